@@ -1,0 +1,52 @@
+package dev.lodestone.infra.cli;
+
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code lodestone} command line: one entry point, a subcommand per component or task
+ * (DESIGN.md section 6). This class is the only place in Lodestone that calls {@code System.exit}.
+ */
+@Command(
+    name = "lodestone",
+    mixinStandardHelpOptions = true,
+    versionProvider = Lodestone.Version.class,
+    description = "Event-streaming online RLHF with Magnetic Preference Optimization.",
+    subcommandsRepeatable = false)
+public final class Lodestone implements Runnable {
+
+  /** The subcommands, in the order {@code --help} lists them. */
+  static List<Object> subcommands() {
+    return List.of();
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Builds the command line with every subcommand registered. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Lodestone());
+    for (Object sub : subcommands()) {
+      cli.addSubcommand(sub);
+    }
+    return cli;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** Reports the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Lodestone.class.getPackage().getImplementationVersion();
+      return new String[] {"lodestone " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

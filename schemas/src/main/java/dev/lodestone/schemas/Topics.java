@@ -1,0 +1,75 @@
+package dev.lodestone.schemas;
+
+import dev.lodestone.schemas.avro.DeadLetter;
+import dev.lodestone.schemas.avro.LabeledGroup;
+import dev.lodestone.schemas.avro.LearnerCheckpoint;
+import dev.lodestone.schemas.avro.MetricEvent;
+import dev.lodestone.schemas.avro.PolicyVersion;
+import dev.lodestone.schemas.avro.PreferenceLabel;
+import dev.lodestone.schemas.avro.Prompt;
+import dev.lodestone.schemas.avro.SampleGroup;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The topic catalogue (DESIGN.md section 3): the one place where topic names, layouts and value
+ * types are defined. No other code spells a topic name.
+ */
+public final class Topics {
+  private Topics() {}
+
+  /** Largest record the catalogue's topics accept; weight chunks stay well below it. */
+  public static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+  private static final Map<String, String> LARGE =
+      Map.of("max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES));
+
+  /** Optional external prompt source. Key: prompt id. */
+  public static final TopicSpec<Prompt> PROMPTS =
+      new TopicSpec<>("prompts", 4, TopicSpec.Cleanup.DELETE, Prompt.class, Map.of());
+
+  /** Sample groups from the samplers. Key: group id. */
+  public static final TopicSpec<SampleGroup> SAMPLES =
+      new TopicSpec<>("samples", 8, TopicSpec.Cleanup.DELETE, SampleGroup.class, Map.of());
+
+  /** Preference labels from the judges, one record per judge and pair. Key: group id. */
+  public static final TopicSpec<PreferenceLabel> LABELS =
+      new TopicSpec<>("labels", 8, TopicSpec.Cleanup.DELETE, PreferenceLabel.class, Map.of());
+
+  /**
+   * Sample groups complete with their preferences; one partition, a total order for the learner.
+   * Key: group id.
+   */
+  public static final TopicSpec<LabeledGroup> LABELED =
+      new TopicSpec<>("labeled", 1, TopicSpec.Cleanup.DELETE, LabeledGroup.class, Map.of());
+
+  /**
+   * Policy and magnet versions in chunks, one transaction per version. Key: model id/role/chunk
+   * index.
+   */
+  public static final TopicSpec<PolicyVersion> POLICY =
+      new TopicSpec<>("policy", 1, TopicSpec.Cleanup.COMPACT, PolicyVersion.class, LARGE);
+
+  /** Learner checkpoints in chunks, written with the policy version. Key: model id/chunk index. */
+  public static final TopicSpec<LearnerCheckpoint> LEARNER_STATE =
+      new TopicSpec<>(
+          "learner-state", 1, TopicSpec.Cleanup.COMPACT, LearnerCheckpoint.class, LARGE);
+
+  /** Measurements for dashboards and reports. Key: component. */
+  public static final TopicSpec<MetricEvent> METRICS =
+      new TopicSpec<>("metrics", 1, TopicSpec.Cleanup.DELETE, MetricEvent.class, Map.of());
+
+  /** Every rejected record, with its reason. Key: source topic. */
+  public static final TopicSpec<DeadLetter> DEAD_LETTERS =
+      new TopicSpec<>("dead-letters", 1, TopicSpec.Cleanup.DELETE, DeadLetter.class, LARGE);
+
+  /** Every topic, in pipeline order. */
+  public static final List<TopicSpec<?>> ALL =
+      List.of(PROMPTS, SAMPLES, LABELS, LABELED, POLICY, LEARNER_STATE, METRICS, DEAD_LETTERS);
+
+  /** The catalogue entry of a topic name, if it is one of ours. */
+  public static Optional<TopicSpec<?>> byName(String name) {
+    return ALL.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+}
