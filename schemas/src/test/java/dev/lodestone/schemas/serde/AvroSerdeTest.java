@@ -11,6 +11,7 @@ import dev.lodestone.schemas.registry.InMemorySchemaRegistry;
 import dev.lodestone.schemas.registry.SchemaRegistryException;
 import dev.lodestone.schemas.testing.SampleRecords;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -151,5 +152,40 @@ class AvroSerdeTest {
     assertThat(registry.version("samples-value", 1).schema())
         .isEqualTo(SampleGroup.getClassSchema());
     assertThat(new GenericData.Record(v2).getSchema().getField("temperature")).isNotNull();
+  }
+
+  @Test
+  void shouldServeManyThreadsWithOneSerde() throws Exception {
+    AvroSerde<SampleGroup> serde = TopicSerdes.valueSerde(Topics.SAMPLES, registry);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int thread = t;
+        results.add(
+            pool.submit(
+                () -> {
+                  int ok = 0;
+                  for (int i = 0; i < 500; i++) {
+                    SampleGroup group =
+                        SampleGroup.newBuilder(SampleRecords.sampleGroup())
+                            .setGroupId("g-" + thread + "-" + i)
+                            .build();
+                    byte[] bytes = serde.serializer().serialize("samples", group);
+                    if (serde.deserializer().deserialize("samples", bytes).equals(group)) {
+                      ok++;
+                    }
+                  }
+                  return ok;
+                }));
+      }
+      for (java.util.concurrent.Future<Integer> result : results) {
+        assertThat(result.get()).isEqualTo(500);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(registry.versions("samples-value")).containsExactly(1);
   }
 }
