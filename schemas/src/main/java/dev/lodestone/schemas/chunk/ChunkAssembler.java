@@ -86,6 +86,9 @@ public final class ChunkAssembler<R> {
           LearnerCheckpoint::getState,
           c -> null);
 
+  /** Largest blob that can be assembled in memory (a Java array's limit). */
+  public static final long MAX_BLOB_BYTES = Integer.MAX_VALUE - 8;
+
   private final Fields<R> fields;
   private R first;
   private R chunkZero;
@@ -161,9 +164,10 @@ public final class ChunkAssembler<R> {
           Reason.INVALID_CHUNK,
           where + ": sha256 '" + sha256 + "' is not 64 lower-case hex digits");
     }
-    if (totalBytes < 0) {
+    if (totalBytes < 0 || totalBytes > MAX_BLOB_BYTES) {
       throw new ChunkAssemblyException(
-          Reason.INVALID_CHUNK, where + ": totalBytes must be >= 0, got " + totalBytes);
+          Reason.INVALID_CHUNK,
+          where + ": totalBytes must be in [0, " + MAX_BLOB_BYTES + "], got " + totalBytes);
     }
     if (data == null) {
       String uri = fields.uri().apply(chunk);

@@ -29,6 +29,13 @@ public final class AvroSerde<V extends SpecificRecord> implements Serde<V> {
     }
   }
 
+  /** Configures both halves; values are always Avro records, so {@code isKey} must be false. */
+  @Override
+  public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+    serializer.configure(configs, isKey);
+    deserializer.configure(configs, isKey);
+  }
+
   @Override
   public AvroSerializer<V> serializer() {
     return serializer;

@@ -182,6 +182,10 @@ class ChunkingTest {
             .build();
     assertRejected(assembler, stored, Reason.NOT_INLINE, "file:///weights/7");
 
+    PolicyVersion huge =
+        PolicyVersion.newBuilder(chunks.get(1)).setTotalBytes(3_000_000_000L).build();
+    assertRejected(ChunkAssembler.forPolicyVersion(), huge, Reason.INVALID_CHUNK, "3000000000");
+
     assertThatThrownBy(assembler::assemble)
         .isInstanceOfSatisfying(
             ChunkAssemblyException.class,

@@ -297,6 +297,7 @@ class InMemorySchemaRegistryTest {
   @Test
   void shouldRefuseADataDirectoryInUseByAnotherRegistry(@TempDir Path dir) {
     try (InMemorySchemaRegistry first = InMemorySchemaRegistry.open(dir)) {
+      assertThat(first.isPersistent()).isTrue();
       assertThatThrownBy(() -> InMemorySchemaRegistry.open(dir))
           .isInstanceOfSatisfying(
               SchemaRegistryException.class,

@@ -102,7 +102,9 @@ class AvroSerdeTest {
         .hasMessageContaining("prompts");
     assertThatThrownBy(() -> serde.deserializer().configure(Map.of(), true))
         .isInstanceOf(IllegalArgumentException.class);
-    serde.configure(Map.of(), false);
+    assertThatThrownBy(() -> serde.configure(Map.of(), true))
+        .isInstanceOf(IllegalArgumentException.class);
+    serde.configure(Map.of(), false); // as a value serde: accepted
   }
 
   @Test
