@@ -108,9 +108,13 @@ public final class RegistryLog implements AutoCloseable {
     Path file = dataDir.resolve(LOG_FILE);
     FileChannel channel = null;
     try {
+      boolean created = !Files.exists(file);
       channel =
           FileChannel.open(
               file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      if (created) {
+        syncDirectory(dataDir);
+      }
       List<Entry> entries = readAll(file, channel);
       channel.position(channel.size());
       return new RegistryLog(file, channel, lockChannel, lock, entries);
@@ -121,6 +125,15 @@ public final class RegistryLog implements AutoCloseable {
       lock.release();
       lockChannel.close();
       throw e;
+    }
+  }
+
+  /** Makes a new file's directory entry durable (where the platform allows it). */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+      directory.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.debug("cannot sync directory {} ({}); relying on the file system", dir, e.toString());
     }
   }
 
