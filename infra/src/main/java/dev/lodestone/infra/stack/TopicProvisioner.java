@@ -5,16 +5,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -92,8 +93,9 @@ public final class TopicProvisioner {
     long deadline = System.nanoTime() + timeout.toNanos();
 
     Set<String> present =
-        await(
-            admin.listTopics(new ListTopicsOptions().timeoutMs(remainingMs(deadline))).names(),
+        retrying(
+            () ->
+                admin.listTopics(new ListTopicsOptions().timeoutMs(remainingMs(deadline))).names(),
             deadline,
             "list topics");
     List<NewTopic> toCreate = new ArrayList<>();
@@ -129,39 +131,33 @@ public final class TopicProvisioner {
       }
     }
 
-    checkExisting(existing, byName, deadline);
-    awaitLeaders(byName.keySet(), deadline);
+    Map<String, TopicDescription> descriptions = awaitLeaders(byName.keySet(), deadline);
+    checkExisting(existing, descriptions, byName, deadline);
     if (!created.isEmpty()) {
       log.info("Created topics {}", created);
     }
-    List<String> createdInOrder = inOrder(byName.keySet(), created);
-    List<String> existingInOrder = inOrder(byName.keySet(), existing);
-    return new Result(createdInOrder, existingInOrder);
+    return new Result(inOrder(byName.keySet(), created), inOrder(byName.keySet(), existing));
   }
 
   private void checkExisting(
-      List<String> existing, Map<String, TopicSpec<?>> byName, long deadline) {
+      List<String> existing,
+      Map<String, TopicDescription> descriptions,
+      Map<String, TopicSpec<?>> byName,
+      long deadline) {
     if (existing.isEmpty()) {
       return;
     }
-    Map<String, TopicDescription> descriptions =
-        await(
-            admin
-                .describeTopics(
-                    existing, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
-                .allTopicNames(),
-            deadline,
-            "describe topics " + existing);
     List<ConfigResource> resources =
         existing.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
     Map<ConfigResource, Config> configs =
-        await(
-            admin
-                .describeConfigs(
-                    resources, new DescribeConfigsOptions().timeoutMs(remainingMs(deadline)))
-                .all(),
+        retrying(
+            () ->
+                admin
+                    .describeConfigs(
+                        resources, new DescribeConfigsOptions().timeoutMs(remainingMs(deadline)))
+                    .all(),
             deadline,
-            "describe configs of topics " + existing);
+            "describe the configs of topics " + existing);
 
     List<String> problems = new ArrayList<>();
     for (String name : inOrder(byName.keySet(), existing)) {
@@ -214,49 +210,60 @@ public final class TopicProvisioner {
     return Arrays.stream(entry.value().split(","))
         .map(String::trim)
         .filter(s -> !s.isEmpty())
-        .collect(Collectors.toCollection(java.util.TreeSet::new));
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
-  /** Polls until every partition of {@code names} has a leader (new topics take a moment). */
-  private void awaitLeaders(Collection<String> names, long deadline) {
-    Set<String> pending = new HashSet<>(names);
+  /**
+   * Describes {@code names} until every partition has a leader: a topic just created (here or by
+   * another client) takes a moment to reach every broker's metadata.
+   */
+  private Map<String, TopicDescription> awaitLeaders(Collection<String> names, long deadline) {
     while (true) {
-      try {
-        Map<String, TopicDescription> descriptions =
-            admin
-                .describeTopics(
-                    pending, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
-                .allTopicNames()
-                .get(remainingMs(deadline), TimeUnit.MILLISECONDS);
-        descriptions.forEach(
-            (name, d) -> {
-              if (d.partitions().stream().allMatch(p -> p.leader() != null)) {
-                pending.remove(name);
-              }
-            });
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof RetriableException)) {
-          throw new TopicProvisioningException(
-              "cannot describe topics " + pending + ": " + e.getCause().getMessage(), e.getCause());
-        }
-      } catch (TimeoutException e) {
-        // Falls through to the deadline check below.
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TopicProvisioningException("interrupted while waiting for topic leaders", e);
-      }
-      if (pending.isEmpty()) {
-        return;
+      Map<String, TopicDescription> descriptions =
+          retrying(
+              () ->
+                  admin
+                      .describeTopics(
+                          names, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
+                      .allTopicNames(),
+              deadline,
+              "describe topics " + names);
+      List<String> leaderless =
+          descriptions.values().stream()
+              .filter(d -> d.partitions().stream().anyMatch(p -> p.leader() == null))
+              .map(TopicDescription::name)
+              .toList();
+      if (leaderless.isEmpty()) {
+        return descriptions;
       }
       if (System.nanoTime() >= deadline) {
-        throw new TopicProvisioningException("timed out waiting for leaders of topics " + pending);
+        throw new TopicProvisioningException(
+            "timed out waiting for leaders of topics " + leaderless);
       }
+      backOff("waiting for leaders of topics " + leaderless);
+    }
+  }
+
+  /** Runs {@code call} again after a short back-off while it fails with a retriable error. */
+  private static <T> T retrying(Supplier<KafkaFuture<T>> call, long deadline, String what) {
+    while (true) {
       try {
-        Thread.sleep(POLL_BACKOFF.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new TopicProvisioningException("interrupted while waiting for topic leaders", e);
+        return await(call.get(), deadline, what);
+      } catch (TopicProvisioningException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() >= deadline) {
+          throw e;
+        }
+        backOff(what);
       }
+    }
+  }
+
+  private static void backOff(String what) {
+    try {
+      Thread.sleep(POLL_BACKOFF.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TopicProvisioningException("interrupted trying to " + what, e);
     }
   }
 
