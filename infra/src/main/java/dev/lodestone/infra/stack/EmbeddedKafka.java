@@ -42,27 +42,43 @@ final class EmbeddedKafka {
   private KafkaRaftServer server;
 
   /**
-   * A node listening for clients on {@code host:kafkaPort} and for its controller on {@code
-   * host:controllerPort}, keeping its log in {@code logDir}; {@code extra} settings override the
-   * defaults. Nothing starts yet.
+   * A node listening for clients on {@code listenHost:kafkaPort} (advertised to them as {@code
+   * advertisedHost}) and for its controller on {@code controllerHost:controllerPort}, keeping its
+   * log in {@code logDir}; {@code extra} settings override the defaults. Nothing starts yet.
    */
   EmbeddedKafka(
-      String host, int kafkaPort, int controllerPort, Path logDir, Map<String, String> extra) {
+      String listenHost,
+      String advertisedHost,
+      String controllerHost,
+      int kafkaPort,
+      int controllerPort,
+      Path logDir,
+      Map<String, String> extra) {
     this.logDir = logDir;
-    this.properties = brokerProperties(host, kafkaPort, controllerPort, logDir, extra);
+    this.properties =
+        brokerProperties(
+            listenHost, advertisedHost, controllerHost, kafkaPort, controllerPort, logDir, extra);
   }
 
   /** The broker settings of a single node; {@code extra} wins over the defaults. */
   static Properties brokerProperties(
-      String host, int kafkaPort, int controllerPort, Path logDir, Map<String, String> extra) {
+      String listenHost,
+      String advertisedHost,
+      String controllerHost,
+      int kafkaPort,
+      int controllerPort,
+      Path logDir,
+      Map<String, String> extra) {
+    String listen = LocalStack.urlHost(listenHost);
+    String controller = LocalStack.urlHost(controllerHost) + ":" + controllerPort;
     Map<String, String> p = new LinkedHashMap<>();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
-    p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+    p.put("controller.quorum.voters", "1@" + controller);
+    p.put("listeners", "PLAINTEXT://" + listen + ":" + kafkaPort + ",CONTROLLER://" + controller);
     p.put(
-        "listeners",
-        "PLAINTEXT://" + host + ":" + kafkaPort + ",CONTROLLER://" + host + ":" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + kafkaPort);
+        "advertised.listeners",
+        "PLAINTEXT://" + LocalStack.urlHost(advertisedHost) + ":" + kafkaPort);
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");

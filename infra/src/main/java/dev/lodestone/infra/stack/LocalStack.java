@@ -1,8 +1,13 @@
 package dev.lodestone.infra.stack;
 
 import dev.lodestone.schemas.Topics;
+import dev.lodestone.schemas.registry.EmbeddedSchemaRegistry;
+import dev.lodestone.schemas.registry.RegistryStartException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -15,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -23,18 +29,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The local stack: a single-node KRaft Kafka broker in this process, and the catalogue's topics
- * provisioned on it.
+ * The local stack: a single-node KRaft Kafka broker and the schema registry in this process, and
+ * the catalogue's topics provisioned on the broker.
  *
  * <p>Lifecycle: {@link State#CREATED} → {@link #start(Duration)} ({@link State#STARTING}) → {@link
  * State#RUNNING} → {@link #close()} ({@link State#STOPPING}) → {@link State#STOPPED}; a start that
  * fails leaves {@link State#FAILED} with everything it had started stopped again. {@code start}
- * returns once the broker accepts connections and every catalogue topic has its leaders.
+ * returns once the broker and the registry accept connections and every catalogue topic has its
+ * leaders.
  *
  * <p>Ports are checked before anything starts: a port in use fails with a {@link
  * PortInUseException} naming it. With a data directory the broker's storage is formatted once and
- * reused on later starts, so topics and records survive a restart; without one the stack works in a
- * temporary directory that {@link #close()} deletes.
+ * reused on later starts, and the registry keeps its schemas there, so topics, records and schema
+ * ids survive a restart; without one the broker works in a temporary directory that {@link
+ * #close()} deletes, and the registry keeps its schemas in memory.
+ *
+ * <p>Listening on a wildcard address ({@code 0.0.0.0}, {@code ::}) the broker advertises, and
+ * {@link #bootstrapServers()} and {@link #registryUrl()} name, this machine's host name.
  *
  * <pre>{@code
  * try (LocalStack stack = new LocalStack(LocalStackConfig.ephemeral())) {
@@ -56,15 +67,18 @@ public final class LocalStack implements AutoCloseable {
   /** Where the broker keeps its log, under the stack's data directory. */
   static final String KAFKA_DIR = "kafka";
 
+  /** Where the registry keeps its schemas, under a kept data directory. */
+  static final String REGISTRY_DIR = "registry";
+
   /** The lifecycle states of a stack. */
   public enum State {
     /** Configured, nothing started. */
     CREATED,
-    /** {@link #start(Duration)} is bringing the broker up and provisioning topics. */
+    /** {@link #start(Duration)} is bringing the registry and the broker up, provisioning topics. */
     STARTING,
-    /** The broker accepts connections and the catalogue's topics exist. */
+    /** Broker and registry accept connections and the catalogue's topics exist. */
     RUNNING,
-    /** {@link #close()} is shutting the broker down. */
+    /** {@link #close()} is shutting the broker and the registry down. */
     STOPPING,
     /** Everything is shut down (and a temporary directory deleted). */
     STOPPED,
@@ -81,6 +95,9 @@ public final class LocalStack implements AutoCloseable {
   private FileChannel lockChannel;
   private FileLock dirLock;
   private EmbeddedKafka kafka;
+  private EmbeddedSchemaRegistry registry;
+  private String advertisedHost;
+  private String localHost;
   private int kafkaPort;
   private int controllerPort;
   private boolean formatted;
@@ -102,13 +119,14 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * Starts the broker, provisions the catalogue's topics and returns once both are ready.
+   * Starts the registry and the broker, provisions the catalogue's topics, and returns once all are
+   * ready.
    *
    * @param timeout the most the start may take
    * @throws PortInUseException if a configured port is taken (nothing was started)
    * @throws DataDirException if the data directory cannot be created, written or locked
    * @throws TopicLayoutException if a kept data directory holds topics contradicting the catalogue
-   * @throws LocalStackException if the broker does not come up in time
+   * @throws LocalStackException if the broker or the registry does not come up in time
    * @throws IllegalStateException if the stack is not in {@link State#CREATED}
    */
   public void start(Duration timeout) {
@@ -125,13 +143,21 @@ public final class LocalStack implements AutoCloseable {
       long t0 = System.nanoTime();
       long deadline = t0 + timeout.toNanos();
       try {
-        resolvePorts();
+        resolveHostsAndPorts();
         prepareDirectory();
+        registry = startRegistry();
+        long tRegistry = System.nanoTime();
         Path kafkaDir = directory.resolve(KAFKA_DIR);
         Files.createDirectories(kafkaDir);
         kafka =
             new EmbeddedKafka(
-                config.host(), kafkaPort, controllerPort, kafkaDir, config.brokerProperties());
+                config.host(),
+                advertisedHost,
+                localHost,
+                kafkaPort,
+                controllerPort,
+                kafkaDir,
+                config.brokerProperties());
         formatted = kafka.formatIfNeeded(directory.resolve("broker.properties"));
         long tFormat = System.nanoTime();
         kafka.start(remaining(deadline));
@@ -140,18 +166,24 @@ public final class LocalStack implements AutoCloseable {
           provisioned = new TopicProvisioner(admin).provision(Topics.ALL, remaining(deadline));
         }
         long tTopics = System.nanoTime();
-        if (!Ports.accepts(config.host(), kafkaPort, remaining(deadline))) {
+        if (!Ports.accepts(localHost, kafkaPort, remaining(deadline))) {
           throw new LocalStackException(
-              "the Kafka broker does not accept connections on " + bootstrapAddress());
+              "the Kafka broker does not accept connections on port " + kafkaPort);
+        }
+        if (!Ports.accepts(localHost, registry.port(), remaining(deadline))) {
+          throw new LocalStackException(
+              "the schema registry does not accept connections on port " + registry.port());
         }
         state = State.RUNNING;
         log.info(
-            "Local stack running in {}: Kafka {} ({} storage {} ms, broker {} ms, topics {} ms,"
-                + " {} created)",
+            "Local stack running in {}: Kafka {}, schema registry {} (registry {} ms, {} storage {}"
+                + " ms, broker {} ms, topics {} ms, {} created)",
             directory,
             bootstrapAddress(),
+            registryAddress(),
+            millis(tRegistry - t0),
             formatted ? "formatted" : "reused",
-            millis(tFormat - t0),
+            millis(tFormat - tRegistry),
             millis(tBroker - tFormat),
             millis(tTopics - tBroker),
             provisioned.created().size());
@@ -171,6 +203,18 @@ public final class LocalStack implements AutoCloseable {
   public String bootstrapServers() {
     requireStarted();
     return bootstrapAddress();
+  }
+
+  /** The schema registry's base URL for clients, e.g. {@code http://127.0.0.1:8081}. */
+  public String registryUrl() {
+    requireStarted();
+    return registryAddress();
+  }
+
+  /** The schema registry's port (the one picked, when configured as 0). */
+  public int registryPort() {
+    requireStarted();
+    return registry.port();
   }
 
   /** The broker's client port (the one picked, when configured as 0). */
@@ -233,9 +277,22 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  private void resolvePorts() {
+  private void resolveHostsAndPorts() {
     String host = config.host();
-    Ports.resolve(host);
+    InetAddress address = Ports.resolve(host);
+    if (address.isAnyLocalAddress()) {
+      // Listening everywhere: clients need a name that reaches this machine; the stack's own
+      // connections (controller, checks) stay on the loopback address.
+      localHost = InetAddress.getLoopbackAddress().getHostAddress();
+      try {
+        advertisedHost = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        advertisedHost = localHost;
+      }
+    } else {
+      localHost = host;
+      advertisedHost = host;
+    }
     // Check every fixed port before starting anything, so a clash leaves nothing behind.
     if (config.kafkaPort() != 0) {
       Ports.requireFree(host, config.kafkaPort(), PortInUseException.Purpose.KAFKA);
@@ -286,6 +343,31 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
+  private EmbeddedSchemaRegistry startRegistry() {
+    Optional<Path> registryDir =
+        config.dataDir().isPresent()
+            ? Optional.of(directory.resolve(REGISTRY_DIR))
+            : Optional.empty();
+    try {
+      return EmbeddedSchemaRegistry.start(config.host(), config.registryPort(), registryDir);
+    } catch (RegistryStartException e) {
+      if (hasCause(e, BindException.class)) {
+        throw new PortInUseException(
+            config.host(), config.registryPort(), PortInUseException.Purpose.REGISTRY, e);
+      }
+      throw new LocalStackException(e.getMessage(), e);
+    }
+  }
+
+  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void fail() {
     state = State.FAILED;
     List<Throwable> errors = shutDownAll();
@@ -302,6 +384,14 @@ public final class LocalStack implements AutoCloseable {
         errors.add(e);
       }
       kafka = null;
+    }
+    if (registry != null) {
+      try {
+        registry.close();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+      registry = null;
     }
     if (dirLock != null) {
       try {
@@ -345,13 +435,22 @@ public final class LocalStack implements AutoCloseable {
   private Map<String, Object> adminConfig() {
     return Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrapAddress(),
+        urlHost(localHost) + ":" + kafkaPort,
         AdminClientConfig.CLIENT_ID_CONFIG,
         "lodestone-stack-provisioner");
   }
 
   private String bootstrapAddress() {
-    return config.host() + ":" + kafkaPort;
+    return urlHost(advertisedHost) + ":" + kafkaPort;
+  }
+
+  private String registryAddress() {
+    return "http://" + urlHost(advertisedHost) + ":" + registry.port();
+  }
+
+  /** A host as it appears in a URL or a {@code host:port} pair (IPv6 literals in brackets). */
+  static String urlHost(String host) {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   private void requireStarted() {

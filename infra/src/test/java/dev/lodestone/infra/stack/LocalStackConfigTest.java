@@ -53,6 +53,18 @@ class LocalStackConfigTest {
   }
 
   @Test
+  void shouldListenEverywhereButAdvertiseAReachableNameAndBracketIpv6Literals() {
+    var props =
+        EmbeddedKafka.brokerProperties(
+            "::", "lodestone-host", "::1", 9092, 9093, Path.of("/tmp/x"), Map.of());
+    assertThat(props.getProperty("listeners"))
+        .isEqualTo("PLAINTEXT://[::]:9092,CONTROLLER://[::1]:9093");
+    assertThat(props.getProperty("advertised.listeners"))
+        .isEqualTo("PLAINTEXT://lodestone-host:9092");
+    assertThat(props.getProperty("controller.quorum.voters")).isEqualTo("1@[::1]:9093");
+  }
+
+  @Test
   void shouldMakeTheDataDirectoryAbsolute() {
     LocalStackConfig config = LocalStackConfig.defaults().withDataDir(Path.of("some/../data"));
     assertThat(config.dataDir()).isEqualTo(Optional.of(Path.of("data").toAbsolutePath()));
@@ -62,7 +74,13 @@ class LocalStackConfigTest {
   void shouldOverrideSingleNodeDefaultsWithExtraBrokerProperties() {
     var props =
         EmbeddedKafka.brokerProperties(
-            "127.0.0.1", 9092, 9093, Path.of("/tmp/x"), Map.of("log.retention.hours", "1"));
+            "127.0.0.1",
+            "127.0.0.1",
+            "127.0.0.1",
+            9092,
+            9093,
+            Path.of("/tmp/x"),
+            Map.of("log.retention.hours", "1"));
     assertThat(props.getProperty("log.retention.hours")).isEqualTo("1");
     assertThat(props.getProperty("offsets.topic.replication.factor")).isEqualTo("1");
     assertThat(props.getProperty("transaction.state.log.min.isr")).isEqualTo("1");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
+import dev.lodestone.schemas.registry.RestSchemaRegistryClient;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -57,6 +58,7 @@ class LocalStackIT {
   @Test
   void shouldRunWithEveryCatalogueTopicCreatedWithItsPartitionsAndCleanupPolicy() throws Exception {
     assertThat(stack.state()).isEqualTo(LocalStack.State.RUNNING);
+    assertThat(stack.bootstrapServers()).isEqualTo("127.0.0.1:" + stack.kafkaPort());
     assertThat(stack.formattedStorage()).isTrue();
     List<String> names = Topics.ALL.stream().map(TopicSpec::name).toList();
     assertThat(stack.provisionedTopics().created()).containsExactlyElementsOf(names);
@@ -82,6 +84,15 @@ class LocalStackIT {
                     assertThat(config.get(k).value()).as("%s of %s", k, spec.name()).isEqualTo(v));
       }
     }
+  }
+
+  @Test
+  void shouldServeTheSchemaRegistryAtItsUrl() {
+    assertThat(stack.registryUrl()).isEqualTo("http://127.0.0.1:" + stack.registryPort());
+    var client = new RestSchemaRegistryClient(stack.registryUrl());
+    int id = client.register(Topics.METRICS.valueSubject(), Topics.METRICS.valueSchema());
+    assertThat(client.schemaById(id)).isEqualTo(Topics.METRICS.valueSchema());
+    assertThat(client.subjects()).contains(Topics.METRICS.valueSubject());
   }
 
   @Test
@@ -177,6 +188,17 @@ class LocalStackIT {
           .hasMessage("port " + port + " on 127.0.0.1 for the Kafka broker is already in use");
       assertThat(second.state()).isEqualTo(LocalStack.State.FAILED);
     }
+  }
+
+  @Test
+  void shouldRefuseTheRunningRegistrysPortNamingIt() {
+    int port = stack.registryPort();
+    LocalStack second = new LocalStack(LocalStackConfig.ephemeral().withPorts(0, 0, port));
+    assertThatThrownBy(() -> second.start(LocalStack.DEFAULT_START_TIMEOUT))
+        .isInstanceOfSatisfying(
+            PortInUseException.class,
+            e -> assertThat(e.purpose()).isEqualTo(PortInUseException.Purpose.REGISTRY))
+        .hasMessage("port " + port + " on 127.0.0.1 for the schema registry is already in use");
   }
 
   @Test

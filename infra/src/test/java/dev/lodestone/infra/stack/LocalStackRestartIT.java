@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
+import dev.lodestone.schemas.registry.RestSchemaRegistryClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,14 +35,18 @@ class LocalStackRestartIT {
   @TempDir Path dataDir;
 
   @Test
-  void shouldKeepTopicsAndRecordsWhenRestartedOnTheSameDataDirectory() throws Exception {
+  void shouldKeepTopicsRecordsAndSchemaIdsWhenRestartedOnTheSameDataDirectory() throws Exception {
     LocalStackConfig config = LocalStackConfig.ephemeral().withDataDir(dataDir);
     RecordMetadata written;
+    int schemaId;
     try (LocalStack first = new LocalStack(config)) {
       first.start(LocalStack.DEFAULT_START_TIMEOUT);
       assertThat(first.formattedStorage()).isTrue();
       assertThat(first.directory()).isEqualTo(dataDir.toAbsolutePath().normalize());
       written = produce(first.bootstrapServers(), "kept-key", "kept-value");
+      schemaId =
+          new RestSchemaRegistryClient(first.registryUrl())
+              .register(Topics.PROMPTS.valueSubject(), Topics.PROMPTS.valueSchema());
 
       // A second stack may not share the data directory of a running one.
       LocalStack intruder = new LocalStack(config);
@@ -69,6 +74,10 @@ class LocalStackRestartIT {
       }
       assertThat(readAt(second.bootstrapServers(), written))
           .isEqualTo(Optional.of("kept-key=kept-value"));
+      var registry = new RestSchemaRegistryClient(second.registryUrl());
+      assertThat(registry.schemaById(schemaId)).isEqualTo(Topics.PROMPTS.valueSchema());
+      assertThat(registry.lookup(Topics.PROMPTS.valueSubject(), Topics.PROMPTS.valueSchema()))
+          .isEqualTo(schemaId);
     }
     assertThat(dataDir).exists();
   }
