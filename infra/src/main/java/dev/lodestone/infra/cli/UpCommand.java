@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
+      "0:stopped cleanly after --stop-when-up",
       "130:stopped cleanly after Ctrl-C (SIGINT)",
       "143:stopped cleanly after SIGTERM",
       "1:the stack could not start (port in use, unusable data directory, timeout)",
@@ -96,6 +97,13 @@ public final class UpCommand implements Callable<Integer> {
       description =
           "Give up if the stack is not up within this many seconds (default: ${DEFAULT-VALUE}).")
   int startTimeoutSeconds;
+
+  @Option(
+      names = "--stop-when-up",
+      description =
+          "Stop cleanly as soon as both endpoints are up and printed, and exit 0: a smoke test of"
+              + " the installation (the launcher also uses it to prepare its class-data archive).")
+  boolean stopWhenUp;
 
   @Option(
       names = "--json",
@@ -170,6 +178,11 @@ public final class UpCommand implements Callable<Integer> {
     }
     out.flush();
 
+    if (stopWhenUp) {
+      removeHook(hook);
+      stack.close();
+      return 0;
+    }
     // Runs until the shutdown hook (Ctrl-C, SIGTERM) has stopped the stack.
     stopped.await();
     return 0;
