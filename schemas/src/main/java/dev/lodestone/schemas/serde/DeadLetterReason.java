@@ -1,0 +1,18 @@
+package dev.lodestone.schemas.serde;
+
+/**
+ * Stable codes for why a record went to the dead letters; {@link #name()} is what the DeadLetter
+ * record's {@code errorType} field holds.
+ */
+public enum DeadLetterReason {
+  /** The bytes could not be decoded (see {@link RecordDecodingException.Reason}). */
+  UNDECODABLE,
+  /** The record decoded but breaks a rule of its type (an index out of range, an empty id). */
+  INVALID_RECORD,
+  /** A preference probability outside [0, 1], NaN or infinite. */
+  INVALID_PROBABILITY,
+  /** A label refers to a sample group that is not known. */
+  UNKNOWN_GROUP,
+  /** The record or one of its texts is larger than allowed. */
+  OVERSIZE
+}
