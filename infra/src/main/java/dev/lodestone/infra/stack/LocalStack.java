@@ -192,6 +192,10 @@ public final class LocalStack implements AutoCloseable {
         throw new DataDirException(directory, "cannot be written: " + e.getMessage(), e);
       } catch (RuntimeException | Error e) {
         fail();
+        if (e instanceof LocalStackException && hasCause(e, BindException.class)) {
+          // Another process took a port between the check and the broker's bind: name it.
+          throw portTakenSinceCheck((LocalStackException) e);
+        }
         throw e;
       }
     } finally {
@@ -341,6 +345,17 @@ public final class LocalStack implements AutoCloseable {
     if (dirLock == null) {
       throw new DataDirException(dir, "is in use by another running Lodestone stack", null);
     }
+  }
+
+  private RuntimeException portTakenSinceCheck(LocalStackException bindFailure) {
+    try {
+      Ports.requireFree(config.host(), kafkaPort, PortInUseException.Purpose.KAFKA);
+      Ports.requireFree(config.host(), controllerPort, PortInUseException.Purpose.CONTROLLER);
+    } catch (PortInUseException e) {
+      e.addSuppressed(bindFailure);
+      return e;
+    }
+    return bindFailure;
   }
 
   private EmbeddedSchemaRegistry startRegistry() {
