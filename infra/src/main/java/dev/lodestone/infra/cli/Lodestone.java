@@ -18,7 +18,9 @@ public final class Lodestone implements Runnable {
 
   /** The subcommands, in the order {@code --help} lists them. */
   static List<Object> subcommands() {
-    return List.of();
+    return List.of(
+        new UpCommand(), // lodestone up: the local stack
+        new BenchCommand()); // lodestone bench ...: measured benchmarks
   }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
