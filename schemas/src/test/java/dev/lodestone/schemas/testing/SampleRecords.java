@@ -113,6 +113,8 @@ public final class SampleRecords {
         .setSha256("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
         .setTotalBytes(1_750_000)
         .setConsumedOffsets(List.of(new TopicPartitionOffset("labeled", 0, 1234L)))
+        .setConsumedGroups(25_600)
+        .setGroupsPerVersion(64)
         .setTime(TIME)
         .build();
   }
