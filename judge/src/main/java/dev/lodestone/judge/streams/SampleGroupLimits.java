@@ -9,7 +9,9 @@ package dev.lodestone.judge.streams;
  * @param maxResponses most responses in one group (G)
  * @param maxTextChars most characters (UTF-16 units) of the prompt and of each response text
  * @param maxIdChars most characters of a group id or a judge id
- * @param maxRecordBytes most bytes of a sample group record as it arrives (wire format)
+ * @param maxRecordBytes most bytes of a sample group record as it arrives (wire format); keep it
+ *     well below the broker's {@code message.max.bytes} (1 MiB by default), since the label join
+ *     writes the record into its changelog and into a {@code LabeledGroup}
  */
 public record SampleGroupLimits(
     int maxResponses, int maxTextChars, int maxIdChars, int maxRecordBytes) {
