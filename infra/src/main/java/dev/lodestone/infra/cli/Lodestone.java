@@ -18,7 +18,9 @@ public final class Lodestone implements Runnable {
 
   /** The subcommands, in the order {@code --help} lists them. */
   static List<Object> subcommands() {
-    return List.of();
+    return List.of(
+        new SolveCommand(), // tabular solvers on a preference game
+        new BenchCommand()); // measured benchmarks (bench games, ...)
   }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -31,6 +33,7 @@ public final class Lodestone implements Runnable {
   /** Builds the command line with every subcommand registered. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Lodestone());
+    cli.setParameterExceptionHandler(new OneLineErrors());
     for (Object sub : subcommands()) {
       cli.addSubcommand(sub);
     }
