@@ -1,5 +1,6 @@
 package dev.lodestone.infra.cli;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,20 @@ final class GapPlots {
   /** Most points drawn per series; longer traces are thinned evenly (the last point is kept). */
   static final int MAX_POINTS = 2000;
 
+  /** One distinct color per series, in order (the tab10 palette). */
+  private static final Color[] PALETTE = {
+    new Color(0x1f77b4),
+    new Color(0xff7f0e),
+    new Color(0x9467bd),
+    new Color(0x2ca02c),
+    new Color(0xd62728),
+    new Color(0x8c564b),
+    new Color(0xe377c2),
+    new Color(0x7f7f7f),
+    new Color(0xbcbd22),
+    new Color(0x17becf)
+  };
+
   private GapPlots() {}
 
   /**
@@ -44,6 +59,7 @@ final class GapPlots {
     chart.getStyler().setYAxisMax(1.0);
     chart.getStyler().setMarkerSize(0);
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+    int index = 0;
     for (Map.Entry<String, double[]> e : series.entrySet()) {
       double[] g = e.getValue();
       int stride = Math.max(1, (g.length + MAX_POINTS - 1) / MAX_POINTS);
@@ -61,6 +77,7 @@ final class GapPlots {
       }
       XYSeries s = chart.addSeries(e.getKey(), x, y);
       s.setMarker(SeriesMarkers.NONE);
+      s.setLineColor(PALETTE[index++ % PALETTE.length]);
     }
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {

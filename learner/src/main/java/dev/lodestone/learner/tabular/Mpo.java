@@ -20,28 +20,26 @@ package dev.lodestone.learner.tabular;
  * iteration has converged (its latest step, in the local norm of {@code log pi}, at most a fraction
  * of its first step).
  *
- * <p><b>Which alpha</b> ({@link TabularConfig.AlphaRule}): constant, or scale-matched: at each
- * reset {@code alpha = sHat / ratio}, where {@code sHat} is the largest observed ratio of the
- * payoff change {@code ||r_{t+1} - r_t||} to the policy change {@code ||log pi_{t+1} - log pi_t||},
- * both in the local (Fisher) norm at {@code pi_{t+1}}, forgotten geometrically from phase to phase.
- * The ratio estimates the local Lipschitz constant {@code s} of {@code pi -> P pi}, which sets the
- * scale of the game's rotation near the iterate. MMD contracts only for {@code eta s^2 <~ alpha}
- * (Sokota et al., arXiv 2206.05825), and a phase of K steps with large {@code eta} is the
- * polynomial {@code 1 + x/alpha + ... + (x/alpha)^K} of the local linear map {@code x}: with K = 3
- * it annihilates the rotation of frequency {@code alpha} exactly, damps slower ones and diverges
- * for {@code s > ~1.25 alpha}. Matching alpha to the measured scale therefore gives the largest
- * proximal step the phase can still solve, on every game, without a per-game setting. See {@link
- * Algorithm#defaults()} for the default and docs/games-benchmark.md for the measurements that chose
- * it.
+ * <p><b>Which alpha</b> ({@link TabularConfig.AlphaRule}): constant, or scale-matched (the
+ * default): at each reset {@code alpha = max(sHat / ratio, gap / (2 maxLogGain))}, where {@code
+ * sHat} is the largest observed ratio of the payoff change {@code ||r_{t+1} - r_t||} to the policy
+ * change {@code ||log pi_{t+1} - log pi_t||}, both in the local (Fisher) norm at {@code pi_{t+1}},
+ * forgotten geometrically from phase to phase. The ratio estimates the local Lipschitz constant
+ * {@code s} of {@code pi -> P pi}, the frequency of the game's rotation near the iterate (at most
+ * 1/2 for any preference game). For large {@code eta} a phase of K steps acts on a rotation of
+ * frequency s as the polynomial {@code 1 + x/alpha + ... + (x/alpha)^K} at {@code x = i s}: with K
+ * = 3 it is {@code (1 + x/alpha)(1 + x^2/alpha^2)}, which annihilates the rotation at {@code s =
+ * alpha}, damps slower ones by about {@code 1 - s^2/(2 alpha^2)} per phase and diverges for {@code
+ * s > ~1.27 alpha}. Matching alpha to the measured scale therefore gives, on every game and without
+ * a per-game setting, the largest proximal step {@code 1/alpha} that a phase still resolves. The
+ * second term is a trust region that only binds far from equilibrium: a phase's first step raises a
+ * log-probability by about {@code (max_i r_i - pi^T r) / alpha = gap / (2 alpha)}, kept below
+ * {@code maxLogGain}. Without it, an iterate that reaches a face of the simplex where the game has
+ * no rotation reads a local scale near 0, alpha collapses, and the policy is thrown from vertex to
+ * vertex. See {@link Algorithm#defaults()} for the default and docs/games-benchmark.md for the
+ * measurements that chose it.
  */
 public final class Mpo implements TabularSolver {
-  private static double max(double[] v) {
-    double m = Double.NEGATIVE_INFINITY;
-    for (double x : v) {
-      m = Math.max(m, x);
-    }
-    return m;
-  }
 
   private final WinRateOracle oracle;
   private final double eta;
@@ -188,5 +186,13 @@ public final class Mpo implements TabularSolver {
   /** Number of magnet resets so far. */
   public long resets() {
     return resets;
+  }
+
+  private static double max(double[] v) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (double x : v) {
+      m = Math.max(m, x);
+    }
+    return m;
   }
 }
