@@ -32,10 +32,6 @@ public final class Games {
   /** Largest N of {@code random:N:SEED}. */
   public static final int RANDOM_MAX_SIZE = 1000;
 
-  /** The names of the built-in games, as {@link #parse(String)} accepts them. */
-  public static final List<String> BUILT_INS =
-      List.of("rps", "perturbed-rps", "condorcet", "random:N:SEED");
-
   private static final String EXPECTED =
       "expected rps, perturbed-rps, condorcet, random:N:SEED or game:PATH";
 

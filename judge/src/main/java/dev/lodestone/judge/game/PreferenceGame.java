@@ -1,6 +1,5 @@
 package dev.lodestone.judge.game;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -381,16 +380,6 @@ public final class PreferenceGame {
     if (Math.abs(sum - 1.0) > 1e-6) {
       throw new IllegalArgumentException(what + " sums to " + sum + ", must be 1");
     }
-  }
-
-  /** Strategy names with their probabilities, for messages. */
-  public String describe(double[] pi) {
-    checkLength(pi, "pi");
-    List<String> parts = new ArrayList<>();
-    for (int i = 0; i < pi.length; i++) {
-      parts.add(strategies.get(i) + "=" + String.format(java.util.Locale.ROOT, "%.4f", pi[i]));
-    }
-    return String.join(", ", parts);
   }
 
   @Override

@@ -82,6 +82,35 @@ class GameFileTest {
   }
 
   @Test
+  void shouldReportEveryMissingOrNullPart() {
+    String noPrompt =
+        "{\"name\":\"x\",\"strategies\":[\"a\",\"b\"],\"preferences\":[[0.5,0.5],[0.5,0.5]]}";
+    assertThatThrownBy(() -> GameFile.parse(noPrompt, "f"))
+        .isInstanceOf(InvalidGameException.class)
+        .hasMessage("f: game 'x': field 'prompt' is missing");
+    String noStrategies = "{\"name\":\"x\",\"prompt\":\"p\",\"preferences\":[[0.5,0.5],[0.5,0.5]]}";
+    assertThatThrownBy(() -> GameFile.parse(noStrategies, "f"))
+        .isInstanceOf(InvalidGameException.class)
+        .hasMessage("f: game 'x': field 'strategies' is missing");
+    String nullRow =
+        "{\"name\":\"x\",\"prompt\":\"p\",\"strategies\":[\"a\",\"b\"],\"preferences\":[[0.5,0.5],null]}";
+    assertThatThrownBy(() -> GameFile.parse(nullRow, "f"))
+        .isInstanceOf(InvalidGameException.class)
+        .hasMessage("f: game 'x': preferences[1] is null, expected a row");
+    String nullInitial =
+        "{\"name\":\"x\",\"prompt\":\"p\",\"strategies\":[\"a\",\"b\"],"
+            + "\"preferences\":[[0.5,0.5],[0.5,0.5]],\"initial\":[1.0,null]}";
+    assertThatThrownBy(() -> GameFile.parse(nullInitial, "f"))
+        .isInstanceOf(InvalidGameException.class)
+        .hasMessage("f: game 'x': initial[1] is null, expected a probability");
+    String nullStrategy =
+        "{\"name\":\"x\",\"prompt\":\"p\",\"strategies\":[\"a\",null],\"preferences\":[[0.5,0.5],[0.5,0.5]]}";
+    assertThatThrownBy(() -> GameFile.parse(nullStrategy, "f"))
+        .isInstanceOf(InvalidGameException.class)
+        .hasMessage("f: game 'x': strategies[1] must be a non-empty string, got null");
+  }
+
+  @Test
   void shouldReportNullCell() {
     String json = DESIGN_EXAMPLE.replace("[1.0, 0.5, 0.3333333333]", "[1.0, null, 0.3333333333]");
     assertThatThrownBy(() -> GameFile.parse(json, "f.json"))

@@ -196,6 +196,13 @@ class PreferenceGameTest {
   }
 
   @Test
+  void shouldRejectNonFiniteInitial() {
+    assertThatThrownBy(() -> game(RPS, rpsMatrix(), new double[] {Double.NaN, 0.5, 0.5}))
+        .isInstanceOf(InvalidGameException.class)
+        .hasMessage("game 'g': initial[0] = NaN must be a finite non-negative probability");
+  }
+
+  @Test
   void shouldRejectInitialNotSummingToOne() {
     assertThatThrownBy(() -> game(RPS, rpsMatrix(), new double[] {0.7, 0.2, 0.2}))
         .isInstanceOf(InvalidGameException.class)
