@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  *       ai.djl.pytorch.num_interop_threads=1}.
  * </ul>
  *
+ * <p>One setting cannot be made from Java: OpenMP reads {@code OMP_WAIT_POLICY} from the process
+ * environment when the natives load. Without {@code PASSIVE}, idle PyTorch threads spin, and on a
+ * shared 2-core machine every small operation waits for descheduled spinners (measured 30-100x
+ * slower). The {@code lodestone} launcher and the test configuration set it; {@link #start()} warns
+ * when it is missing.
+ *
  * <p>Idempotent and thread-safe: the first call loads the engine, later calls return the same
  * {@link EngineInfo}.
  */
@@ -59,6 +65,8 @@ public final class Engines {
    * @param nativesExtracted true when this start extracted the natives into {@code cacheDir}
    * @param loadTime how long loading took
    * @param gpuCount GPUs visible to the engine
+   * @param ompWaitPolicy the OpenMP wait policy from the environment ({@code OMP_WAIT_POLICY}), or
+   *     "unset" (libgomp then spins)
    */
   public record EngineInfo(
       String engineName,
@@ -70,7 +78,8 @@ public final class Engines {
       Path cacheDir,
       boolean nativesExtracted,
       Duration loadTime,
-      int gpuCount) {}
+      int gpuCount,
+      String ompWaitPolicy) {}
 
   /** Configures DJL (see the class comment) and loads the PyTorch engine, once. */
   public static synchronized EngineInfo start() {
@@ -108,7 +117,8 @@ public final class Engines {
             cacheDir,
             !after.isEmpty(),
             load,
-            engine.getGpuCount());
+            engine.getGpuCount(),
+            System.getenv("OMP_WAIT_POLICY") == null ? "unset" : System.getenv("OMP_WAIT_POLICY"));
     LOG.info(
         "PyTorch {} engine (DJL {}, flavor {}) loaded in {} ms, {} intra-op / {} inter-op threads,"
             + " natives in {}{}",
@@ -120,6 +130,13 @@ public final class Engines {
         info.interOpThreads(),
         nativeDir,
         info.nativesExtracted() ? " (extracted now)" : "");
+    if (info.intraOpThreads() > 1 && System.getenv("OMP_WAIT_POLICY") == null) {
+      LOG.warn(
+          "OMP_WAIT_POLICY is not set: PyTorch's {} OpenMP threads spin while idle, which makes"
+              + " small models many times slower when other processes share the cores. Set"
+              + " OMP_WAIT_POLICY=PASSIVE in the environment (the lodestone launcher does).",
+          info.intraOpThreads());
+    }
     return info;
   }
 
