@@ -54,12 +54,20 @@ public final class WarmupCache {
   /**
    * A warmed-up model and where it came from.
    *
-   * @param model the model (the caller closes it)
+   * @param model the model; closing the entry closes it
    * @param fromCache true when loaded from disk without training
    * @param training the training run, or null when loaded from the cache
    * @param file the cache entry
    */
-  public record Entry(PolicyModel model, boolean fromCache, WarmupResult training, Path file) {}
+  public record Entry(PolicyModel model, boolean fromCache, WarmupResult training, Path file)
+      implements AutoCloseable {
+
+    /** Closes the model. */
+    @Override
+    public void close() {
+      model.close();
+    }
+  }
 
   /** The cache key: lower-case hex SHA-256 of every input that determines the result. */
   public static String key(
