@@ -18,7 +18,9 @@ public final class Lodestone implements Runnable {
 
   /** The subcommands, in the order {@code --help} lists them. */
   static List<Object> subcommands() {
-    return List.of();
+    return List.of(
+        // Temporarily top-level; moves under `bench` as `bench policy` when that command lands.
+        new CommandLine(new PolicyBenchCommand()).setCommandName("bench-policy"));
   }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
