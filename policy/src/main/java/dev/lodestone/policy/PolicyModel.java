@@ -120,7 +120,7 @@ public final class PolicyModel implements AutoCloseable {
    *     unreadable
    */
   public static PolicyModel fromBytes(byte[] blob, ModelConfig expected, Device device) {
-    requireArchitecture(Weights.peekConfig(blob), expected);
+    requireArchitecture(Weights.peekConfig(blob), expected, "the blob");
     return fromBytes(blob, device);
   }
 
@@ -132,7 +132,7 @@ public final class PolicyModel implements AutoCloseable {
    */
   public void loadWeights(byte[] blob) {
     checkOpen();
-    requireArchitecture(Weights.peekConfig(blob), config);
+    requireArchitecture(Weights.peekConfig(blob), config, "the blob");
     Weights.Blob parsed = Weights.decode(blob, named);
     for (int i = 0; i < named.size(); i++) {
       NDArray target = named.get(i).parameter().getArray();
@@ -143,15 +143,40 @@ public final class PolicyModel implements AutoCloseable {
     }
   }
 
-  private static void requireArchitecture(ModelConfig found, ModelConfig expected) {
-    if (!found.equals(expected)) {
-      throw new WeightsFormatException(
-          Reason.ARCHITECTURE_MISMATCH,
-          "weights are for another architecture: " + describeDifference(found, expected));
+  /**
+   * Copies another model's weights into this one on the device, without serialising (for example to
+   * refresh the previous iterate or the magnet every step). Optimizers attached to this model keep
+   * working on the new values.
+   *
+   * @throws WeightsFormatException with reason {@link Reason#ARCHITECTURE_MISMATCH} when the
+   *     architectures differ
+   */
+  public void loadWeightsFrom(PolicyModel source) {
+    checkOpen();
+    source.checkOpen();
+    requireArchitecture(source.config, config, "the source model");
+    for (int i = 0; i < named.size(); i++) {
+      NDArray target = named.get(i).parameter().getArray();
+      NDArray dup = source.named.get(i).parameter().getArray().duplicate();
+      NDScope.unregister(dup);
+      dup = dup.toDevice(device, false);
+      dup.attach(manager);
+      target.intern(dup);
+      if (trainable) {
+        target.setRequiresGradient(true);
+      }
     }
   }
 
-  private static String describeDifference(ModelConfig found, ModelConfig expected) {
+  private static void requireArchitecture(ModelConfig found, ModelConfig expected, String where) {
+    if (!found.equals(expected)) {
+      throw new WeightsFormatException(
+          Reason.ARCHITECTURE_MISMATCH,
+          "weights are for another architecture: " + describeDifference(found, expected, where));
+    }
+  }
+
+  private static String describeDifference(ModelConfig found, ModelConfig expected, String where) {
     List<String> diffs = new ArrayList<>();
     var comps = ModelConfig.class.getRecordComponents();
     for (var c : comps) {
@@ -159,7 +184,7 @@ public final class PolicyModel implements AutoCloseable {
         Object a = c.getAccessor().invoke(found);
         Object b = c.getAccessor().invoke(expected);
         if (!a.equals(b)) {
-          diffs.add(c.getName() + " " + a + " in the blob, " + b + " expected");
+          diffs.add(c.getName() + " " + a + " in " + where + ", " + b + " expected");
         }
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("cannot read ModelConfig." + c.getName(), e);

@@ -182,6 +182,35 @@ class PolicyModelTest {
   }
 
   @Test
+  void loadWeightsFromCopiesOnTheDeviceAndKeepsModelsIndependent() {
+    try (PolicyModel trained = TestModels.create(TestModels.small(), 1);
+        PolicyModel previous = TestModels.create(TestModels.small(), 2);
+        AdamOptimizer opt = new AdamOptimizer(trained, AdamConfig.of(1e-2))) {
+      previous.loadWeightsFrom(trained);
+      assertThat(previous.sha256()).isEqualTo(trained.sha256());
+      TokenBatch batch =
+          TokenBatch.of(
+              trained.config(),
+              List.of(new PromptResponse(tok.encodePrompt("a"), tok.encodeResponse("b", true))));
+      opt.train(nd -> batch.targetLogProbs(trained.logProbs(nd, batch, true)).sum().neg(), 0);
+      assertThat(previous.sha256()).isNotEqualTo(trained.sha256());
+      // And the other way round: loading into a trainable model keeps it trainable.
+      trained.loadWeightsFrom(previous);
+      assertThat(trained.sha256()).isEqualTo(previous.sha256());
+      assertThat(
+              opt.train(
+                      nd -> batch.targetLogProbs(trained.logProbs(nd, batch, true)).sum().neg(), 0)
+                  .gradNorm())
+          .isPositive();
+      try (PolicyModel other = TestModels.create(TestModels.small().withLayers(1), 1)) {
+        assertThatThrownBy(() -> other.loadWeightsFrom(trained))
+            .isInstanceOf(WeightsFormatException.class)
+            .hasMessageContaining("layers 2 in the source model, 1 expected");
+      }
+    }
+  }
+
+  @Test
   void copyIsIndependentOfTheOriginal() {
     try (PolicyModel m = TestModels.create(TestModels.small(), 1);
         PolicyModel copy = m.copy();
