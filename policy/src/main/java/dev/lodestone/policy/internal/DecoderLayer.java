@@ -94,11 +94,12 @@ public final class DecoderLayer extends AbstractBlock {
         LayerNorm.layerNorm(x, new Shape(dModel), p.apply(ln1Gamma), p.apply(ln1Beta), eps)
             .head(); // (B, T, D)
     NDArray qkv = Linear.linear(h, p.apply(qkvWeight), p.apply(qkvBias)).head(); // (B, T, 3D)
-    // (B, T, 3D) -> (B, T, 3, H, E) -> (3, B, H, T, E)
-    NDArray split = qkv.reshape(b, t, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-    NDArray q = split.get(0).mul(scale); // (B, H, T, E), pre-scaled by 1/sqrt(E)
-    NDArray k = split.get(1); // (B, H, T, E)
-    NDArray v = split.get(2); // (B, H, T, E)
+    // Split, not index: the backward pass of a split is one concatenation, while indexing a
+    // stacked (3, ...) view makes three zero-filled copies of the whole qkv gradient.
+    NDList parts = qkv.split(3, 2); // 3 x (B, T, D)
+    NDArray q = splitHeads(parts.get(0), b, t).mul(scale); // (B, H, T, E), pre-scaled by 1/sqrt(E)
+    NDArray k = splitHeads(parts.get(1), b, t); // (B, H, T, E)
+    NDArray v = splitHeads(parts.get(2), b, t); // (B, H, T, E)
     if (cache != null) {
       cache.set(k, v);
     }
@@ -125,10 +126,10 @@ public final class DecoderLayer extends AbstractBlock {
         LayerNorm.layerNorm(x, new Shape(dModel), p.apply(ln1Gamma), p.apply(ln1Beta), eps)
             .head(); // (B, 1, D)
     NDArray qkv = Linear.linear(h, p.apply(qkvWeight), p.apply(qkvBias)).head(); // (B, 1, 3D)
-    NDArray split = qkv.reshape(b, 1, 3, heads, headDim).transpose(2, 0, 3, 1, 4); // (3,B,H,1,E)
-    NDArray q = split.get(0).mul(scale); // (B, H, 1, E)
-    NDArray kAll = cache.keys().concat(split.get(1), 2); // (B, H, S, E)
-    NDArray vAll = cache.values().concat(split.get(2), 2); // (B, H, S, E)
+    NDList parts = qkv.split(3, 2); // 3 x (B, 1, D)
+    NDArray q = splitHeads(parts.get(0), b, 1).mul(scale); // (B, H, 1, E)
+    NDArray kAll = cache.keys().concat(splitHeads(parts.get(1), b, 1), 2); // (B, H, S, E)
+    NDArray vAll = cache.values().concat(splitHeads(parts.get(2), b, 1), 2); // (B, H, S, E)
     cache.replace(kAll, vAll);
     NDArray att = q.matMul(kAll.transpose(0, 1, 3, 2)); // (B, H, 1, S)
     if (keyMask != null) {
@@ -139,6 +140,11 @@ public final class DecoderLayer extends AbstractBlock {
     y = y.transpose(0, 2, 1, 3).reshape(b, 1, dModel); // (B, 1, D)
     x = x.add(Linear.linear(y, p.apply(projWeight), p.apply(projBias)).head()); // (B, 1, D)
     return mlp(p, x);
+  }
+
+  /** (B, T, D) -> (B, T, H, E) -> (B, H, T, E). */
+  private NDArray splitHeads(NDArray x, long b, long t) {
+    return x.reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
   }
 
   private NDArray mlp(Function<Parameter, NDArray> p, NDArray x) {
