@@ -454,6 +454,8 @@ public final class PolicyModel implements AutoCloseable {
     boolean[] finished = new boolean[rows];
     int active = rows;
 
+    boolean gradMode = JniUtils.isGradMode();
+    JniUtils.setGradMode(false); // nothing of sampling is ever differentiated
     try (NDManager run = manager.newSubManager();
         KvCache cache = new KvCache(config.layers())) {
       float[] logits;
@@ -484,6 +486,9 @@ public final class PolicyModel implements AutoCloseable {
             cache.map(a -> a.repeat(0, n)); // (U * n, H, P, E)
           }
         }
+        if (params.kvCache()) {
+          cache.reserve(maxLen + params.maxNewTokens() - 1L); // every position ever fed
+        }
         logits = last.toFloatArray();
       }
 
@@ -513,6 +518,8 @@ public final class PolicyModel implements AutoCloseable {
                       run, prompts, n, tokens, lengths, rowPad, maxLen, step, padded);
         }
       }
+    } finally {
+      JniUtils.setGradMode(gradMode);
     }
 
     List<List<SampledResponse>> out = new ArrayList<>(u);

@@ -117,7 +117,7 @@ public final class DecoderLayer extends AbstractBlock {
    *
    * @param x (B, 1, D) the new position's residual stream
    * @param keyMask additive mask over keys, (B, 1, 1, S), or null when every key is allowed
-   * @param cache holds (B, H, S-1, E) keys and values; replaced by (B, H, S, E)
+   * @param cache holds S-1 positions of keys and values; receives the new one
    * @return (B, 1, D)
    */
   NDArray step(Function<Parameter, NDArray> p, NDArray x, NDArray keyMask, KvCache.Entry cache) {
@@ -128,9 +128,9 @@ public final class DecoderLayer extends AbstractBlock {
     NDArray qkv = Linear.linear(h, p.apply(qkvWeight), p.apply(qkvBias)).head(); // (B, 1, 3D)
     NDList parts = qkv.split(3, 2); // 3 x (B, 1, D)
     NDArray q = splitHeads(parts.get(0), b, 1).mul(scale); // (B, H, 1, E)
-    NDArray kAll = cache.keys().concat(splitHeads(parts.get(1), b, 1), 2); // (B, H, S, E)
-    NDArray vAll = cache.values().concat(splitHeads(parts.get(2), b, 1), 2); // (B, H, S, E)
-    cache.replace(kAll, vAll);
+    NDArray[] kv = cache.append(splitHeads(parts.get(1), b, 1), splitHeads(parts.get(2), b, 1));
+    NDArray kAll = kv[0]; // (B, H, S, E)
+    NDArray vAll = kv[1]; // (B, H, S, E)
     NDArray att = q.matMul(kAll.transpose(0, 1, 3, 2)); // (B, H, 1, S)
     if (keyMask != null) {
       att = att.add(keyMask); // (B, H, 1, S) + (B, 1, 1, S)

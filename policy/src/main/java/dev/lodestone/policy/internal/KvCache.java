@@ -2,14 +2,18 @@ package dev.lodestone.policy.internal;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.util.function.UnaryOperator;
 
 /**
  * The key/value cache of one decoding run: per layer, keys and values of every position seen so
- * far, each (B, H, S, E).
+ * far, (B, H, S, E), held in buffers of a fixed capacity (B, H, C, E) so that a decoding step
+ * writes one position in place instead of copying the whole cache.
  *
- * <p>The cached arrays outlive the per-step {@link NDScope}: {@link Entry#set} and {@link
- * Entry#replace} take them out of the current scope and close the arrays they replace, so memory
- * stays flat however many steps run. {@link #close()} frees the rest.
+ * <p>The buffers outlive the per-step {@link NDScope}: they are taken out of the current scope when
+ * stored, and the arrays they replace are closed, so memory stays flat however many steps run.
+ * {@link #close()} frees them.
  */
 public final class KvCache implements AutoCloseable {
 
@@ -17,24 +21,62 @@ public final class KvCache implements AutoCloseable {
   public static final class Entry {
     private NDArray keys;
     private NDArray values;
+    private long length;
 
-    /** (B, H, S, E). */
-    public NDArray keys() {
-      return keys;
-    }
-
-    /** (B, H, S, E). */
-    public NDArray values() {
-      return values;
-    }
-
-    /** Stores the first keys and values (the prompt's). */
+    /** Stores the prompt's keys and values, each (B, H, P, E). */
     void set(NDArray k, NDArray v) {
+      replace(k, v);
+      length = k.getShape().get(2);
+    }
+
+    /** Number of cached positions (S). */
+    public long length() {
+      return length;
+    }
+
+    /**
+     * Writes one new position and returns views of every cached position.
+     *
+     * @param k (B, H, 1, E)
+     * @param v (B, H, 1, E)
+     * @return keys and values, each (B, H, S, E) with S = the new length; views valid until the
+     *     next call
+     */
+    NDArray[] append(NDArray k, NDArray v) {
+      long capacity = keys.getShape().get(2);
+      if (length >= capacity) {
+        throw new IllegalStateException(
+            "key/value cache is full (" + capacity + " positions); reserve more capacity");
+      }
+      NDIndex at = new NDIndex(":, :, {}:{}", length, length + 1);
+      keys.set(at, k);
+      values.set(at, v);
+      length++;
+      NDIndex upTo = new NDIndex(":, :, 0:{}", length);
+      return new NDArray[] {keys.get(upTo), values.get(upTo)};
+    }
+
+    /** Moves the cached positions into buffers of {@code capacity} positions. */
+    void reserve(long capacity) {
+      Shape s = keys.getShape();
+      if (s.get(2) >= capacity) {
+        return;
+      }
+      Shape full = new Shape(s.get(0), s.get(1), capacity, s.get(3));
+      NDArray k = keys.getManager().zeros(full, keys.getDataType(), keys.getDevice());
+      NDArray v = values.getManager().zeros(full, values.getDataType(), values.getDevice());
+      NDIndex prefix = new NDIndex(":, :, 0:{}", length);
+      k.set(prefix, keys);
+      v.set(prefix, values);
       replace(k, v);
     }
 
-    /** Replaces keys and values, closing the old ones. */
-    void replace(NDArray k, NDArray v) {
+    /** Replaces keys and values with {@code f(keys)} and {@code f(values)} (e.g. a repeat). */
+    void map(UnaryOperator<NDArray> f) {
+      replace(f.apply(keys), f.apply(values));
+    }
+
+    private void replace(NDArray k, NDArray v) {
       NDScope.unregister(k, v);
       NDArray oldK = keys;
       NDArray oldV = values;
@@ -48,11 +90,6 @@ public final class KvCache implements AutoCloseable {
       }
     }
 
-    /** Replaces keys and values with {@code f(keys)} and {@code f(values)} (e.g. a repeat). */
-    void map(java.util.function.UnaryOperator<NDArray> f) {
-      replace(f.apply(keys), f.apply(values));
-    }
-
     void close() {
       if (keys != null) {
         keys.close();
@@ -62,6 +99,7 @@ public final class KvCache implements AutoCloseable {
       }
       keys = null;
       values = null;
+      length = 0;
     }
   }
 
@@ -80,16 +118,17 @@ public final class KvCache implements AutoCloseable {
     return layers[i];
   }
 
-  /** Number of cached positions (S), or 0 when empty. */
-  public long length() {
-    NDArray k = layers[0].keys();
-    return k == null ? 0 : k.getShape().get(2);
-  }
-
   /** Applies {@code f} to every cached array, e.g. to repeat each row for several samples. */
-  public void map(java.util.function.UnaryOperator<NDArray> f) {
+  public void map(UnaryOperator<NDArray> f) {
     for (Entry e : layers) {
       e.map(f);
+    }
+  }
+
+  /** Makes room for {@code capacity} positions in every layer (call after the prompt). */
+  public void reserve(long capacity) {
+    for (Entry e : layers) {
+      e.reserve(capacity);
     }
   }
 
