@@ -447,7 +447,7 @@ public final class PolicyModel implements AutoCloseable {
     }
     int v = config.vocabSize();
     int eos = config.eosId();
-    TokenSampler sampler = new TokenSampler(v, params.temperature(), params.topP());
+    TokenSampler sampler = new TokenSampler(v, params.temperature() == 0, params.topP());
     int[][] tokens = new int[rows][params.maxNewTokens()];
     float[][] logps = new float[rows][params.maxNewTokens()];
     int[] lengths = new int[rows];
@@ -458,7 +458,7 @@ public final class PolicyModel implements AutoCloseable {
     JniUtils.setGradMode(false); // nothing of sampling is ever differentiated
     try (NDManager run = manager.newSubManager();
         KvCache cache = new KvCache(config.layers())) {
-      float[] logits;
+      float[] host; // (rows, V): probabilities, or logits when greedy
       try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
         long[] promptIds = new long[u * maxLen];
@@ -489,7 +489,7 @@ public final class PolicyModel implements AutoCloseable {
         if (params.kvCache()) {
           cache.reserve(maxLen + params.maxNewTokens() - 1L); // every position ever fed
         }
-        logits = last.toFloatArray();
+        host = hostRows(last, params);
       }
 
       for (int step = 0; step < params.maxNewTokens(); step++) {
@@ -497,7 +497,7 @@ public final class PolicyModel implements AutoCloseable {
           if (finished[r]) {
             continue;
           }
-          TokenSampler.Draw d = sampler.draw(logits, r * v, rng);
+          TokenSampler.Draw d = sampler.draw(host, r * v, rng);
           tokens[r][lengths[r]] = d.token();
           logps[r][lengths[r]] = (float) d.logProb();
           lengths[r]++;
@@ -511,11 +511,12 @@ public final class PolicyModel implements AutoCloseable {
         }
         try (NDScope scope = new NDScope()) {
           scope.suppressNotUsedWarning();
-          logits =
+          host =
               params.kvCache()
-                  ? decodeWithCache(run, cache, tokens, lengths, rowPad, maxLen, step, padded)
+                  ? decodeWithCache(
+                      params, run, cache, tokens, lengths, rowPad, maxLen, step, padded)
                   : decodeWithoutCache(
-                      run, prompts, n, tokens, lengths, rowPad, maxLen, step, padded);
+                      params, run, prompts, n, tokens, lengths, rowPad, maxLen, step, padded);
         }
       }
     } finally {
@@ -536,8 +537,21 @@ public final class PolicyModel implements AutoCloseable {
     return Collections.unmodifiableList(out);
   }
 
+  /**
+   * The one copy to the host per step: (B, V) logits when greedy, else the probabilities of the
+   * tempered distribution, softmax(logits / temperature), computed on the device.
+   */
+  private static float[] hostRows(NDArray logits, SamplingParams params) {
+    if (params.temperature() == 0) {
+      return logits.toFloatArray();
+    }
+    NDArray scaled = params.temperature() == 1 ? logits : logits.div(params.temperature());
+    return scaled.softmax(-1).toFloatArray();
+  }
+
   /** Feeds each row's newest token (step {@code step}) through the cache; returns (rows, V). */
   private float[] decodeWithCache(
+      SamplingParams params,
       NDManager run,
       KvCache cache,
       int[][] tokens,
@@ -555,7 +569,8 @@ public final class PolicyModel implements AutoCloseable {
       pos[r] = promptLen + step - rowPad[r];
     }
     NDArray ids = run.create(next, new Shape(rows, 1)); // (B, 1)
-    NDArray positions = run.create(pos, new Shape(rows, 1)); // (B, 1)
+    // Without padding every row is at the same position: no position array to build.
+    NDArray positions = padded ? run.create(pos, new Shape(rows, 1)) : null; // (B, 1)
     NDArray keyMask = null;
     if (padded) {
       int s = promptLen + step + 1;
@@ -567,11 +582,13 @@ public final class PolicyModel implements AutoCloseable {
       }
       keyMask = run.create(km, new Shape(rows, 1, 1, s)); // (B, 1, 1, S)
     }
-    return block.decodeStep(values, ids, positions, keyMask, cache).toFloatArray(); // (B, V)
+    return hostRows(
+        block.decodeStep(values, ids, positions, promptLen + step, keyMask, cache), params);
   }
 
   /** Recomputes every position of every row (no cache); returns (rows, V). */
   private float[] decodeWithoutCache(
+      SamplingParams params,
       NDManager run,
       List<int[]> prompts,
       int n,
@@ -607,7 +624,7 @@ public final class PolicyModel implements AutoCloseable {
     NDArray idArray = run.create(ids, new Shape(rows, t)); // (B, T)
     NDArray posArray = padded ? run.create(pos, new Shape(rows, t)) : null;
     NDArray mask = padded ? Masks.leftPadded(run, rowPad, t) : null; // (B, 1, T, T)
-    return block.lastLogits(values, idArray, posArray, mask).toFloatArray(); // (B, V)
+    return hostRows(block.lastLogits(values, idArray, posArray, mask), params);
   }
 
   private void checkOpen() {

@@ -174,7 +174,9 @@ public final class TransformerLm extends AbstractBlock {
    * One decoding step with the cache.
    *
    * @param tokens (B, 1) int64, the newest token of each row
-   * @param positions (B, 1) int64 position ids of those tokens
+   * @param positions (B, 1) int64 position ids of those tokens, or null when every row is at {@code
+   *     position}
+   * @param position the common position when {@code positions} is null
    * @param keyMask (B, 1, 1, S) additive mask over the S = cached + 1 keys, or null
    * @return (B, V) logits of the next token
    */
@@ -182,9 +184,20 @@ public final class TransformerLm extends AbstractBlock {
       Function<Parameter, NDArray> p,
       NDArray tokens,
       NDArray positions,
+      long position,
       NDArray keyMask,
       KvCache cache) {
-    NDArray x = embed(p, tokens, positions); // (B, 1, D)
+    NDArray x;
+    if (positions == null) {
+      NDArray tok =
+          Embedding.embedding(tokens, p.apply(tokenEmbedding), SparseFormat.DENSE)
+              .head(); // (B, 1, D)
+      NDArray pos =
+          p.apply(positionEmbedding).get(new NDIndex("{}:{}", position, position + 1)); // (1, D)
+      x = tok.add(pos); // (B, 1, D)
+    } else {
+      x = embed(p, tokens, positions); // (B, 1, D)
+    }
     for (int i = 0; i < layers.size(); i++) {
       x = layers.get(i).step(p, x, keyMask, cache.layer(i));
     }
