@@ -93,15 +93,18 @@ public final class PolicyBenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--train-steps",
-      defaultValue = "20",
-      description = "Timed training steps per round, per loop (default: ${DEFAULT-VALUE}).")
+      defaultValue = "100",
+      description =
+          "Timed training steps of each loop, alternating one project step and one baseline step;"
+              + " the median step time is reported (default: ${DEFAULT-VALUE}).")
   int trainSteps;
 
   @Option(
       names = "--rounds",
-      defaultValue = "5",
+      defaultValue = "9",
       description =
-          "Rounds of every timed measurement; the median is reported (default: ${DEFAULT-VALUE}).")
+          "Timed calls of each sampling and scoring measurement (alternating with and without"
+              + " the cache); the median is reported (default: ${DEFAULT-VALUE}).")
   int rounds;
 
   @Option(
@@ -228,7 +231,8 @@ public final class PolicyBenchCommand implements Callable<Integer> {
    *
    * @param batch sequences per step
    * @param seqLen input positions per sequence
-   * @param projectStepMs median step time of the project's loop
+   * @param projectStepMs median step time of the project's loop (steps alternate with the
+   *     baseline's)
    * @param baselineStepMs median step time of the bare DJL loop
    * @param projectTokensPerSecond batch * seqLen / project step time
    * @param baselineTokensPerSecond batch * seqLen / baseline step time
@@ -296,11 +300,18 @@ public final class PolicyBenchCommand implements Callable<Integer> {
         projectStep.run();
         baselineStep.run();
       }
-      double[] projectMs = new double[rounds];
-      double[] baselineMs = new double[rounds];
-      for (int r = 0; r < rounds; r++) {
-        projectMs[r] = timeMs(projectStep, trainSteps) / trainSteps;
-        baselineMs[r] = timeMs(baselineStep, trainSteps) / trainSteps;
+      // One step of each, alternately and in alternating order: both loops see the same share
+      // of the machine's load.
+      double[] projectMs = new double[trainSteps];
+      double[] baselineMs = new double[trainSteps];
+      for (int i = 0; i < trainSteps; i++) {
+        if (i % 2 == 0) {
+          projectMs[i] = timeMs(projectStep, 1);
+          baselineMs[i] = timeMs(baselineStep, 1);
+        } else {
+          baselineMs[i] = timeMs(baselineStep, 1);
+          projectMs[i] = timeMs(projectStep, 1);
+        }
       }
       double p = median(projectMs);
       double b = median(baselineMs);
@@ -462,7 +473,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       score.run();
       double[] t = new double[rounds];
       for (int r = 0; r < rounds; r++) {
-        t[r] = timeMs(score, 5) / 5;
+        t[r] = timeMs(score, 1);
       }
       double ms = median(t);
       return new Scoring(pairs.size(), tokens, ms, tokens / ms * 1000);
