@@ -30,8 +30,9 @@ import java.util.random.RandomGenerator;
  * exact sequence probabilities with it.
  *
  * <p>Parameters are initialised from a seeded {@link java.util.Random} on the host, so a seed gives
- * the same weights on any engine or device. On CPU every operation is deterministic: the same seed
- * gives the same samples and, with {@link AdamOptimizer}, the same trained weights.
+ * the same weights on any engine or device. On CPU, with the same thread count, every operation is
+ * deterministic: the same seed gives the same samples and, with {@link AdamOptimizer}, the same
+ * trained weights.
  *
  * <p>A model owns native memory: close it. It is not thread-safe; use one model per thread (the
  * engine allows one {@link ai.djl.training.GradientCollector} at a time in any case).
@@ -389,9 +390,11 @@ public final class PolicyModel implements AutoCloseable {
    * {@code n} responses to each of several prompts, decoded together as one batch of {@code
    * prompts.size() * n} rows (prompts of different lengths are left-padded and masked).
    *
-   * <p>Each step runs in its own {@link NDScope}; only the key/value cache and one (rows, V) row of
-   * logits per step cross to the host. Randomness: one draw from {@code rng} per unfinished row per
-   * step, in row order, so a seeded generator reproduces the samples exactly.
+   * <p>Each step runs in its own {@link NDScope}; the key/value cache stays on the device and one
+   * (rows, V) array per step crosses to the host: the probabilities of the tempered distribution
+   * (or the logits, when greedy). Randomness: one draw from {@code rng} per unfinished row per
+   * step, in row order, so a seeded generator reproduces the samples exactly. Autograd records
+   * nothing, even inside an open gradient collector.
    *
    * @return per prompt, its {@code n} responses
    * @throws IllegalArgumentException when a prompt is empty, has ids outside the vocabulary, or
