@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measured benchmarks; each prints its figures (--json for machine-readable).",
-    subcommands = {BenchGamesCommand.class, BenchStackCommand.class})
+    subcommands = {BenchGamesCommand.class, PolicyBenchCommand.class, BenchStackCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Spec CommandSpec spec;
