@@ -5,14 +5,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lodestone bench}: measured benchmarks, one subcommand each. Performance figures come from
- * here, never from tests (DESIGN.md section 7).
+ * {@code lodestone bench}: the measured benchmarks, one subcommand each. Every performance or
+ * convergence figure Lodestone publishes comes from one of them, never from tests (DESIGN.md
+ * section 7).
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measured benchmarks; each prints its figures (--json for machine-readable).",
-    subcommands = {BenchStackCommand.class})
+    subcommands = {BenchGamesCommand.class, PolicyBenchCommand.class, BenchStackCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Spec CommandSpec spec;

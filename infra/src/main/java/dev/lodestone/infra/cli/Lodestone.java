@@ -20,6 +20,7 @@ public final class Lodestone implements Runnable {
   static List<Object> subcommands() {
     return List.of(
         new UpCommand(), // lodestone up: the local stack
+        new SolveCommand(), // lodestone solve: tabular solvers on a preference game
         new BenchCommand()); // lodestone bench ...: measured benchmarks
   }
 
@@ -33,6 +34,7 @@ public final class Lodestone implements Runnable {
   /** Builds the command line with every subcommand registered. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Lodestone());
+    cli.setParameterExceptionHandler(new OneLineErrors());
     for (Object sub : subcommands()) {
       cli.addSubcommand(sub);
     }

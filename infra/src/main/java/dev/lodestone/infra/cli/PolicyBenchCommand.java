@@ -1,0 +1,919 @@
+package dev.lodestone.infra.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lodestone.policy.AdamConfig;
+import dev.lodestone.policy.AdamOptimizer;
+import dev.lodestone.policy.ByteTokenizer;
+import dev.lodestone.policy.Engines;
+import dev.lodestone.policy.ModelConfig;
+import dev.lodestone.policy.PolicyModel;
+import dev.lodestone.policy.PromptResponse;
+import dev.lodestone.policy.SampledResponse;
+import dev.lodestone.policy.SamplingParams;
+import dev.lodestone.policy.TokenBatch;
+import dev.lodestone.policy.warmup.WarmupCache;
+import dev.lodestone.policy.warmup.WarmupConfig;
+import dev.lodestone.policy.warmup.WarmupCorpus;
+import dev.lodestone.policy.warmup.WarmupEvaluation;
+import dev.lodestone.policy.warmup.WarmupListener;
+import dev.lodestone.policy.warmup.WarmupResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lodestone bench policy}: measures the policy model (training, sampling with and without
+ * the key/value cache, scoring, memory over a long decoding run, the warm-up on perturbed-rps) and
+ * compares training with a bare DJL loop over the same block, measured in the same run.
+ */
+@Command(
+    name = "policy",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Benchmark the policy model: training, sampling (with and without the key/value cache),"
+          + " scoring, resident memory over a long decoding run, and the warm-up on perturbed-rps.",
+      "Training is compared with a bare DJL loop (same block, GradientCollector, DJL's Adam) in"
+          + " the same run; the ratio is the project's overhead."
+    })
+public final class PolicyBenchCommand implements Callable<Integer> {
+
+  /** perturbed-rps (DESIGN.md section 5), written literally until the game catalogue is wired. */
+  static final String RPS_PROMPT = "Choose your move.";
+
+  static final List<String> RPS_STRATEGIES = List.of("rock", "paper", "scissors");
+  static final double[] RPS_INITIAL = {0.7, 0.2, 0.1};
+
+  @Option(names = "--json", description = "Print the results as JSON instead of a table.")
+  boolean json;
+
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "32",
+      description = "Training batch size in sequences (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(
+      names = "--seq-len",
+      defaultValue = "64",
+      description = "Training sequence length in input positions (default: ${DEFAULT-VALUE}).")
+  int seqLen;
+
+  @Option(
+      names = "--train-steps",
+      defaultValue = "100",
+      description =
+          "Timed training steps of each loop, alternating one project step and one baseline step;"
+              + " the median step time is reported (default: ${DEFAULT-VALUE}).")
+  int trainSteps;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "9",
+      description =
+          "Timed calls of each sampling and scoring measurement (alternating with and without"
+              + " the cache); the median is reported (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(
+      names = "--samples",
+      defaultValue = "64",
+      description = "Responses per sampling call (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(
+      names = "--new-tokens",
+      defaultValue = "32",
+      description = "Tokens per sampled response (default: ${DEFAULT-VALUE}).")
+  int newTokens;
+
+  @Option(
+      names = "--decode-steps",
+      defaultValue = "10000",
+      description = "Decoding steps of the memory run (default: ${DEFAULT-VALUE}).")
+  int decodeSteps;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of weights and data (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    validate();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Engines.EngineInfo engine = Engines.start();
+    Device dev = Engines.device(device);
+    ModelConfig cfg = ModelConfig.defaults();
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("device", dev.toString());
+    results.put("engine", engineMap(engine));
+    results.put("model", cfg);
+    results.put("parameters", cfg.parameterCount());
+    results.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+    results.put("loadAverageAtStart", loadAverage());
+
+    progress(err, "training (project loop vs bare DJL loop)");
+    Training training = training(cfg, dev);
+    results.put("training", training);
+    progress(err, "sampling");
+    Sampling sampling = sampling(cfg, dev);
+    results.put("sampling", sampling);
+    progress(err, "scoring");
+    Scoring scoring = scoring(cfg, dev);
+    results.put("scoring", scoring);
+    progress(err, "memory over " + decodeSteps + " decoding steps");
+    Memory memory = memory(dev);
+    results.put("memory", memory);
+    progress(err, "warm-up on perturbed-rps");
+    Warmup warmup = warmup(cfg, dev);
+    results.put("warmup", warmup);
+    results.put("loadAverageAtEnd", loadAverage());
+    results.put("targets", targets(training, sampling, memory, warmup));
+
+    if (json) {
+      try {
+        out.println(
+            new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(results));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    } else {
+      printTable(out, engine, cfg, training, sampling, scoring, memory, warmup, results);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private void validate() {
+    positive("--batch", batch);
+    positive("--train-steps", trainSteps);
+    positive("--rounds", rounds);
+    positive("--samples", samples);
+    positive("--new-tokens", newTokens);
+    positive("--decode-steps", decodeSteps);
+    if (newTokens > maxNewTokens()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--new-tokens must be at most " + maxNewTokens() + " (context), got " + newTokens);
+    }
+    if (seqLen < 20 || seqLen > ModelConfig.defaults().contextLength()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--seq-len must be in [20, "
+              + ModelConfig.defaults().contextLength()
+              + "], got "
+              + seqLen);
+    }
+  }
+
+  /** The longest response the default context leaves after the benchmark prompt. */
+  static int maxNewTokens() {
+    int prompt = ByteTokenizer.standard().encodePrompt(RPS_PROMPT).length;
+    return ModelConfig.defaults().contextLength() - prompt + 1;
+  }
+
+  private void positive(String name, int value) {
+    if (value < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), name + " must be at least 1, got " + value);
+    }
+  }
+
+  private static void progress(PrintWriter err, String what) {
+    err.println("bench policy: " + what + " ...");
+    err.flush();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Training
+
+  /**
+   * Training figures.
+   *
+   * @param batch sequences per step
+   * @param seqLen input positions per sequence
+   * @param projectStepMs median step time of the project's loop (steps alternate with the
+   *     baseline's)
+   * @param baselineStepMs median step time of the bare DJL loop
+   * @param projectTokensPerSecond batch * seqLen / project step time
+   * @param baselineTokensPerSecond batch * seqLen / baseline step time
+   * @param overhead project step time / baseline step time - 1
+   */
+  record Training(
+      int batch,
+      int seqLen,
+      double projectStepMs,
+      double baselineStepMs,
+      double projectTokensPerSecond,
+      double baselineTokensPerSecond,
+      double overhead) {}
+
+  private Training training(ModelConfig cfg, Device dev) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    ByteTokenizer tok = ByteTokenizer.standard();
+    int promptBytes = 14; // [BOS, 14 bytes, SEP] = 16 prompt tokens
+    int responseLen = seqLen - (promptBytes + 2) + 1; // input = prompt + response - 1 = seqLen
+    List<PromptResponse> pairs = new ArrayList<>();
+    long[] inputs = new long[batch * seqLen];
+    long[] targets = new long[batch * seqLen];
+    for (int b = 0; b < batch; b++) {
+      int[] prompt = new int[promptBytes + 2];
+      prompt[0] = tok.bos();
+      for (int i = 1; i <= promptBytes; i++) {
+        prompt[i] = rng.nextInt(256);
+      }
+      prompt[promptBytes + 1] = tok.sep();
+      int[] response = new int[responseLen];
+      for (int i = 0; i < responseLen - 1; i++) {
+        response[i] = rng.nextInt(256);
+      }
+      response[responseLen - 1] = tok.eos();
+      pairs.add(new PromptResponse(prompt, response));
+      int[] all = new int[prompt.length + response.length];
+      System.arraycopy(prompt, 0, all, 0, prompt.length);
+      System.arraycopy(response, 0, all, prompt.length, response.length);
+      for (int t = 0; t < seqLen; t++) {
+        inputs[b * seqLen + t] = all[t];
+        targets[b * seqLen + t] = all[t + 1];
+      }
+    }
+    double lr = 1e-3;
+    try (PolicyModel project = PolicyModel.create(cfg, dev, seed);
+        AdamOptimizer opt = new AdamOptimizer(project, AdamConfig.of(lr));
+        PolicyModel bare = PolicyModel.create(cfg, dev, seed);
+        BareLoop baseline = new BareLoop(bare.block(), dev, inputs, targets, batch, seqLen, lr)) {
+      Runnable projectStep =
+          () -> {
+            // The project's path: batch layout from token lists, log-probs, masked loss, finite
+            // check, clipping, Adam.
+            TokenBatch tb = TokenBatch.of(cfg, pairs);
+            opt.train(
+                m -> {
+                  NDArray logp = project.logProbs(m, tb, true); // (B, T, V)
+                  NDArray mask = tb.responseMask(m); // (B, T)
+                  NDArray nll = tb.targetLogProbs(logp).mul(mask).sum().neg(); // scalar
+                  return nll.div(tb.responseTokenCount());
+                },
+                1.0);
+          };
+      Runnable baselineStep = baseline::step;
+      for (int i = 0; i < 3; i++) {
+        projectStep.run();
+        baselineStep.run();
+      }
+      // One step of each, alternately and in alternating order: both loops see the same share
+      // of the machine's load.
+      double[] projectMs = new double[trainSteps];
+      double[] baselineMs = new double[trainSteps];
+      for (int i = 0; i < trainSteps; i++) {
+        if (i % 2 == 0) {
+          projectMs[i] = timeMs(projectStep, 1);
+          baselineMs[i] = timeMs(baselineStep, 1);
+        } else {
+          baselineMs[i] = timeMs(baselineStep, 1);
+          projectMs[i] = timeMs(projectStep, 1);
+        }
+      }
+      double p = median(projectMs);
+      double b = median(baselineMs);
+      double tokens = (double) batch * seqLen;
+      return new Training(batch, seqLen, p, b, tokens / p * 1000, tokens / b * 1000, p / b - 1);
+    }
+  }
+
+  /**
+   * The baseline: the same DJL block trained by plain DJL calls, with nothing of the project around
+   * it: prebuilt (B, T) input and target arrays, {@code block.forward} through a {@link
+   * ParameterStore}, log-softmax cross-entropy over every position, {@link GradientCollector},
+   * DJL's own {@code Adam}, one {@link NDScope} per step.
+   */
+  static final class BareLoop implements AutoCloseable {
+    private final Block block;
+    private final NDManager manager;
+    private final ParameterStore store;
+    private final NDArray inputs;
+    private final NDArray targets;
+    private final Optimizer adam;
+    private final List<Pair<String, Parameter>> params = new ArrayList<>();
+
+    BareLoop(Block block, Device dev, long[] in, long[] tg, int b, int t, double lr) {
+      this.block = block;
+      this.manager = NDManager.newBaseManager(dev);
+      this.store = new ParameterStore(manager, false);
+      this.inputs = manager.create(in, new Shape(b, t));
+      this.targets = manager.create(tg, new Shape(b, t, 1));
+      this.adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) lr)).build();
+      block.getParameters().forEach(params::add);
+      for (Pair<String, Parameter> p : params) {
+        p.getValue().getArray().setRequiresGradient(true);
+      }
+    }
+
+    void step() {
+      try (NDScope scope = new NDScope()) {
+        scope.suppressNotUsedWarning();
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDArray logits = block.forward(store, new NDList(inputs), true).head(); // (B, T, V)
+          NDArray loss = logits.logSoftmax(-1).gather(targets, 2).mean().neg(); // scalar
+          gc.backward(loss);
+        }
+      }
+      // Outside the scope: DJL's Adam creates its moment arrays lazily on the first update.
+      for (Pair<String, Parameter> p : params) {
+        NDArray w = p.getValue().getArray();
+        try (NDArray g = w.getGradient()) {
+          adam.update(p.getKey(), w, g);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      manager.close();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sampling and scoring
+
+  /**
+   * Sampling figures, for {@code samples} responses of up to {@code newTokens} tokens.
+   *
+   * @param cachedMs median time of one sampling call with the key/value cache
+   * @param uncachedMs the same without the cache (every step recomputes every position)
+   * @param cachedTokensPerSecond generated tokens per second with the cache
+   * @param uncachedTokensPerSecond generated tokens per second without it
+   * @param cacheSpeedup uncached / cached time
+   * @param generatedTokens tokens generated per call (responses may end early with EOS)
+   * @param greedyIdentical whether greedy decoding gave the same tokens with and without the cache
+   */
+  record Sampling(
+      int samples,
+      int newTokens,
+      int promptTokens,
+      double cachedMs,
+      double uncachedMs,
+      double cachedTokensPerSecond,
+      double uncachedTokensPerSecond,
+      double cacheSpeedup,
+      double generatedTokens,
+      boolean greedyIdentical) {}
+
+  private Sampling sampling(ModelConfig cfg, Device dev) {
+    int[] prompt = ByteTokenizer.standard().encodePrompt(RPS_PROMPT);
+    SamplingParams withCache = SamplingParams.of(newTokens);
+    SamplingParams noCache = withCache.withKvCache(false);
+    try (PolicyModel model = PolicyModel.create(cfg, dev, seed)) {
+      long[] generated = new long[1];
+      Runnable cached =
+          () -> generated[0] = count(model.sample(prompt, samples, withCache, seed + 17));
+      Runnable uncached = () -> model.sample(prompt, samples, noCache, seed + 17);
+      cached.run();
+      uncached.run();
+      double[] c = new double[rounds];
+      double[] u = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        c[r] = timeMs(cached, 1);
+        u[r] = timeMs(uncached, 1);
+      }
+      double cm = median(c);
+      double um = median(u);
+      boolean greedySame =
+          model
+              .sample(prompt, 4, SamplingParams.greedy(newTokens), 1L)
+              .equals(
+                  model.sample(prompt, 4, SamplingParams.greedy(newTokens).withKvCache(false), 1L));
+      return new Sampling(
+          samples,
+          newTokens,
+          prompt.length,
+          cm,
+          um,
+          generated[0] / cm * 1000,
+          generated[0] / um * 1000,
+          um / cm,
+          generated[0],
+          greedySame);
+    }
+  }
+
+  private static long count(List<SampledResponse> rs) {
+    long n = 0;
+    for (SampledResponse r : rs) {
+      n += r.tokenIds().length;
+    }
+    return n;
+  }
+
+  /**
+   * Scoring figures: teacher-forced per-token log-probabilities of {@code pairs} prompt/response
+   * pairs.
+   *
+   * @param inputTokens input positions scored per call
+   * @param ms median time of one call
+   * @param tokensPerSecond input positions per second
+   */
+  record Scoring(int pairs, long inputTokens, double ms, double tokensPerSecond) {}
+
+  private Scoring scoring(ModelConfig cfg, Device dev) {
+    ByteTokenizer tok = ByteTokenizer.standard();
+    int[] prompt = tok.encodePrompt(RPS_PROMPT);
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<PromptResponse> pairs = new ArrayList<>();
+    for (int i = 0; i < samples; i++) {
+      int[] r = new int[newTokens];
+      for (int k = 0; k < newTokens - 1; k++) {
+        r[k] = rng.nextInt(256);
+      }
+      r[newTokens - 1] = tok.eos();
+      pairs.add(new PromptResponse(prompt, r));
+    }
+    long tokens = TokenBatch.of(cfg, pairs).inputTokenCount();
+    try (PolicyModel model = PolicyModel.create(cfg, dev, seed)) {
+      Runnable score = () -> model.responseTokenLogProbs(pairs);
+      score.run();
+      double[] t = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        t[r] = timeMs(score, 1);
+      }
+      double ms = median(t);
+      return new Scoring(pairs.size(), tokens, ms, tokens / ms * 1000);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Memory
+
+  /**
+   * Resident memory over a long decoding run (repeated sampling calls, one decoding step per
+   * generated position), measured in a child JVM whose heap is fixed and touched up front, so that
+   * the resident set changes only with native and off-heap memory.
+   *
+   * @param steps decoding steps run
+   * @param rssAtStartMiB resident set size before the first call (heap, natives, weights)
+   * @param rssAfter1000StepsMiB resident set size once 1,000 steps had run
+   * @param maxRssAfter1000StepsMiB the largest resident set size seen after that
+   * @param growthAfter1000Steps max / at-1000 - 1
+   * @param peakRssMiB the child's peak resident set size (VmHWM) at the end
+   * @param seconds duration of the run
+   * @param jvmOptions the child's heap options
+   * @param rssEvery1000StepsMiB the resident set size each time another 1,000 steps had run
+   */
+  record Memory(
+      long steps,
+      double rssAtStartMiB,
+      double rssAfter1000StepsMiB,
+      double maxRssAfter1000StepsMiB,
+      double growthAfter1000Steps,
+      double peakRssMiB,
+      double seconds,
+      List<String> jvmOptions,
+      List<Long> rssEvery1000StepsMiB) {}
+
+  /** Heap options of the memory probe: fixed size, touched at start. */
+  static final List<String> PROBE_HEAP = List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch");
+
+  private static final String PROBE_PREFIX = "memory-probe-result ";
+
+  private Memory memory(Device dev) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(PROBE_HEAP);
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith("ai.djl.")
+          || name.startsWith("PYTORCH_")
+          || name.equals("DJL_CACHE_DIR")) {
+        cmd.add("-D" + name + "=" + System.getProperty(name));
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(MemoryProbe.class.getName());
+    cmd.add(device);
+    cmd.add(Integer.toString(samples));
+    cmd.add(Integer.toString(newTokens));
+    cmd.add(Integer.toString(decodeSteps));
+    cmd.add(Long.toString(seed));
+    try {
+      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      String result = null;
+      try (var reader =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = reader.readLine()) != null) {
+          if (line.startsWith(PROBE_PREFIX)) {
+            result = line.substring(PROBE_PREFIX.length());
+          }
+        }
+      }
+      int rc = p.waitFor();
+      if (rc != 0 || result == null) {
+        throw new IllegalStateException("the memory probe exited with status " + rc);
+      }
+      return new ObjectMapper().readValue(result, Memory.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run the memory probe", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the memory probe ran", e);
+    }
+  }
+
+  /**
+   * The memory run, in its own JVM: {@code MemoryProbe device samples newTokens steps seed}. Prints
+   * one line, {@value #PROBE_PREFIX} followed by the {@link Memory} record as JSON.
+   */
+  static final class MemoryProbe {
+    private MemoryProbe() {}
+
+    public static void main(String[] args) throws IOException {
+      Device dev = Engines.device(args[0]);
+      int samples = Integer.parseInt(args[1]);
+      int newTokens = Integer.parseInt(args[2]);
+      long decodeSteps = Long.parseLong(args[3]);
+      long seed = Long.parseLong(args[4]);
+      int[] prompt = ByteTokenizer.standard().encodePrompt(RPS_PROMPT);
+      SamplingParams sp = SamplingParams.of(newTokens);
+      Memory m;
+      try (PolicyModel model = PolicyModel.create(ModelConfig.defaults(), dev, seed)) {
+        double start = rssMiB("VmRSS");
+        long steps = 0;
+        double at1000 = Double.NaN;
+        double maxAfter = 0;
+        long t0 = System.nanoTime();
+        long call = 0;
+        List<Long> trajectory = new ArrayList<>();
+        while (steps < decodeSteps) {
+          List<SampledResponse> rs = model.sample(prompt, samples, sp, seed + call++);
+          int longest = 0;
+          for (SampledResponse r : rs) {
+            longest = Math.max(longest, r.tokenIds().length);
+          }
+          long before = steps;
+          steps += longest;
+          double rss = rssMiB("VmRSS");
+          if (steps / 1000 > before / 1000) {
+            trajectory.add(Math.round(rss));
+          }
+          if (Double.isNaN(at1000)) {
+            if (steps >= 1000) {
+              at1000 = rss;
+            }
+          } else {
+            maxAfter = Math.max(maxAfter, rss);
+          }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (Double.isNaN(at1000)) {
+          at1000 = rssMiB("VmRSS");
+        }
+        maxAfter = Math.max(maxAfter, at1000);
+        m =
+            new Memory(
+                steps,
+                start,
+                at1000,
+                maxAfter,
+                maxAfter / at1000 - 1,
+                rssMiB("VmHWM"),
+                seconds,
+                PROBE_HEAP,
+                trajectory);
+      }
+      System.out.println(PROBE_PREFIX + new ObjectMapper().writeValueAsString(m));
+      System.out.flush();
+    }
+  }
+
+  /** A field of /proc/self/status in MiB, or NaN where there is no such file. */
+  static double rssMiB(String field) {
+    Path status = Path.of("/proc/self/status");
+    if (!Files.isReadable(status)) {
+      return Double.NaN;
+    }
+    try {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith(field + ":")) {
+          String[] parts = line.substring(field.length() + 1).trim().split("\\s+");
+          return Long.parseLong(parts[0]) / 1024.0;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return Double.NaN;
+    }
+    return Double.NaN;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Warm-up
+
+  /**
+   * The warm-up on perturbed-rps from a fresh model, and a start from the warm-up cache.
+   *
+   * @param steps optimizer steps until within tolerance (or the budget)
+   * @param seconds wall time of the warm-up
+   * @param probabilities exact probabilities of rock, paper, scissors afterwards
+   * @param maxAbsError the largest |p - initial|
+   * @param validMass total probability of the three strategies
+   * @param sampledValidFraction fraction of 1,000 sampled responses that are strategies
+   * @param cachedStartSeconds time to get the same model from the warm-up cache
+   */
+  record Warmup(
+      int steps,
+      double seconds,
+      boolean converged,
+      double[] probabilities,
+      double maxAbsError,
+      double validMass,
+      double sampledValidFraction,
+      double cachedStartSeconds) {}
+
+  private Warmup warmup(ModelConfig cfg, Device dev) {
+    WarmupCorpus corpus = WarmupCorpus.of(RPS_PROMPT, RPS_STRATEGIES, RPS_INITIAL);
+    WarmupConfig wc = WarmupConfig.defaults(seed);
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("lodestone-bench-warmup");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    WarmupCache cache = new WarmupCache(dir);
+    try {
+      WarmupCache.Entry trained =
+          cache.getOrTrain("perturbed-rps", corpus, cfg, wc, dev, WarmupListener.NONE);
+      WarmupResult r = trained.training();
+      WarmupEvaluation e = r.evaluation();
+      double validFraction;
+      try (PolicyModel model = trained.model()) {
+        int[] prompt = ByteTokenizer.standard().encodePrompt(RPS_PROMPT);
+        List<SampledResponse> rs = model.sample(prompt, 1000, SamplingParams.of(12), seed);
+        long valid =
+            rs.stream().filter(s -> RPS_STRATEGIES.contains(s.text()) && s.finished()).count();
+        validFraction = valid / 1000.0;
+      }
+      long t0 = System.nanoTime();
+      WarmupCache.Entry again =
+          cache.getOrTrain("perturbed-rps", corpus, cfg, wc, dev, WarmupListener.NONE);
+      double cachedSeconds = (System.nanoTime() - t0) / 1e9;
+      boolean fromCache = again.fromCache();
+      again.model().close();
+      if (!fromCache) {
+        throw new IllegalStateException("the second warm-up did not come from the cache");
+      }
+      return new Warmup(
+          r.steps(),
+          r.elapsed().toMillis() / 1000.0,
+          r.converged(),
+          e.probabilities().get(0),
+          e.maxAbsError(),
+          e.minValidMass(),
+          validFraction,
+          cachedSeconds);
+    } finally {
+      deleteQuietly(dir);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(p);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // A temporary directory left behind is harmless.
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Targets and output
+
+  /** One target of the issue and whether this run met it. */
+  record Target(String name, String target, String measured, boolean met) {}
+
+  private static List<Target> targets(Training t, Sampling s, Memory m, Warmup w) {
+    List<Target> out = new ArrayList<>();
+    out.add(
+        new Target(
+            "training tokens/s",
+            ">= 20,000",
+            String.format("%,.0f", t.projectTokensPerSecond()),
+            t.projectTokensPerSecond() >= 20_000));
+    out.add(
+        new Target(
+            "sampling " + s.samples() + " x " + s.newTokens() + " (cache)",
+            "<= 0.15 s",
+            String.format("%.3f s", s.cachedMs() / 1000),
+            s.cachedMs() <= 150));
+    out.add(
+        new Target(
+            "cache speedup at " + s.newTokens() + " tokens",
+            ">= 3x",
+            String.format("%.1fx", s.cacheSpeedup()),
+            s.cacheSpeedup() >= 3));
+    out.add(
+        new Target(
+            "overhead over bare DJL loop",
+            "<= 10%",
+            String.format("%+.1f%%", t.overhead() * 100),
+            t.overhead() <= 0.10));
+    out.add(
+        new Target(
+            "memory growth after 1,000 steps",
+            "<= 10%",
+            String.format("%+.1f%%", m.growthAfter1000Steps() * 100),
+            m.growthAfter1000Steps() <= 0.10));
+    out.add(
+        new Target(
+            "warm-up: max |p - initial|",
+            "<= 0.03",
+            String.format("%.4f", w.maxAbsError()),
+            w.maxAbsError() <= 0.03));
+    out.add(
+        new Target(
+            "warm-up: valid sampled responses",
+            ">= 99%",
+            String.format("%.1f%%", w.sampledValidFraction() * 100),
+            w.sampledValidFraction() >= 0.99));
+    return out;
+  }
+
+  private void printTable(
+      PrintWriter out,
+      Engines.EngineInfo e,
+      ModelConfig cfg,
+      Training t,
+      Sampling s,
+      Scoring sc,
+      Memory m,
+      Warmup w,
+      Map<String, Object> results) {
+    out.printf(
+        "Policy benchmark on %s (%d processors, load average %.2f at start, %.2f at end)%n",
+        device,
+        Runtime.getRuntime().availableProcessors(),
+        (double) results.get("loadAverageAtStart"),
+        (double) results.get("loadAverageAtEnd"));
+    out.printf(
+        "Engine: PyTorch %s via DJL %s, flavor %s, %d intra-op / %d inter-op threads,"
+            + " OMP_WAIT_POLICY %s, loaded in %d ms%s%n",
+        e.pytorchVersion(),
+        e.djlVersion(),
+        e.flavor(),
+        e.intraOpThreads(),
+        e.interOpThreads(),
+        e.ompWaitPolicy(),
+        e.loadTime().toMillis(),
+        e.nativesExtracted() ? " (natives extracted now)" : " (natives already in the cache)");
+    out.printf(
+        "Model: vocab %d, d %d, %d heads, %d layers, context %d, MLP %d, %s head, %,d parameters%n%n",
+        cfg.vocabSize(),
+        cfg.dModel(),
+        cfg.heads(),
+        cfg.layers(),
+        cfg.contextLength(),
+        cfg.mlpHidden(),
+        cfg.tiedHead() ? "tied" : "untied",
+        cfg.parameterCount());
+    out.printf("%-44s %14s%n", "measure", "value");
+    row(
+        out,
+        "training step, project (batch " + t.batch() + " x " + t.seqLen() + ")",
+        String.format("%.1f ms", t.projectStepMs()));
+    row(out, "training step, bare DJL loop", String.format("%.1f ms", t.baselineStepMs()));
+    row(out, "training tokens/s, project", String.format("%,.0f", t.projectTokensPerSecond()));
+    row(
+        out,
+        "training tokens/s, bare DJL loop",
+        String.format("%,.0f", t.baselineTokensPerSecond()));
+    row(out, "project overhead", String.format("%+.1f%%", t.overhead() * 100));
+    row(
+        out,
+        "sampling " + s.samples() + " x " + s.newTokens() + ", cache",
+        String.format("%.3f s", s.cachedMs() / 1000));
+    row(
+        out,
+        "sampling " + s.samples() + " x " + s.newTokens() + ", no cache",
+        String.format("%.3f s", s.uncachedMs() / 1000));
+    row(out, "sampling tokens/s, cache", String.format("%,.0f", s.cachedTokensPerSecond()));
+    row(out, "sampling tokens/s, no cache", String.format("%,.0f", s.uncachedTokensPerSecond()));
+    row(out, "cache speedup", String.format("%.1fx", s.cacheSpeedup()));
+    row(out, "greedy identical with/without cache", String.valueOf(s.greedyIdentical()));
+    row(
+        out,
+        "scoring tokens/s (" + sc.pairs() + " pairs)",
+        String.format("%,.0f", sc.tokensPerSecond()));
+    row(out, "memory: RSS at start", String.format("%.0f MiB", m.rssAtStartMiB()));
+    row(out, "memory: RSS after 1,000 steps", String.format("%.0f MiB", m.rssAfter1000StepsMiB()));
+    row(
+        out,
+        "memory: max RSS after, to " + String.format("%,d", m.steps()) + " steps",
+        String.format("%.0f MiB", m.maxRssAfter1000StepsMiB()));
+    row(out, "memory: peak RSS of the probe JVM", String.format("%.0f MiB", m.peakRssMiB()));
+    row(out, "memory: probe JVM heap", String.join(" ", m.jvmOptions()));
+    out.printf("  RSS every 1,000 steps (MiB): %s%n", m.rssEvery1000StepsMiB());
+    row(out, "warm-up perturbed-rps: time", String.format("%.1f s", w.seconds()));
+    row(out, "warm-up perturbed-rps: steps", String.valueOf(w.steps()));
+    row(
+        out,
+        "warm-up: p(rock, paper, scissors)",
+        String.format(
+            "%.3f %.3f %.3f", w.probabilities()[0], w.probabilities()[1], w.probabilities()[2]));
+    row(out, "warm-up: start from cache", String.format("%.2f s", w.cachedStartSeconds()));
+    out.println();
+    out.printf("%-44s %12s %12s  %s%n", "target", "wanted", "measured", "met");
+    @SuppressWarnings("unchecked")
+    List<Target> targets = (List<Target>) results.get("targets");
+    for (Target target : targets) {
+      out.printf(
+          "%-44s %12s %12s  %s%n",
+          target.name(), target.target(), target.measured(), target.met() ? "yes" : "NO");
+    }
+  }
+
+  private static void row(PrintWriter out, String name, String value) {
+    out.printf("%-44s %14s%n", name, value);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  private static Map<String, Object> engineMap(Engines.EngineInfo e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("pytorchVersion", e.pytorchVersion());
+    m.put("djlVersion", e.djlVersion());
+    m.put("flavor", e.flavor());
+    m.put("intraOpThreads", e.intraOpThreads());
+    m.put("interOpThreads", e.interOpThreads());
+    m.put("cacheDir", e.cacheDir().toString());
+    m.put("nativesExtracted", e.nativesExtracted());
+    m.put("loadMs", e.loadTime().toMillis());
+    m.put("gpuCount", e.gpuCount());
+    m.put("ompWaitPolicy", e.ompWaitPolicy());
+    return m;
+  }
+
+  private static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  private static double timeMs(Runnable r, int times) {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < times; i++) {
+      r.run();
+    }
+    return (System.nanoTime() - t0) / 1e6;
+  }
+
+  static double median(double[] xs) {
+    double[] s = xs.clone();
+    Arrays.sort(s);
+    int n = s.length;
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+}

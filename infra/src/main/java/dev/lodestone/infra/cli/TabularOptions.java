@@ -1,0 +1,180 @@
+package dev.lodestone.infra.cli;
+
+import dev.lodestone.learner.tabular.Algorithm;
+import dev.lodestone.learner.tabular.TabularConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * The hyperparameter options of the tabular solvers, shared by {@code solve} and {@code bench
+ * games}: each starts from the algorithm's documented defaults, and an option that does not apply
+ * to the chosen algorithm is an error, never silently ignored.
+ */
+final class TabularOptions {
+
+  /** Default tolerance of {@code --magnet-every auto}. */
+  static final double DEFAULT_RESET_TOLERANCE = 0.1;
+
+  /** Longest phase of {@code --magnet-every auto}. */
+  static final int AUTO_MAX_STEPS = 100;
+
+  private CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--eta", paramLabel = "X", description = "step size (default: per algorithm)")
+  Double eta;
+
+  @Option(
+      names = "--alpha",
+      paramLabel = "X|auto",
+      description =
+          "magnet strength (mpo, mmd; nash-md's beta). For mpo a number fixes alpha; "
+              + "auto (mpo's default) matches it to the game's measured scale.")
+  String alpha;
+
+  @Option(
+      names = "--scale-ratio",
+      paramLabel = "R",
+      description = "mpo with --alpha auto: target of sHat/alpha (mpo's default: 1)")
+  Double scaleRatio;
+
+  @Option(
+      names = "--scale-decay",
+      paramLabel = "D",
+      description = "mpo with --alpha auto: forgetting of sHat per phase (mpo's default: 0.7)")
+  Double scaleDecay;
+
+  @Option(
+      names = "--max-log-gain",
+      paramLabel = "G",
+      description =
+          "mpo with --alpha auto: trust region, alpha >= gap/(2G); 0 turns it off "
+              + "(mpo's default: 1)")
+  Double maxLogGain;
+
+  @Option(
+      names = "--magnet-every",
+      paramLabel = "K|auto",
+      description =
+          "mpo: reset the magnet every K steps (default 3), or auto: when the inner MMD "
+              + "iteration has converged")
+  String magnetEvery;
+
+  @Option(
+      names = "--reset-tolerance",
+      paramLabel = "T",
+      description =
+          "mpo with --magnet-every auto: reset once the inner step is T times its first "
+              + "(default 0.1)")
+  Double resetTolerance;
+
+  /** Whether any hyperparameter option was given. */
+  boolean any() {
+    return eta != null
+        || alpha != null
+        || scaleRatio != null
+        || scaleDecay != null
+        || maxLogGain != null
+        || magnetEvery != null
+        || resetTolerance != null;
+  }
+
+  /** The configuration: the algorithm's defaults, with the options given applied. */
+  TabularConfig config(Algorithm algorithm, CommandLine.Model.CommandSpec spec) {
+    this.spec = spec;
+    TabularConfig c = algorithm.defaults();
+    boolean mpo = algorithm == Algorithm.MPO;
+    if (eta != null) {
+      TabularConfig base = c;
+      c = apply(() -> base.withEta(eta), c, "--eta");
+    }
+    if (alpha != null) {
+      if (!algorithm.usesAlpha()) {
+        throw usage("--alpha applies to mpo, mmd and nash-md, not " + algorithm.cliName());
+      }
+      if (alpha.equals("auto")) {
+        if (!mpo) {
+          throw usage("--alpha auto applies to mpo only");
+        }
+      } else {
+        double a = parseDouble("--alpha", alpha);
+        TabularConfig base = c;
+        c = apply(() -> base.withConstantAlpha(a), c, "--alpha");
+      }
+    }
+    if (scaleRatio != null || scaleDecay != null || maxLogGain != null) {
+      if (!(c.alphaRule() instanceof TabularConfig.AlphaRule.ScaleMatched rule)) {
+        throw usage(
+            "--scale-ratio, --scale-decay and --max-log-gain apply to mpo with --alpha auto");
+      }
+      double ratio = scaleRatio != null ? scaleRatio : rule.ratio();
+      double decay = scaleDecay != null ? scaleDecay : rule.decay();
+      double gain = maxLogGain != null ? maxLogGain : rule.maxLogGain();
+      TabularConfig base = c;
+      c =
+          apply(
+              () ->
+                  base.withAlphaRule(
+                      new TabularConfig.AlphaRule.ScaleMatched(
+                          ratio, decay, gain, rule.min(), rule.max())),
+              c,
+              "--scale-ratio/--scale-decay/--max-log-gain");
+    }
+    if (magnetEvery != null) {
+      if (!mpo) {
+        throw usage("--magnet-every applies to mpo only (mmd keeps its magnet fixed)");
+      }
+      TabularConfig base = c;
+      if (magnetEvery.equals("auto")) {
+        double tol = resetTolerance != null ? resetTolerance : DEFAULT_RESET_TOLERANCE;
+        c =
+            apply(
+                () ->
+                    base.withMagnet(
+                        new TabularConfig.MagnetSchedule.WhenConverged(tol, 2, AUTO_MAX_STEPS)),
+                c,
+                "--reset-tolerance");
+      } else {
+        int k;
+        try {
+          k = Integer.parseInt(magnetEvery);
+        } catch (NumberFormatException e) {
+          throw usage(
+              "--magnet-every must be a number of steps or auto, got '" + magnetEvery + "'");
+        }
+        c =
+            apply(
+                () -> base.withMagnet(new TabularConfig.MagnetSchedule.Every(k)),
+                c,
+                "--magnet-every");
+      }
+    }
+    if (resetTolerance != null && !"auto".equals(magnetEvery)) {
+      throw usage("--reset-tolerance applies to mpo with --magnet-every auto");
+    }
+    return c;
+  }
+
+  private interface ConfigChange {
+    TabularConfig get();
+  }
+
+  private TabularConfig apply(ConfigChange change, TabularConfig current, String option) {
+    try {
+      return change.get();
+    } catch (IllegalArgumentException e) {
+      throw usage(option + ": " + e.getMessage());
+    }
+  }
+
+  private double parseDouble(String option, String value) {
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw usage(option + " must be a number or auto, got '" + value + "'");
+    }
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+}

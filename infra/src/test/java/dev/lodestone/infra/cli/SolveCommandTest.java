@@ -1,0 +1,169 @@
+package dev.lodestone.infra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SolveCommandTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void shouldPrintOneJsonObjectWithPolicyNashAndItersTo() throws Exception {
+    CliRun run = CliRun.of("solve", "--game", "perturbed-rps", "--algo", "mpo", "--json");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.err()).isEmpty();
+    assertThat(run.out().strip().lines()).hasSize(1);
+    JsonNode j = JSON.readTree(run.out());
+    assertThat(j.get("game").asText()).isEqualTo("perturbed-rps");
+    assertThat(j.get("algorithm").asText()).isEqualTo("mpo");
+    assertThat(j.get("iterations").asInt()).isEqualTo(20000);
+    assertThat(j.get("finalGap").asDouble()).isLessThan(1e-12);
+    double[] nash = {1.0 / 7, 3.0 / 7, 3.0 / 7};
+    for (int i = 0; i < 3; i++) {
+      assertThat(j.get("nash").get(i).asDouble()).isCloseTo(nash[i], within(1e-12));
+      assertThat(j.get("policy").get(i).asDouble()).isCloseTo(nash[i], within(1e-12));
+    }
+    JsonNode itersTo = j.get("itersTo");
+    assertThat(itersTo.get("1e-3").isInt()).isTrue();
+    assertThat(itersTo.get("1e-6").asInt())
+        .isGreaterThanOrEqualTo(itersTo.get("1e-3").asInt())
+        .isLessThanOrEqualTo(2000);
+    assertThat(j.has("averageGap")).isFalse();
+    assertThat(j.get("strategies").get(0).asText()).isEqualTo("rock");
+  }
+
+  @Test
+  void shouldReportAverageIterateForOmdAndNullForThresholdsNotReached() throws Exception {
+    CliRun run = CliRun.of("solve", "--game", "rps", "--algo", "omd", "--iters", "3000", "--json");
+    assertThat(run.exitCode()).isZero();
+    JsonNode j = JSON.readTree(run.out());
+    assertThat(j.get("averageGap").asDouble()).isLessThan(j.get("finalGap").asDouble());
+    assertThat(j.get("itersTo").get("1e-6").isNull()).isTrue();
+    assertThat(j.get("averageItersTo").has("1e-3")).isTrue();
+    assertThat(j.get("averagePolicy").size()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldApplyHyperparameterOptions() throws Exception {
+    CliRun run =
+        CliRun.of(
+            "solve",
+            "--game",
+            "rps",
+            "--eta",
+            "2",
+            "--alpha",
+            "0.05",
+            "--magnet-every",
+            "10",
+            "--iters",
+            "10",
+            "--json");
+    assertThat(run.exitCode()).isZero();
+    JsonNode config = JSON.readTree(run.out()).get("config");
+    assertThat(config.get("eta").asDouble()).isEqualTo(2.0);
+    assertThat(config.get("alpha").asDouble()).isEqualTo(0.05);
+    assertThat(config.get("alphaRule").asText()).isEqualTo("constant");
+    assertThat(config.get("magnet").asText()).isEqualTo("every 10");
+  }
+
+  @Test
+  void shouldResolveRandomGameFromSeedOption() throws Exception {
+    CliRun run = CliRun.of("solve", "--game", "random:5", "--seed", "2", "--iters", "10", "--json");
+    assertThat(run.exitCode()).isZero();
+    assertThat(JSON.readTree(run.out()).get("game").asText()).isEqualTo("random:5:2");
+  }
+
+  @Test
+  void shouldExitWithOneLineForUnknownGame() {
+    CliRun run = CliRun.of("solve", "--game", "chess", "--json");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().strip())
+        .isEqualTo(
+            "lodestone solve: unknown game 'chess': expected rps, perturbed-rps, condorcet,"
+                + " random:N:SEED or game:PATH");
+  }
+
+  @Test
+  void shouldExitWithOneLineForMalformedGameFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.json");
+    Files.writeString(file, "{\"name\": \"x\", \"strategies\": [\"a\", \"b\"");
+    CliRun run = CliRun.of("solve", "--game", "game:" + file);
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip().lines()).hasSize(1);
+    assertThat(run.err()).startsWith("lodestone solve: " + file + ": malformed game JSON");
+  }
+
+  @Test
+  void shouldExitWithOneLineForInvalidGameFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("asym.json");
+    Files.writeString(
+        file,
+        "{\"name\":\"x\",\"prompt\":\"p\",\"strategies\":[\"a\",\"b\"],"
+            + "\"preferences\":[[0.5,0.9],[0.2,0.5]]}");
+    CliRun run = CliRun.of("solve", "--game", "game:" + file);
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err().strip())
+        .isEqualTo(
+            "lodestone solve: "
+                + file
+                + ": game 'x': preferences[0][1] + preferences[1][0] = 0.9 + 0.2 ="
+                + " 1.1, must be 1 within 1.0E-9");
+  }
+
+  @Test
+  void shouldExitWithOneLineForBadOptions() {
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--iters", "abc"),
+        "lodestone solve: Invalid value for option '--iters': 'abc' is not an int");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--algo", "dpo"),
+        "lodestone solve: --algo: unknown algorithm 'dpo': expected one of mpo, mmd, omd, onpo,"
+            + " nash-md, sppo");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--algo", "omd", "--magnet-every", "3"),
+        "lodestone solve: --magnet-every applies to mpo only (mmd keeps its magnet fixed)");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--algo", "onpo", "--alpha", "0.1"),
+        "lodestone solve: --alpha applies to mpo, mmd and nash-md, not onpo");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--eta", "-1"),
+        "lodestone solve: --eta: eta must be finite and > 0, got -1.0");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--seed", "3"),
+        "lodestone solve: --seed is used only by --game random:N and --start random");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--algo", "nash-md", "--eta", "50"),
+        "lodestone solve: nash-md needs eta * alpha <= 1 (the mixture weight of the reference),"
+            + " got eta 50.0 * alpha 0.1 = 5.0");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--bogus"),
+        "lodestone solve: Unknown option: '--bogus'");
+  }
+
+  private static void assertOneLineError(CliRun run, String line) {
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().strip()).isEqualTo(line);
+  }
+
+  @Test
+  void shouldWritePlot(@TempDir Path dir) throws Exception {
+    Path png = dir.resolve("plots/gap.png");
+    CliRun run =
+        CliRun.of(
+            "solve", "--game", "rps", "--algo", "omd", "--iters", "500", "--plot", png.toString());
+    assertThat(run.exitCode()).isZero();
+    byte[] bytes = Files.readAllBytes(png);
+    assertThat(bytes).startsWith(0x89, 'P', 'N', 'G');
+    assertThat(run.out()).contains("average gap");
+  }
+}

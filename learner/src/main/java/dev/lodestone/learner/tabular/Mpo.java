@@ -1,0 +1,198 @@
+package dev.lodestone.learner.tabular;
+
+/**
+ * Magnetic Preference Optimization, tabular (Wang et al., arXiv 2410.16714, ICLR 2025): Magnetic
+ * Mirror Descent on the KL-regularized game, with the magnet moved to the current policy from time
+ * to time so that the sequence of regularized equilibria walks to the game's own Nash equilibrium,
+ * and the last iterate converges.
+ *
+ * <pre>
+ *   r_t = P pi_t
+ *   pi_{t+1} ~ [ pi_t * rho^(eta alpha) * exp(eta r_t) ]^(1 / (1 + eta alpha))      (MMD step)
+ *   at a reset: rho <- pi_{t+1}
+ * </pre>
+ *
+ * <p>In log space the step is {@code z_{t+1} = (z_t + eta alpha log rho + eta r_t) / (1 + eta
+ * alpha)}, normalized. Each phase (the steps between two resets) is an inexact proximal-point step
+ * of the game around the magnet with step {@code 1/alpha}.
+ *
+ * <p><b>When to reset</b> ({@link TabularConfig.MagnetSchedule}): every K steps, or when the inner
+ * iteration has converged (its latest step, in the local norm of {@code log pi}, at most a fraction
+ * of its first step).
+ *
+ * <p><b>Which alpha</b> ({@link TabularConfig.AlphaRule}): constant, or scale-matched (the
+ * default): at each reset {@code alpha = max(sHat / ratio, gap / (2 maxLogGain))}, where {@code
+ * sHat} is the largest observed ratio of the payoff change {@code ||r_{t+1} - r_t||} to the policy
+ * change {@code ||log pi_{t+1} - log pi_t||}, both in the local (Fisher) norm at {@code pi_{t+1}},
+ * forgotten geometrically from phase to phase. The ratio estimates the local Lipschitz constant
+ * {@code s} of {@code pi -> P pi}, the frequency of the game's rotation near the iterate (at most
+ * 1/2 for any preference game). For large {@code eta} a phase of K steps acts on a rotation of
+ * frequency s as the polynomial {@code 1 + x/alpha + ... + (x/alpha)^K} at {@code x = i s}: with K
+ * = 3 it is {@code (1 + x/alpha)(1 + x^2/alpha^2)}, which annihilates the rotation at {@code s =
+ * alpha}, damps slower ones by about {@code 1 - s^2/(2 alpha^2)} per phase and diverges for {@code
+ * s > ~1.27 alpha}. Matching alpha to the measured scale therefore gives, on every game and without
+ * a per-game setting, the largest proximal step {@code 1/alpha} that a phase still resolves. The
+ * second term is a trust region that only binds far from equilibrium: a phase's first step raises a
+ * log-probability by about {@code (max_i r_i - pi^T r) / alpha = gap / (2 alpha)}, kept below
+ * {@code maxLogGain}. Without it, an iterate that reaches a face of the simplex where the game has
+ * no rotation reads a local scale near 0, alpha collapses, and the policy is thrown from vertex to
+ * vertex. See {@link Algorithm#defaults()} for the default and docs/games-benchmark.md for the
+ * measurements that chose it.
+ */
+public final class Mpo implements TabularSolver {
+
+  private final WinRateOracle oracle;
+  private final double eta;
+  private final TabularConfig.MagnetSchedule schedule;
+  private final TabularConfig.AlphaRule alphaRule;
+  private final int n;
+  private final double[] z; // log pi_t, (N)
+  private final double[] pi; // pi_t, (N)
+  private final double[] r; // r_t = P pi_t, (N)
+  private final double[] logRho; // log rho, (N)
+  private final double[] zNext; // (N) scratch
+  private final double[] piNext; // (N) scratch
+  private final double[] rNext; // (N) scratch
+  private double alpha;
+  private double sHat;
+  private int phaseStep;
+  private double firstStepNorm;
+  private long resets;
+  private long t;
+
+  /**
+   * Creates the solver at {@code start}, with the magnet at {@code start}.
+   *
+   * @param config uses {@code eta}, {@code alpha}, {@code magnet} (not {@link
+   *     TabularConfig.MagnetSchedule.Never}: a magnet that never moves is {@link
+   *     MagneticMirrorDescent}) and {@code alphaRule}
+   */
+  public Mpo(WinRateOracle oracle, double[] start, TabularConfig config) {
+    if (config.magnet() instanceof TabularConfig.MagnetSchedule.Never) {
+      throw new IllegalArgumentException(
+          "mpo needs a magnet schedule that resets; a magnet that never moves is mmd");
+    }
+    if (config.alpha() <= 0.0) {
+      throw new IllegalArgumentException("mpo needs alpha > 0, got " + config.alpha());
+    }
+    this.oracle = oracle;
+    this.n = oracle.size();
+    this.eta = config.eta();
+    this.alpha = config.alpha();
+    this.schedule = config.magnet();
+    this.alphaRule = config.alphaRule();
+    if (alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched rule) {
+      // The estimate starts where the first alpha puts it and is forgotten only geometrically, so
+      // a first measurement taken near the boundary of the simplex (where the local scale is
+      // small) cannot drop alpha at once.
+      sHat = rule.ratio() * alpha;
+    }
+    this.pi = LogPolicy.checkPolicy(start, n, "start");
+    this.z = LogPolicy.logOf(this.pi);
+    LogPolicy.normalize(z, z, pi);
+    this.logRho = z.clone();
+    this.r = new double[n];
+    this.zNext = new double[n];
+    this.piNext = new double[n];
+    this.rNext = new double[n];
+    oracle.winRates(pi, r);
+    LogPolicy.checkWinRates(r);
+  }
+
+  @Override
+  public Algorithm algorithm() {
+    return Algorithm.MPO;
+  }
+
+  @Override
+  public int size() {
+    return n;
+  }
+
+  @Override
+  public void step() {
+    // MMD step: z' = (z + eta alpha log rho + eta r) / (1 + eta alpha), normalized.
+    double ea = eta * alpha;
+    for (int i = 0; i < n; i++) {
+      zNext[i] = (z[i] + LogPolicy.times(ea, logRho[i]) + eta * r[i]) / (1.0 + ea);
+    }
+    LogPolicy.normalize(zNext, zNext, piNext);
+    oracle.winRates(piNext, rNext); // r_{t+1}, used by the next step
+    LogPolicy.checkWinRates(rNext);
+
+    double stepNorm = LogPolicy.localNorm(zNext, z, piNext);
+    if (alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched && stepNorm > 0.0) {
+      // Local scale: payoff change per unit of policy change, both in the local norm at pi_{t+1}.
+      sHat = Math.max(sHat, LogPolicy.localNorm(rNext, r, piNext) / stepNorm);
+    }
+    System.arraycopy(zNext, 0, z, 0, n);
+    System.arraycopy(piNext, 0, pi, 0, n);
+    System.arraycopy(rNext, 0, r, 0, n);
+    t++;
+    phaseStep++;
+    if (phaseStep == 1) {
+      firstStepNorm = stepNorm;
+    }
+    if (resetDue(stepNorm)) {
+      System.arraycopy(z, 0, logRho, 0, n); // rho <- pi
+      resets++;
+      phaseStep = 0;
+      if (alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched rule && sHat > 0.0) {
+        // Trust region: the first step of a phase raises no log-probability by much more than
+        // maxLogGain, since max_i r_i - pi^T r = gap / 2 (pi^T P pi = 1/2).
+        double gap = 2.0 * max(r) - 1.0;
+        double floor = rule.maxLogGain() > 0.0 ? gap / (2.0 * rule.maxLogGain()) : 0.0;
+        alpha = Math.min(rule.max(), Math.max(rule.min(), Math.max(floor, sHat / rule.ratio())));
+        sHat *= rule.decay();
+      }
+    }
+  }
+
+  private boolean resetDue(double stepNorm) {
+    if (schedule instanceof TabularConfig.MagnetSchedule.Every every) {
+      return phaseStep >= every.steps();
+    }
+    if (schedule instanceof TabularConfig.MagnetSchedule.WhenConverged rule) {
+      return phaseStep >= rule.maxSteps()
+          || (phaseStep >= rule.minSteps() && stepNorm <= rule.tolerance() * firstStepNorm);
+    }
+    return false;
+  }
+
+  @Override
+  public long iterations() {
+    return t;
+  }
+
+  @Override
+  public void policy(double[] out) {
+    System.arraycopy(pi, 0, out, 0, n);
+  }
+
+  /** The magnet {@code rho} now (a copy). */
+  public double[] magnet() {
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = Math.exp(logRho[i]);
+    }
+    return out;
+  }
+
+  /** The {@code alpha} of the current phase. */
+  public double alpha() {
+    return alpha;
+  }
+
+  /** Number of magnet resets so far. */
+  public long resets() {
+    return resets;
+  }
+
+  private static double max(double[] v) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (double x : v) {
+      m = Math.max(m, x);
+    }
+    return m;
+  }
+}
