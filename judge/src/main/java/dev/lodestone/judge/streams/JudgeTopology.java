@@ -30,11 +30,16 @@ import org.apache.kafka.streams.Topology;
 public final class JudgeTopology {
   private JudgeTopology() {}
 
-  /** Node names. */
+  /** Node name of the {@code samples} source. */
   public static final String SOURCE = "samples-source";
 
+  /** Node name of the judging processor. */
   public static final String PROCESSOR = "judge";
+
+  /** Node name of the {@code labels} sink. */
   public static final String LABELS_SINK = "labels-sink";
+
+  /** Node name of the {@code dead-letters} sink. */
   public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
 
   /**

@@ -7,6 +7,7 @@ import dev.lodestone.schemas.serde.TopicSerdes;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -37,12 +38,19 @@ import org.apache.kafka.streams.state.Stores;
 public final class LabelJoinTopology {
   private LabelJoinTopology() {}
 
-  /** Node names. */
+  /** Node name of the {@code samples} source. */
   public static final String SAMPLES_SOURCE = "samples-source";
 
+  /** Node name of the {@code labels} source. */
   public static final String LABELS_SOURCE = "labels-source";
+
+  /** Node name of the joining processor. */
   public static final String PROCESSOR = "label-join";
+
+  /** Node name of the {@code labeled} sink. */
   public static final String LABELED_SINK = "labeled-sink";
+
+  /** Node name of the {@code dead-letters} sink. */
   public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
 
   /** Pending groups: groupId → the sample (once arrived), deadline, complete pairs. */
@@ -105,8 +113,7 @@ public final class LabelJoinTopology {
     return topology;
   }
 
-  private static StoreBuilder<KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>> store(
-      String name) {
+  private static StoreBuilder<KeyValueStore<Bytes, byte[]>> store(String name) {
     return Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray());
   }

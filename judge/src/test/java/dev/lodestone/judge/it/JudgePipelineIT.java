@@ -2,6 +2,7 @@ package dev.lodestone.judge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.JudgeContractException;
 import dev.lodestone.judge.TextPreferenceJudge;
 import dev.lodestone.judge.streams.JudgeConfig;
@@ -70,7 +71,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The judge and the label join on a real single-node broker with exactly-once: two judge instances
  * sharing one application id and one label join turn sample groups into labelled groups, each
- * exactly once, while bad records end in dead-letters and good groups keep flowing.
+ * exactly once, while bad records end in dead-letters and good groups keep flowing. The judge is
+ * the game oracle of perturbed rock-paper-scissors.
  */
 @Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -79,7 +81,7 @@ class JudgePipelineIT {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final int GROUPS = 200;
-  private static final String JUDGE_ID = "oracle-rps";
+  private static final String JUDGE_ID = "oracle:" + TestGroups.TASK;
 
   private static KafkaClusterTestKit cluster;
   private static EmbeddedSchemaRegistry registryServer;
@@ -146,7 +148,8 @@ class JudgePipelineIT {
     LabelJoinConfig joinConfig =
         LabelJoinConfig.of(app("it-label-join", "join-a"))
             .withTimeouts(Duration.ofSeconds(3), Duration.ofMinutes(5));
-    TextPreferenceJudge judge = TestGroups.rpsJudge(JUDGE_ID);
+    // The game oracle of perturbed RPS; expected preferences come from TestGroups' own matrix.
+    TextPreferenceJudge judge = GameOracle.forTask(TestGroups.TASK);
     Map<String, SampleGroup> sent = new LinkedHashMap<>();
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     LabeledFollower follower = new LabeledFollower();
