@@ -20,8 +20,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * publishes its {@link JudgeCounters} to {@code metrics} every {@code metricsInterval}.
  *
  * <pre>{@code
- * PairJudge judge = new TextPreferenceJudge("oracle-rps", JudgeKind.GAME_ORACLE, "rps", game::judge);
- * JudgeConfig config = JudgeConfig.of(StreamsAppConfig.defaults("judge-oracle-rps", "a", stateDir));
+ * PairJudge judge = GameOracle.forTask("perturbed-rps");
+ * JudgeConfig config =
+ *     JudgeConfig.of(StreamsAppConfig.defaults("judge-oracle-perturbed-rps", "a", stateDir));
  * try (JudgeService service = new JudgeService(config, cluster, judge)) {
  *   service.start(Duration.ofSeconds(60));   // returns once Kafka Streams is RUNNING
  *   ...
