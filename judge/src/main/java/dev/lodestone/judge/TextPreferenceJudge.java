@@ -8,9 +8,8 @@ import java.util.Objects;
  * A judge of one task that compares the texts of two responses: it accepts exactly the groups whose
  * {@code task} equals {@link #task()}, and P(i over j) = {@code preference.prefer(text_i, text_j)}.
  *
- * <p>The game oracle is this judge over a preference game: {@code new
- * TextPreferenceJudge("oracle-perturbed-rps", JudgeKind.GAME_ORACLE, "perturbed-rps",
- * game::judge)}. The preference must be thread-safe (a pure function is).
+ * <p>The game oracle ({@link GameOracle}) is this judge over a preference game's {@code judge}. The
+ * preference must be thread-safe (a pure function is).
  *
  * @param judgeId the judge's stable id
  * @param kind the kind of judge
