@@ -14,5 +14,10 @@ public enum DeadLetterReason {
   /** A label refers to a sample group that is not known. */
   UNKNOWN_GROUP,
   /** The record or one of its texts is larger than allowed. */
-  OVERSIZE
+  OVERSIZE,
+  /**
+   * A sample group whose labels did not reach the label join's quorum in time, or that the join
+   * evicted to bound its state; the record is the sample group.
+   */
+  INCOMPLETE_GROUP
 }

@@ -1,0 +1,48 @@
+package dev.lodestone.judge;
+
+import dev.lodestone.judge.game.Games;
+import dev.lodestone.judge.game.PreferenceGame;
+import dev.lodestone.schemas.avro.JudgeKind;
+import java.util.Objects;
+
+/**
+ * The game oracle: a {@link PairJudge} that labels the groups of one task with the exact
+ * preferences of the task's preference game, {@link PreferenceGame#judge} (an invalid response
+ * loses to every valid one and ties with another invalid one). Its labels have kind {@link
+ * JudgeKind#GAME_ORACLE} and judge id {@code oracle:<task>}.
+ *
+ * <pre>{@code
+ * PairJudge oracle = GameOracle.forTask("perturbed-rps");
+ * }</pre>
+ */
+public final class GameOracle {
+  private GameOracle() {}
+
+  /** The prefix of every oracle's judge id. */
+  public static final String JUDGE_ID_PREFIX = "oracle:";
+
+  /**
+   * The oracle of a task whose name is a game specification ({@code rps}, {@code perturbed-rps},
+   * {@code condorcet}, {@code random:N:SEED}, {@code game:PATH}), as samplers write it into {@code
+   * SampleGroup.task}.
+   *
+   * @throws dev.lodestone.judge.game.InvalidGameException when the specification is not a game
+   */
+  public static TextPreferenceJudge forTask(String task) {
+    Objects.requireNonNull(task, "task");
+    return forGame(task, Games.parse(task));
+  }
+
+  /**
+   * The oracle of a task played with a given game.
+   *
+   * @param task the task name in {@code SampleGroup.task}
+   * @param game the game whose preferences label the task's groups
+   */
+  public static TextPreferenceJudge forGame(String task, PreferenceGame game) {
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(game, "game");
+    return new TextPreferenceJudge(
+        JUDGE_ID_PREFIX + task, JudgeKind.GAME_ORACLE, task, game::judge);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.lodestone.judge.streams;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The configuration of the label join ({@link LabelJoinTopology}, {@link LabelJoinService}).
+ *
+ * <p>State bounds: a group is pending from the first record about it (its sample or a label) until
+ * it is emitted or given up. Labels without their group are given up {@code unknownGroupTimeout}
+ * after each arrived (dead letters, {@code UNKNOWN_GROUP}); a group whose pairs do not all reach
+ * the quorum within {@code incompleteGroupTimeout} of its arrival is given up ({@code
+ * INCOMPLETE_GROUP}); and each stream task holds at most {@code maxPendingGroups} pending groups,
+ * giving up the one closest to its deadline to admit a new one. So a task's state never exceeds
+ * {@code maxPendingGroups} groups, each kept at most the longer timeout.
+ *
+ * @param streams the Kafka Streams settings
+ * @param limits the size limits of sample groups and label ids
+ * @param quorum labels from distinct judges every pair needs before the group is emitted
+ * @param unknownGroupTimeout how long a label waits for its group (wall-clock time)
+ * @param incompleteGroupTimeout how long a group waits for its labels (wall-clock time)
+ * @param maxPendingGroups most pending groups per stream task (one task per input partition)
+ * @param expiryCheckInterval how often the deadlines are checked (wall-clock punctuation)
+ */
+public record LabelJoinConfig(
+    StreamsAppConfig streams,
+    SampleGroupLimits limits,
+    int quorum,
+    Duration unknownGroupTimeout,
+    Duration incompleteGroupTimeout,
+    int maxPendingGroups,
+    Duration expiryCheckInterval) {
+
+  /** Default {@link #unknownGroupTimeout()}. */
+  public static final Duration DEFAULT_UNKNOWN_GROUP_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Default {@link #incompleteGroupTimeout()}. */
+  public static final Duration DEFAULT_INCOMPLETE_GROUP_TIMEOUT = Duration.ofMinutes(10);
+
+  /** Default {@link #maxPendingGroups()}. */
+  public static final int DEFAULT_MAX_PENDING_GROUPS = 10_000;
+
+  /** Default {@link #expiryCheckInterval()}. */
+  public static final Duration DEFAULT_EXPIRY_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+  /** Largest accepted quorum. */
+  public static final int MAX_QUORUM = 1000;
+
+  public LabelJoinConfig {
+    Objects.requireNonNull(streams, "streams");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(unknownGroupTimeout, "unknownGroupTimeout");
+    Objects.requireNonNull(incompleteGroupTimeout, "incompleteGroupTimeout");
+    Objects.requireNonNull(expiryCheckInterval, "expiryCheckInterval");
+    if (quorum < 1 || quorum > MAX_QUORUM) {
+      throw new IllegalArgumentException(
+          "quorum must be in [1, " + MAX_QUORUM + "], got " + quorum);
+    }
+    requirePositive("unknownGroupTimeout", unknownGroupTimeout);
+    requirePositive("incompleteGroupTimeout", incompleteGroupTimeout);
+    requirePositive("expiryCheckInterval", expiryCheckInterval);
+    if (maxPendingGroups < 1) {
+      throw new IllegalArgumentException(
+          "maxPendingGroups must be at least 1, got " + maxPendingGroups);
+    }
+  }
+
+  private static void requirePositive(String field, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(field + " must be positive, got " + value);
+    }
+  }
+
+  /**
+   * The defaults: quorum 1, labels wait 60 s for their group, groups wait 10 min for their labels,
+   * at most 10,000 pending groups per task, deadlines checked every second.
+   */
+  public static LabelJoinConfig of(StreamsAppConfig streams) {
+    return new LabelJoinConfig(
+        streams,
+        SampleGroupLimits.DEFAULT,
+        1,
+        DEFAULT_UNKNOWN_GROUP_TIMEOUT,
+        DEFAULT_INCOMPLETE_GROUP_TIMEOUT,
+        DEFAULT_MAX_PENDING_GROUPS,
+        DEFAULT_EXPIRY_CHECK_INTERVAL);
+  }
+
+  /** A copy with another {@link #quorum()}. */
+  public LabelJoinConfig withQuorum(int q) {
+    return new LabelJoinConfig(
+        streams,
+        limits,
+        q,
+        unknownGroupTimeout,
+        incompleteGroupTimeout,
+        maxPendingGroups,
+        expiryCheckInterval);
+  }
+
+  /** A copy with other timeouts. */
+  public LabelJoinConfig withTimeouts(Duration unknownGroup, Duration incompleteGroup) {
+    return new LabelJoinConfig(
+        streams,
+        limits,
+        quorum,
+        unknownGroup,
+        incompleteGroup,
+        maxPendingGroups,
+        expiryCheckInterval);
+  }
+
+  /** A copy with another {@link #maxPendingGroups()}. */
+  public LabelJoinConfig withMaxPendingGroups(int max) {
+    return new LabelJoinConfig(
+        streams,
+        limits,
+        quorum,
+        unknownGroupTimeout,
+        incompleteGroupTimeout,
+        max,
+        expiryCheckInterval);
+  }
+
+  /** A copy with other {@link #limits()}. */
+  public LabelJoinConfig withLimits(SampleGroupLimits l) {
+    return new LabelJoinConfig(
+        streams,
+        l,
+        quorum,
+        unknownGroupTimeout,
+        incompleteGroupTimeout,
+        maxPendingGroups,
+        expiryCheckInterval);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.lodestone.judge.testing;
+
+import dev.lodestone.judge.TextPreferenceJudge;
+import dev.lodestone.schemas.avro.JudgeKind;
+import dev.lodestone.schemas.avro.PreferenceLabel;
+import dev.lodestone.schemas.avro.Response;
+import dev.lodestone.schemas.avro.SampleGroup;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Sample groups, labels and a perturbed rock-paper-scissors judge for tests. */
+public final class TestGroups {
+  private TestGroups() {}
+
+  public static final Instant TIME = Instant.ofEpochMilli(1_800_000_000_000L);
+
+  /** The task of the test judge. */
+  public static final String TASK = "perturbed-rps";
+
+  private static final List<String> STRATEGIES = List.of("rock", "paper", "scissors");
+
+  /** DESIGN.md's perturbed RPS: P[i][j] = P(strategy i preferred over strategy j). */
+  private static final double[][] P = {
+    {0.5, 0.0, 1.0}, {1.0, 0.5, 1.0 / 3.0}, {0.0, 2.0 / 3.0, 0.5},
+  };
+
+  /**
+   * P(a over b) under perturbed RPS; a text that is not a strategy loses to every strategy and ties
+   * with other such texts.
+   */
+  public static double rps(String a, String b) {
+    int i = STRATEGIES.indexOf(a);
+    int j = STRATEGIES.indexOf(b);
+    if (i < 0 && j < 0) {
+      return 0.5;
+    }
+    if (i < 0) {
+      return 0.0;
+    }
+    if (j < 0) {
+      return 1.0;
+    }
+    return P[i][j];
+  }
+
+  /** A judge of {@link #TASK} by {@link #rps}. */
+  public static TextPreferenceJudge rpsJudge(String judgeId) {
+    return new TextPreferenceJudge(judgeId, JudgeKind.GAME_ORACLE, TASK, TestGroups::rps);
+  }
+
+  /** A valid group of task {@link #TASK} with one response per text. */
+  public static SampleGroup group(String groupId, String... texts) {
+    return groupOfTask(groupId, TASK, texts);
+  }
+
+  /** A valid group with one response per text. */
+  public static SampleGroup groupOfTask(String groupId, String task, String... texts) {
+    List<Response> responses = new ArrayList<>();
+    for (String text : texts) {
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      List<Integer> tokens = new ArrayList<>();
+      List<Float> logProbs = new ArrayList<>();
+      for (byte b : bytes) {
+        tokens.add(b & 0xff);
+        logProbs.add(-0.25f);
+      }
+      tokens.add(3);
+      logProbs.add(-0.5f);
+      responses.add(
+          Response.newBuilder()
+              .setText(text)
+              .setTokenIds(tokens)
+              .setLogProbs(logProbs)
+              .setFinished(true)
+              .build());
+    }
+    return SampleGroup.newBuilder()
+        .setGroupId(groupId)
+        .setPromptId("prompt-" + groupId)
+        .setTask(task)
+        .setPrompt("Choose your move.")
+        .setPromptTokenIds(List.of(1, 2))
+        .setResponses(responses)
+        .setPolicyVersion(3)
+        .setMagnetVersion(1)
+        .setSamplerId("sampler-test")
+        .setTime(TIME)
+        .build();
+  }
+
+  /** A label. */
+  public static PreferenceLabel label(String groupId, int i, int j, double p, String judgeId) {
+    return PreferenceLabel.newBuilder()
+        .setGroupId(groupId)
+        .setI(i)
+        .setJ(j)
+        .setProbability(p)
+        .setJudgeId(judgeId)
+        .setJudgeKind(JudgeKind.OTHER)
+        .setTime(TIME)
+        .build();
+  }
+
+  /** UTF-8 bytes. */
+  public static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
