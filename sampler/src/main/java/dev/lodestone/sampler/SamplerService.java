@@ -103,9 +103,10 @@ import org.slf4j.LoggerFactory;
  *       commit the prompts' positions in topic mode.
  * </ol>
  *
- * <p>Each group is stamped with the policy version that drew it and the magnet version current at
- * the time: the newest MAGNET version on the topic, or the policy version's own magnet version if
- * that is newer (or no MAGNET version was published).
+ * <p>Each group is stamped with the policy version that drew it and the magnet version current when
+ * that policy version arrived: the newest MAGNET version read up to and with it (the learner
+ * publishes a magnet reset in the same transaction as the policy version), or the policy version's
+ * own magnet version if that is newer (or no MAGNET version was published).
  *
  * <h2>Metrics</h2>
  *
@@ -168,8 +169,8 @@ public final class SamplerService implements Service {
   private long sequence;
   private long seenChanges;
 
-  /** A loaded version: its header and its model. */
-  private record Loaded(PolicyHeader header, PolicyModel model, long loadMillis) {}
+  /** A loaded version: its header, its model and the magnet version its groups are stamped with. */
+  private record Loaded(PolicyHeader header, PolicyModel model, long magnet, long loadMillis) {}
 
   /** A sampler; nothing starts before {@link #start(Duration)}. */
   public SamplerService(SamplerConfig config) {
@@ -314,7 +315,8 @@ public final class SamplerService implements Service {
         newestHeader = snapshot.header(); // its back-pressure counts hold even if unloadable
         if (model != null) {
           replaced = pending;
-          pending = new Loaded(snapshot.header(), model, loadMillis);
+          long magnet = Math.max(snapshot.header().magnetVersion(), newestMagnet);
+          pending = new Loaded(snapshot.header(), model, magnet, loadMillis);
         }
         changes++;
         changed.signalAll();
@@ -467,7 +469,9 @@ public final class SamplerService implements Service {
               config.samplerId() + ": following the policy topic failed",
               follower.failure().orElse(null));
         }
-        swapIfPending();
+        // The newest header is read with the pending model, so that a version's counts never
+        // let a batch be drawn by an older model that is still waiting to be swapped out.
+        PolicyHeader header = swapIfPending();
         window.maybePublish(producer, metrics, false);
         if (groupsPublished >= limit) {
           LOG.info("{} published its {} groups", config.samplerId(), limit);
@@ -477,7 +481,6 @@ public final class SamplerService implements Service {
           awaitChange(IDLE_WAIT);
           continue;
         }
-        PolicyHeader header = newestHeader();
         long produced = gauge.produced();
         long bound = BackPressure.bound(config.maxStaleness(), header.groupsPerVersion());
         inFlight = BackPressure.inFlight(produced, header.consumedGroups());
@@ -514,23 +517,15 @@ public final class SamplerService implements Service {
     }
   }
 
-  private PolicyHeader newestHeader() {
-    lock.lock();
-    try {
-      return newestHeader;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void swapIfPending() {
+  /** Swaps in the pending model, if any; returns the newest header seen with it. */
+  private PolicyHeader swapIfPending() {
     Loaded next;
-    long magnet;
+    PolicyHeader header;
     lock.lock();
     try {
       next = pending;
       pending = null;
-      magnet = newestMagnet;
+      header = newestHeader;
     } finally {
       lock.unlock();
     }
@@ -539,6 +534,7 @@ public final class SamplerService implements Service {
       current = next;
       policyVersion = next.header().version();
       policyStep = next.header().step();
+      magnetStamp = next.magnet();
       if (old != null) {
         old.model().close();
         swaps++;
@@ -550,9 +546,7 @@ public final class SamplerService implements Service {
           next.loadMillis(),
           old == null ? "" : ", replacing version " + old.header().version());
     }
-    if (current != null) {
-      magnetStamp = Math.max(current.header().magnetVersion(), magnet);
-    }
+    return header;
   }
 
   private int sampleAndPublish(

@@ -40,7 +40,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * A single-node KRaft cluster (PLATFORM.md's replication-factor-1 settings) with the catalogue's
  * topics and the embedded registry; the test publishes policy versions as the learner does.
  */
-final class EvalCluster implements AutoCloseable {
+final class EvalCluster {
   static final Duration DEADLINE = Duration.ofSeconds(60);
 
   private final KafkaClusterTestKit kit;
@@ -163,8 +163,8 @@ final class EvalCluster implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() throws Exception {
+  /** Stops the producer, the registry and the cluster. */
+  void stop() throws Exception {
     learner.close();
     registryServer.close();
     kit.close();

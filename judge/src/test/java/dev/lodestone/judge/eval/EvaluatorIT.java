@@ -42,7 +42,7 @@ class EvaluatorIT {
   @AfterAll
   static void stop() throws Exception {
     if (cluster != null) {
-      cluster.close();
+      cluster.stop();
     }
   }
 

@@ -42,7 +42,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  * topics, the embedded schema registry, and what a test needs to play the learner: publish policy
  * versions in chunks, in one transaction each.
  */
-final class TestCluster implements AutoCloseable {
+final class TestCluster {
   static final Duration DEADLINE = Duration.ofSeconds(60);
 
   private final KafkaClusterTestKit kit;
@@ -217,8 +217,8 @@ final class TestCluster implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() throws Exception {
+  /** Stops the producer, the registry and the cluster. */
+  void stop() throws Exception {
     learner.close();
     registryServer.close();
     kit.close();
