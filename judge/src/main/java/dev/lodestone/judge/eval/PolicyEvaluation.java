@@ -107,6 +107,14 @@ public final class PolicyEvaluation {
     return evaluate(distribution(model, game, prompt), reference, game);
   }
 
+  /**
+   * The evaluation of a model on the game's own prompt against a reference model (for example the
+   * warm-up policy), both scored exactly.
+   */
+  public static Evaluation evaluate(PolicyModel model, PolicyModel reference, PreferenceGame game) {
+    return evaluate(model, game, game.prompt(), distribution(reference, game, game.prompt()));
+  }
+
   private static void checkSize(StrategyDistribution d, PreferenceGame game, String what) {
     if (d.size() != game.size()) {
       throw new IllegalArgumentException(

@@ -65,6 +65,7 @@ class PolicyEvaluationModelTest {
       Evaluation e = PolicyEvaluation.evaluate(pi, GAME, GAME.prompt(), q);
       assertThat(e.distribution()).isEqualTo(p);
       assertThat(e.exploitability()).isEqualTo(GAME.exploitability(p.probabilities()));
+      assertThat(PolicyEvaluation.evaluate(pi, ref, GAME)).isEqualTo(e);
     }
   }
 
