@@ -144,6 +144,7 @@ public final class SamplerService implements Service {
 
   // Set by the sampling thread, read by others.
   private volatile boolean stopRequested;
+  private volatile boolean reachedRunning;
   private volatile Device device;
   private volatile long startDeadline;
   private final AtomicReference<KafkaConsumer<?, ?>> offsetsConsumer = new AtomicReference<>();
@@ -200,6 +201,15 @@ public final class SamplerService implements Service {
     return lifecycle.failure();
   }
 
+  /**
+   * Starts the sampler and waits until it is RUNNING: connected, following the policy topic (not
+   * necessarily with a model yet). Also returns normally when it ran and already stopped by itself
+   * ({@code maxGroups} reached).
+   *
+   * @throws ServiceException when a topic is missing, the cluster does not answer within {@code
+   *     timeout}, or the sampler fails while starting; it is then closed
+   * @throws IllegalStateException when it was started before
+   */
   @Override
   public void start(Duration timeout) {
     lifecycle.starting();
@@ -208,6 +218,9 @@ public final class SamplerService implements Service {
     try {
       lifecycle.awaitRunning(timeout);
     } catch (ServiceException e) {
+      if (reachedRunning && lifecycle.state() == ServiceState.STOPPED) {
+        return; // it ran and already stopped by itself (maxGroups reached)
+      }
       close();
       throw e;
     }
@@ -394,6 +407,7 @@ public final class SamplerService implements Service {
       if (!lifecycle.running()) {
         return;
       }
+      reachedRunning = true;
       LOG.info(
           "{} running: model {}, task {}, G {}, {} groups per batch, maxStaleness {}, device {}",
           config.samplerId(),

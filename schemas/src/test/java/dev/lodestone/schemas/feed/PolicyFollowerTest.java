@@ -112,7 +112,6 @@ class PolicyFollowerTest {
 
   @Test
   void shouldFailWhenTheListenerThrows() {
-    publish(ModelRole.POLICY, 0);
     PolicyFollower follower =
         new PolicyFollower(
             "follower-test",
@@ -121,6 +120,7 @@ class PolicyFollowerTest {
               throw new IllegalStateException("cannot load version " + s.version());
             });
     follower.start(Duration.ofSeconds(10));
+    publish(ModelRole.POLICY, 0); // after start: the failure comes while running
     ServiceState reached = follower.awaitTermination(Duration.ofSeconds(10));
     assertThat(reached).isEqualTo(ServiceState.FAILED);
     assertThat(follower.failure()).get().asString().contains("cannot load version 0");
