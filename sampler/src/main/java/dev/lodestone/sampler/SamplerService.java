@@ -507,11 +507,13 @@ public final class SamplerService implements Service {
                 header.groupsPerVersion());
         if (allowance <= 0) {
           setPaused(true);
+          publishVersionStats();
           prompts.keepAlive();
           awaitChange(IDLE_WAIT);
           continue;
         }
         setPaused(false);
+        publishVersionStats();
         int n =
             (int) Math.min(config.groupsPerBatch(), Math.min(allowance, limit - groupsPublished));
         PromptTokenizer tokenizer =
@@ -546,9 +548,6 @@ public final class SamplerService implements Service {
     if (next != null) {
       Loaded old = current;
       current = next;
-      policyVersion = next.header().version();
-      policyStep = next.header().step();
-      magnetStamp = next.magnet();
       if (old != null) {
         old.model().close();
         swaps++;
@@ -561,6 +560,16 @@ public final class SamplerService implements Service {
           old == null ? "" : ", replacing version " + old.header().version());
     }
     return header;
+  }
+
+  /**
+   * Shows the current version in the stats, after the back-pressure state computed with it: a
+   * reader that sees the new version sees that state too (volatile write order).
+   */
+  private void publishVersionStats() {
+    policyStep = current.header().step();
+    magnetStamp = current.magnet();
+    policyVersion = current.header().version();
   }
 
   private int sampleAndPublish(
@@ -585,7 +594,7 @@ public final class SamplerService implements Service {
               items.get(i),
               drawn.get(i),
               current.header().version(),
-              magnetStamp,
+              current.magnet(),
               config.samplerId(),
               now);
       for (SampledResponse r : drawn.get(i)) {
