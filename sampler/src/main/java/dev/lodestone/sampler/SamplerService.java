@@ -1,0 +1,813 @@
+package dev.lodestone.sampler;
+
+import ai.djl.Device;
+import dev.lodestone.policy.Engines;
+import dev.lodestone.policy.PolicyModel;
+import dev.lodestone.policy.SampledResponse;
+import dev.lodestone.policy.WeightsFormatException;
+import dev.lodestone.sampler.internal.BackPressure;
+import dev.lodestone.sampler.internal.FixedPrompts;
+import dev.lodestone.sampler.internal.InFlightGauge;
+import dev.lodestone.sampler.internal.PromptFeed;
+import dev.lodestone.sampler.internal.PromptItem;
+import dev.lodestone.sampler.internal.PromptTokenizer;
+import dev.lodestone.sampler.internal.SampleGroups;
+import dev.lodestone.sampler.internal.TopicPrompts;
+import dev.lodestone.schemas.Topics;
+import dev.lodestone.schemas.avro.DeadLetter;
+import dev.lodestone.schemas.avro.MetricEvent;
+import dev.lodestone.schemas.avro.SampleGroup;
+import dev.lodestone.schemas.feed.PolicyFeedConfig;
+import dev.lodestone.schemas.feed.PolicyFeedListener;
+import dev.lodestone.schemas.feed.PolicyFollower;
+import dev.lodestone.schemas.feed.PolicyHeader;
+import dev.lodestone.schemas.feed.PolicySnapshot;
+import dev.lodestone.schemas.lifecycle.Lifecycle;
+import dev.lodestone.schemas.lifecycle.Service;
+import dev.lodestone.schemas.lifecycle.ServiceException;
+import dev.lodestone.schemas.lifecycle.ServiceState;
+import dev.lodestone.schemas.registry.SchemaRegistryClient;
+import dev.lodestone.schemas.serde.AvroSerializer;
+import dev.lodestone.schemas.serde.SchemaRegistration;
+import dev.lodestone.schemas.serde.TopicSerdes;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sampler (DESIGN.md section 2): follows the newest POLICY version of a model, draws groups of
+ * G responses to its prompts, and publishes them to {@code samples} as {@link SampleGroup}s with an
+ * idempotent, non-transactional producer ({@code acks=all}).
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * {@link #start(Duration)} connects (checks that {@code samples} and {@code policy} exist, starts
+ * following {@code policy}) and returns once the sampler is {@link ServiceState#RUNNING}. RUNNING
+ * does not mean a model is loaded: a running sampler waits, idle, for the first complete POLICY
+ * version ({@link #policyVersion()} is empty until then), so samplers can be started before the
+ * learner publishes version 0. {@code start} fails with a {@link ServiceException} when a topic is
+ * missing or the cluster does not answer within the timeout; it never waits for a policy. {@link
+ * #close()} stops after the batch in progress; with {@link SamplerConfig#maxGroups()} the sampler
+ * stops by itself (STOPPED) once that many groups are published.
+ *
+ * <h2>The loop</h2>
+ *
+ * <ol>
+ *   <li>Swap in the newest loaded version, if one is waiting. Versions are read and loaded ({@code
+ *       PolicyModel.fromBytes}, SHA-256 verified by the feed) on the follower's thread, so the
+ *       sampling thread only swaps references between batches; the old model is closed. A version
+ *       whose weights cannot be loaded is skipped and counted.
+ *   <li>Back-pressure ({@link BackPressure}): with {@code producedGroups} the sum of the end
+ *       offsets of {@code samples} (reused for at most {@link SamplerConfig#offsetsRefresh()}, plus
+ *       this sampler's own groups since) and {@code consumedGroups}, {@code groupsPerVersion} from
+ *       the newest POLICY version, the sampler pauses while {@code producedGroups - consumedGroups
+ *       >= maxStaleness * groupsPerVersion}. Paused, it waits on the next policy version (no busy
+ *       spinning) and says so in its metrics. A batch is never larger than the remaining allowance,
+ *       so one sampler alone never passes the bound; concurrent samplers may pass it by the batches
+ *       they draw at the same time, plus what the others publish within one offsets refresh
+ *       interval.
+ *   <li>Draw a batch of up to {@code groupsPerBatch} groups in one batched sampling call, publish
+ *       them (key: the group id {@code samplerId-sequence}, see {@link GroupIds}), flush, and
+ *       commit the prompts' positions in topic mode.
+ * </ol>
+ *
+ * <p>Each group is stamped with the policy version that drew it and the magnet version current when
+ * that policy version arrived: the newest MAGNET version read up to and with it (the learner
+ * publishes a magnet reset in the same transaction as the policy version), or the policy version's
+ * own magnet version if that is newer (or no MAGNET version was published).
+ *
+ * <h2>Metrics</h2>
+ *
+ * Every {@link SamplerConfig#metricsInterval()}, and once when stopping, a {@link MetricEvent} to
+ * {@code metrics} (component {@code sampler}, instance the sampler id): {@code
+ * sampler/groupsPublished}, {@code sampler/groupsPerSecond} and {@code sampler/tokensPerSecond}
+ * (over the interval), {@code sampler/paused} (0/1), {@code sampler/pausedSeconds}, {@code
+ * sampler/inFlight}, {@code sampler/inFlightBound} (-1: unbounded), {@code sampler/policyVersion}
+ * (-1: none yet), {@code sampler/swaps}, {@code sampler/badVersions}, {@code
+ * sampler/promptsSkipped}, {@code sampler/promptsRejected}.
+ *
+ * <p>Several samplers share the work without coordination: each has its own id and publishes its
+ * own groups; in topic mode they share the prompts through their consumer group.
+ */
+public final class SamplerService implements Service {
+  private static final Logger LOG = LoggerFactory.getLogger(SamplerService.class);
+
+  /** The component name in metrics and dead letters. */
+  public static final String COMPONENT = "sampler";
+
+  private static final Duration IDLE_WAIT = Duration.ofMillis(500);
+  private static final Duration PROMPT_WAIT = Duration.ofMillis(200);
+
+  private final SamplerConfig config;
+  private final Lifecycle lifecycle;
+  private final Clock clock = Clock.systemUTC();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+
+  // Shared with the follower's thread, guarded by lock.
+  private Loaded pending;
+  private PolicyHeader newestHeader;
+  private long newestMagnet = -1;
+  private long changes;
+
+  // Set by the sampling thread, read by others.
+  private volatile boolean stopRequested;
+  private volatile boolean reachedRunning;
+  private volatile Device device;
+  private volatile long startDeadline;
+  private final AtomicReference<KafkaConsumer<?, ?>> offsetsConsumer = new AtomicReference<>();
+  private final AtomicReference<PromptFeed> promptFeed = new AtomicReference<>();
+  private volatile long groupsPublished;
+  private volatile long tokensGenerated;
+  private volatile boolean paused;
+  private volatile long pausedNanos;
+  private volatile long pausedSince;
+  private volatile long inFlight;
+  private volatile long inFlightBound = -1;
+  private volatile long policyVersion = -1;
+  private volatile long policyStep = -1;
+  private volatile long magnetStamp = -1;
+  private volatile long swaps;
+  private final AtomicLong badVersions = new AtomicLong();
+  private volatile long promptsSkipped;
+  private volatile long promptsRejected;
+
+  // The sampling thread's own state.
+  private final Thread thread;
+  private Loaded current;
+  private long sequence;
+  private long seenChanges;
+
+  /** A loaded version: its header, its model and the magnet version its groups are stamped with. */
+  private record Loaded(PolicyHeader header, PolicyModel model, long magnet, long loadMillis) {}
+
+  /** A sampler; nothing starts before {@link #start(Duration)}. */
+  public SamplerService(SamplerConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.lifecycle = new Lifecycle(config.samplerId());
+    this.thread = new Thread(this::run, config.samplerId());
+    this.thread.setDaemon(true);
+  }
+
+  /** The configuration. */
+  public SamplerConfig config() {
+    return config;
+  }
+
+  @Override
+  public String name() {
+    return config.samplerId();
+  }
+
+  @Override
+  public ServiceState state() {
+    return lifecycle.state();
+  }
+
+  @Override
+  public Optional<Throwable> failure() {
+    return lifecycle.failure();
+  }
+
+  /**
+   * Starts the sampler and waits until it is RUNNING: connected, following the policy topic (not
+   * necessarily with a model yet). Also returns normally when it ran and already stopped by itself
+   * ({@code maxGroups} reached).
+   *
+   * @throws ServiceException when a topic is missing, the cluster does not answer within {@code
+   *     timeout}, or the sampler fails while starting; it is then closed
+   * @throws IllegalStateException when it was started before
+   */
+  @Override
+  public void start(Duration timeout) {
+    lifecycle.starting();
+    startDeadline = System.nanoTime() + timeout.toNanos();
+    thread.start();
+    try {
+      lifecycle.awaitRunning(timeout);
+    } catch (ServiceException e) {
+      if (reachedRunning && lifecycle.state() == ServiceState.STOPPED) {
+        return; // it ran and already stopped by itself (maxGroups reached)
+      }
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Waits until the sampler has stopped (closed, or {@code maxGroups} reached) or failed, at most
+   * {@code timeout}.
+   *
+   * @return the state reached (not terminal when the wait timed out)
+   */
+  public ServiceState awaitTermination(Duration timeout) {
+    return lifecycle.await(EnumSet.of(ServiceState.STOPPED, ServiceState.FAILED), timeout);
+  }
+
+  /** The POLICY version the sampler draws from; empty before the first one is loaded. */
+  public OptionalLong policyVersion() {
+    long v = policyVersion;
+    return v < 0 ? OptionalLong.empty() : OptionalLong.of(v);
+  }
+
+  /** A snapshot of the counters and state. */
+  public SamplerStats stats() {
+    long pausedTotal = pausedNanos;
+    if (paused) {
+      pausedTotal += System.nanoTime() - pausedSince;
+    }
+    return new SamplerStats(
+        config.samplerId(),
+        groupsPublished,
+        tokensGenerated,
+        paused,
+        pausedTotal / 1e9,
+        inFlight,
+        inFlightBound,
+        policyVersion,
+        magnetStamp,
+        swaps,
+        badVersions.get(),
+        promptsSkipped,
+        promptsRejected);
+  }
+
+  @Override
+  public void close() {
+    stopRequested = true;
+    boolean wasLive = lifecycle.stopping();
+    signal();
+    wakeup(offsetsConsumer.get());
+    PromptFeed prompts = promptFeed.get();
+    if (prompts != null) {
+      prompts.wakeup();
+    }
+    if (thread.isAlive() && thread != Thread.currentThread()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    } else if (wasLive && !thread.isAlive() && lifecycle.state() == ServiceState.STOPPING) {
+      lifecycle.stopped(); // never started
+    }
+  }
+
+  private static void wakeup(KafkaConsumer<?, ?> consumer) {
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The follower's side: load versions off the sampling thread.
+
+  private final class Listener implements PolicyFeedListener {
+    @Override
+    public void onMagnet(PolicyHeader magnet) {
+      lock.lock();
+      try {
+        newestMagnet = Math.max(newestMagnet, magnet.version());
+        changes++;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void onPolicy(PolicySnapshot snapshot) {
+      long t0 = System.nanoTime();
+      PolicyModel model = null;
+      try {
+        model = PolicyModel.fromBytes(snapshot.weights(), device);
+      } catch (WeightsFormatException e) {
+        badVersions.incrementAndGet();
+        LOG.error(
+            "{}: cannot load {}, skipping it: {}",
+            config.samplerId(),
+            snapshot.header().describe(),
+            e.getMessage());
+      }
+      long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      Loaded replaced = null;
+      lock.lock();
+      try {
+        newestHeader = snapshot.header(); // its back-pressure counts hold even if unloadable
+        if (model != null) {
+          replaced = pending;
+          long magnet = Math.max(snapshot.header().magnetVersion(), newestMagnet);
+          pending = new Loaded(snapshot.header(), model, magnet, loadMillis);
+        }
+        changes++;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      if (replaced != null) {
+        replaced.model().close(); // never taken by the sampling thread
+      }
+    }
+  }
+
+  private void signal() {
+    lock.lock();
+    try {
+      changes++;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits until the follower reports something or {@code timeout} passes. */
+  private void awaitChange(Duration timeout) throws InterruptedException {
+    lock.lock();
+    try {
+      long left = timeout.toNanos();
+      while (changes == seenChanges && !stopRequested && left > 0) {
+        left = changed.awaitNanos(left);
+      }
+      seenChanges = changes;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The sampling thread.
+
+  private void run() {
+    List<AutoCloseable> resources = new ArrayList<>();
+    PolicyFollower follower = null;
+    try {
+      device = Engines.device(config.device());
+      SchemaRegistryClient registry = config.cluster().registryClient();
+      AvroSerializer<SampleGroup> samples =
+          TopicSerdes.valueSerializer(Topics.SAMPLES, registry, SchemaRegistration.AUTO_REGISTER);
+      AvroSerializer<MetricEvent> metrics =
+          TopicSerdes.valueSerializer(Topics.METRICS, registry, SchemaRegistration.AUTO_REGISTER);
+      AvroSerializer<DeadLetter> letters =
+          TopicSerdes.valueSerializer(
+              Topics.DEAD_LETTERS, registry, SchemaRegistration.AUTO_REGISTER);
+
+      KafkaProducer<String, byte[]> producer = producer();
+      resources.add(0, producer);
+      KafkaConsumer<byte[], byte[]> offsets = offsetsConsumer();
+      resources.add(0, offsets);
+      offsetsConsumer.set(offsets);
+      List<TopicPartition> samplesPartitions = partitions(offsets, Topics.SAMPLES.name());
+      partitions(offsets, Topics.POLICY.name());
+      offsets.assign(samplesPartitions); // never polled: it only reads end offsets
+
+      PromptFeed prompts = prompts(registry, producer, letters);
+      resources.add(0, prompts);
+      promptFeed.set(prompts);
+      if (stopRequested) {
+        return;
+      }
+      follower =
+          new PolicyFollower(
+              new PolicyFeedConfig(
+                  config.cluster(), config.modelId(), COMPONENT, config.samplerId(), false),
+              new Listener());
+      follower.start(remaining());
+      if (!lifecycle.running()) {
+        return;
+      }
+      reachedRunning = true;
+      LOG.info(
+          "{} running: model {}, task {}, G {}, {} groups per batch, maxStaleness {}, device {}",
+          config.samplerId(),
+          config.modelId(),
+          config.task(),
+          config.groupSize(),
+          config.groupsPerBatch(),
+          config.maxStaleness(),
+          device);
+      InFlightGauge gauge =
+          new InFlightGauge(
+              () -> sum(offsets.endOffsets(samplesPartitions)),
+              System::nanoTime,
+              config.offsetsRefresh().toNanos());
+      loop(follower, gauge, prompts, producer, samples, metrics);
+    } catch (WakeupException e) {
+      if (!stopRequested) {
+        fail(e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      if (!stopRequested) {
+        fail(e);
+      }
+    } catch (RuntimeException | Error e) {
+      if (!stopRequested) {
+        fail(e);
+      } else {
+        LOG.debug("{} stopped with {}", config.samplerId(), e.toString());
+      }
+    } finally {
+      if (follower != null) {
+        follower.close(); // no more loads after this
+      }
+      closeModels();
+      for (AutoCloseable r : resources) {
+        try {
+          r.close();
+        } catch (Exception e) {
+          LOG.warn("{}: closing {} failed: {}", config.samplerId(), r, e.toString());
+        }
+      }
+      setPaused(false);
+      lifecycle.stopped();
+      LOG.info("{} {} after {} groups", config.samplerId(), lifecycle.state(), groupsPublished);
+    }
+  }
+
+  private void fail(Throwable e) {
+    LOG.error("{} failed: {}", config.samplerId(), e.toString(), e);
+    lifecycle.failed(e);
+  }
+
+  private Duration remaining() {
+    return Duration.ofNanos(Math.max(0, startDeadline - System.nanoTime()));
+  }
+
+  private void loop(
+      PolicyFollower follower,
+      InFlightGauge gauge,
+      PromptFeed prompts,
+      KafkaProducer<String, byte[]> producer,
+      AvroSerializer<SampleGroup> samples,
+      AvroSerializer<MetricEvent> metrics)
+      throws InterruptedException {
+    SplittableRandom rng = new SplittableRandom(mixSeed(config.seed(), config.samplerId()));
+    MetricsWindow window = new MetricsWindow(System.nanoTime());
+    long limit = config.maxGroups().orElse(Long.MAX_VALUE);
+    try {
+      while (!stopRequested) {
+        if (follower.state() == ServiceState.FAILED) {
+          throw new ServiceException(
+              config.samplerId() + ": following the policy topic failed",
+              follower.failure().orElse(null));
+        }
+        // The newest header is read with the pending model, so that a version's counts never
+        // let a batch be drawn by an older model that is still waiting to be swapped out.
+        PolicyHeader header = swapIfPending();
+        window.maybePublish(producer, metrics, false);
+        if (groupsPublished >= limit) {
+          LOG.info("{} published its {} groups", config.samplerId(), limit);
+          return;
+        }
+        if (current == null) {
+          awaitChange(IDLE_WAIT);
+          continue;
+        }
+        long produced = gauge.produced();
+        long bound = BackPressure.bound(config.maxStaleness(), header.groupsPerVersion());
+        inFlight = BackPressure.inFlight(produced, header.consumedGroups());
+        inFlightBound = bound == BackPressure.UNBOUNDED ? -1 : bound;
+        long allowance =
+            BackPressure.allowance(
+                produced,
+                header.consumedGroups(),
+                config.maxStaleness(),
+                header.groupsPerVersion());
+        if (allowance <= 0) {
+          setPaused(true);
+          publishVersionStats();
+          prompts.keepAlive();
+          awaitChange(IDLE_WAIT);
+          continue;
+        }
+        setPaused(false);
+        publishVersionStats();
+        int n =
+            (int) Math.min(config.groupsPerBatch(), Math.min(allowance, limit - groupsPublished));
+        PromptTokenizer tokenizer =
+            new PromptTokenizer(current.model().config(), config.sampling().maxNewTokens());
+        List<PromptItem> items = prompts.next(n, PROMPT_WAIT, tokenizer);
+        promptsSkipped = prompts.skipped();
+        promptsRejected = prompts.rejected();
+        if (items.isEmpty()) {
+          continue;
+        }
+        int published = sampleAndPublish(items, rng, producer, samples);
+        gauge.sent(published);
+        prompts.published();
+      }
+    } finally {
+      window.maybePublish(producer, metrics, true);
+    }
+  }
+
+  /** Swaps in the pending model, if any; returns the newest header seen with it. */
+  private PolicyHeader swapIfPending() {
+    Loaded next;
+    PolicyHeader header;
+    lock.lock();
+    try {
+      next = pending;
+      pending = null;
+      header = newestHeader;
+    } finally {
+      lock.unlock();
+    }
+    if (next != null) {
+      Loaded old = current;
+      current = next;
+      if (old != null) {
+        old.model().close();
+        swaps++;
+      }
+      LOG.info(
+          "{} samples from {} (loaded in {} ms){}",
+          config.samplerId(),
+          next.header().describe(),
+          next.loadMillis(),
+          old == null ? "" : ", replacing version " + old.header().version());
+    }
+    return header;
+  }
+
+  /**
+   * Shows the current version in the stats, after the back-pressure state computed with it: a
+   * reader that sees the new version sees that state too (volatile write order).
+   */
+  private void publishVersionStats() {
+    policyStep = current.header().step();
+    magnetStamp = current.magnet();
+    policyVersion = current.header().version();
+  }
+
+  private int sampleAndPublish(
+      List<PromptItem> items,
+      SplittableRandom rng,
+      KafkaProducer<String, byte[]> producer,
+      AvroSerializer<SampleGroup> samples) {
+    List<int[]> tokens = new ArrayList<>(items.size());
+    for (PromptItem item : items) {
+      tokens.add(item.tokens());
+    }
+    List<List<SampledResponse>> drawn =
+        current.model().sample(tokens, config.groupSize(), config.sampling(), rng);
+    Instant now = clock.instant();
+    AtomicReference<Exception> sendError = new AtomicReference<>();
+    long tokenCount = 0;
+    for (int i = 0; i < items.size(); i++) {
+      String groupId = GroupIds.of(config.samplerId(), sequence++);
+      SampleGroup group =
+          SampleGroups.of(
+              groupId,
+              items.get(i),
+              drawn.get(i),
+              current.header().version(),
+              current.magnet(),
+              config.samplerId(),
+              now);
+      for (SampledResponse r : drawn.get(i)) {
+        tokenCount += r.tokenIds().length;
+      }
+      producer.send(
+          new ProducerRecord<>(Topics.SAMPLES.name(), groupId, samples.encode(group)),
+          (metadata, error) -> {
+            if (error != null) {
+              sendError.compareAndSet(null, error);
+            }
+          });
+    }
+    producer.flush();
+    if (sendError.get() != null) {
+      throw new ServiceException(
+          config.samplerId() + ": could not publish to " + Topics.SAMPLES.name(), sendError.get());
+    }
+    groupsPublished += items.size();
+    tokensGenerated += tokenCount;
+    return items.size();
+  }
+
+  private void setPaused(boolean now) {
+    if (now == paused) {
+      return;
+    }
+    long t = System.nanoTime();
+    if (now) {
+      pausedSince = t;
+      LOG.debug(
+          "{} paused: {} groups in flight, bound {}", config.samplerId(), inFlight, inFlightBound);
+    } else {
+      pausedNanos += t - pausedSince;
+      LOG.debug("{} resumed", config.samplerId());
+    }
+    paused = now;
+  }
+
+  private void closeModels() {
+    Loaded waiting;
+    lock.lock();
+    try {
+      waiting = pending;
+      pending = null;
+    } finally {
+      lock.unlock();
+    }
+    if (waiting != null) {
+      waiting.model().close();
+    }
+    if (current != null) {
+      current.model().close();
+      current = null;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Clients
+
+  private KafkaProducer<String, byte[]> producer() {
+    Properties p = config.cluster().clientProperties(config.samplerId() + "-producer");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private KafkaConsumer<byte[], byte[]> offsetsConsumer() {
+    Properties p = config.cluster().clientProperties(config.samplerId() + "-offsets");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+    List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining());
+    if (infos == null || infos.isEmpty()) {
+      throw new ServiceException(
+          config.samplerId()
+              + ": topic "
+              + topic
+              + " does not exist; create the catalogue's topics first (lodestone up does)");
+    }
+    return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+  }
+
+  private PromptFeed prompts(
+      SchemaRegistryClient registry,
+      KafkaProducer<String, byte[]> producer,
+      AvroSerializer<DeadLetter> letters) {
+    if (config.prompts() instanceof PromptSource.Fixed fixed) {
+      return new FixedPrompts(fixed.texts(), config.task());
+    }
+    PromptSource.Topic topic = (PromptSource.Topic) config.prompts();
+    Properties p = config.cluster().clientProperties(config.samplerId() + "-prompts");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, topic.consumerGroup());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(config.groupsPerBatch(), 16));
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    return new TopicPrompts(
+        consumer,
+        TopicSerdes.valueDeserializer(Topics.PROMPTS, registry),
+        config.task(),
+        letter ->
+            producer.send(
+                new ProducerRecord<>(
+                    Topics.DEAD_LETTERS.name(), letter.getSourceTopic(), letters.encode(letter)),
+                (metadata, error) -> {
+                  if (error != null) {
+                    LOG.error(
+                        "{}: could not send a dead letter: {}",
+                        config.samplerId(),
+                        error.toString());
+                  }
+                }),
+        COMPONENT,
+        clock);
+  }
+
+  private static long sum(Map<TopicPartition, Long> offsets) {
+    long s = 0;
+    for (long o : offsets.values()) {
+      s += o;
+    }
+    return s;
+  }
+
+  /** The sampling seed: the configured seed mixed with a hash of the sampler id. */
+  static long mixSeed(long seed, String samplerId) {
+    try {
+      byte[] h =
+          MessageDigest.getInstance("SHA-256").digest(samplerId.getBytes(StandardCharsets.UTF_8));
+      long x = 0;
+      for (int i = 0; i < 8; i++) {
+        x = (x << 8) | (h[i] & 0xFF);
+      }
+      return seed ^ x;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Metrics
+
+  /** Rates over the interval since the last event. */
+  private final class MetricsWindow {
+    private long since;
+    private long groupsAt;
+    private long tokensAt;
+
+    MetricsWindow(long now) {
+      this.since = now;
+    }
+
+    void maybePublish(
+        KafkaProducer<String, byte[]> producer, AvroSerializer<MetricEvent> metrics, boolean last) {
+      long now = System.nanoTime();
+      long elapsed = now - since;
+      if (!last && elapsed < config.metricsInterval().toNanos()) {
+        return;
+      }
+      double seconds = Math.max(elapsed, 1) / 1e9;
+      SamplerStats s = stats();
+      double groupsPerSecond = (s.groupsPublished() - groupsAt) / seconds;
+      double tokensPerSecond = (s.tokensGenerated() - tokensAt) / seconds;
+      Map<String, Double> values = new LinkedHashMap<>();
+      values.put("sampler/groupsPublished", (double) s.groupsPublished());
+      values.put("sampler/groupsPerSecond", groupsPerSecond);
+      values.put("sampler/tokensPerSecond", tokensPerSecond);
+      values.put("sampler/paused", s.paused() ? 1.0 : 0.0);
+      values.put("sampler/pausedSeconds", s.pausedSeconds());
+      values.put("sampler/inFlight", (double) s.inFlight());
+      values.put("sampler/inFlightBound", (double) s.inFlightBound());
+      values.put("sampler/policyVersion", (double) s.policyVersion());
+      values.put("sampler/swaps", (double) s.swaps());
+      values.put("sampler/badVersions", (double) s.badVersions());
+      values.put("sampler/promptsSkipped", (double) s.promptsSkipped());
+      values.put("sampler/promptsRejected", (double) s.promptsRejected());
+      MetricEvent event =
+          MetricEvent.newBuilder()
+              .setComponent(COMPONENT)
+              .setInstanceId(config.samplerId())
+              .setStep(policyStep)
+              .setPolicyVersion(s.policyVersion())
+              .setValues(values)
+              .setTags(Map.of("modelId", config.modelId(), "task", config.task()))
+              .setTime(clock.instant())
+              .build();
+      producer.send(
+          new ProducerRecord<>(Topics.METRICS.name(), COMPONENT, metrics.encode(event)),
+          (metadata, error) -> {
+            if (error != null) {
+              LOG.warn("{}: could not publish metrics: {}", config.samplerId(), error.toString());
+            }
+          });
+      LOG.info(
+          "{}: {} groups published, {} groups/s, {} tokens/s, version {}, {}in flight {}/{}",
+          config.samplerId(),
+          s.groupsPublished(),
+          String.format("%.1f", groupsPerSecond),
+          String.format("%.0f", tokensPerSecond),
+          s.policyVersion(),
+          s.paused() ? "PAUSED, " : "",
+          s.inFlight(),
+          s.inFlightBound() < 0 ? "unbounded" : Long.toString(s.inFlightBound()));
+      since = now;
+      groupsAt = s.groupsPublished();
+      tokensAt = s.tokensGenerated();
+    }
+  }
+}
