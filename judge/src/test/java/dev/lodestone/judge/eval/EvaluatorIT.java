@@ -10,10 +10,16 @@ import dev.lodestone.policy.PolicyModel;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.MetricEvent;
+import dev.lodestone.schemas.avro.ModelRole;
+import dev.lodestone.schemas.avro.PolicyVersion;
 import dev.lodestone.schemas.lifecycle.ServiceState;
+import dev.lodestone.schemas.testing.TestBroker;
+import dev.lodestone.schemas.testing.TestPolicyPublisher;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -26,14 +32,16 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class EvaluatorIT {
   private static final PreferenceGame GAME = Games.perturbedRps();
-  private static EvalCluster cluster;
+  private static TestBroker cluster;
+  private static TestPolicyPublisher learner;
   private static byte[] v0;
   private static byte[] v1;
   private static byte[] v2;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = EvalCluster.start();
+    cluster = TestBroker.start();
+    learner = new TestPolicyPublisher(cluster, "it-learner");
     v0 = weights(GAME.initial().orElseThrow(), 30, 21); // the warm-up policy
     v1 = weights(new double[] {1 / 7.0, 3 / 7.0, 3 / 7.0}, 40, 22);
     v2 = weights(new double[] {0.1, 0.8, 0.1}, 25, 23);
@@ -41,9 +49,29 @@ class EvaluatorIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (cluster != null) {
-      cluster.stop();
+    if (learner != null) {
+      learner.close();
     }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /**
+   * Publishes a POLICY version in one transaction; with {@code corrupt}, one chunk carries other
+   * bytes (its version's SHA-256 cannot match).
+   */
+  private static void publishPolicy(String modelId, long version, byte[] weights, boolean corrupt) {
+    List<PolicyVersion> chunks =
+        new ArrayList<>(
+            new TestPolicyPublisher.Version(ModelRole.POLICY, version, 0, version * 4, 4, weights)
+                .chunks(modelId));
+    if (corrupt) {
+      PolicyVersion first = chunks.get(0);
+      byte[] other = new byte[first.getWeights().remaining()];
+      chunks.set(0, PolicyVersion.newBuilder(first).setWeights(ByteBuffer.wrap(other)).build());
+    }
+    learner.publishChunks(modelId, chunks);
   }
 
   private static byte[] weights(double[] target, int steps, long seed) {
@@ -60,14 +88,14 @@ class EvaluatorIT {
 
   private static List<MetricEvent> events(String instance) {
     return cluster.readAll(Topics.METRICS).stream()
-        .filter(e -> e.getKey().equals("evaluator"))
-        .map(Map.Entry::getValue)
+        .filter(e -> e.key().equals("evaluator"))
+        .map(ConsumerRecord::value)
         .filter(e -> e.getInstanceId().equals(instance))
         .toList();
   }
 
   private static MetricEvent awaitEvent(String instance, long version) throws Exception {
-    long deadline = System.nanoTime() + EvalCluster.DEADLINE.toNanos();
+    long deadline = System.nanoTime() + TestBroker.DEADLINE.toNanos();
     while (System.nanoTime() < deadline) {
       for (MetricEvent e : events(instance)) {
         if (e.getPolicyVersion() == version) {
@@ -98,7 +126,7 @@ class EvaluatorIT {
       evaluator.start(Duration.ofSeconds(60)); // running before any version exists
       assertThat(evaluator.state()).isEqualTo(ServiceState.RUNNING);
 
-      cluster.publishPolicy(model, 0, v0, false);
+      publishPolicy(model, 0, v0, false);
       MetricEvent e0 = awaitEvent("it-evaluator", 0);
       StrategyDistribution d0 = distribution(v0);
       assertValues(e0, PolicyEvaluation.evaluate(d0, d0, GAME));
@@ -108,7 +136,7 @@ class EvaluatorIT {
           .containsEntry("referenceVersion", "0")
           .containsEntry("game", "perturbed-rps");
 
-      cluster.publishPolicy(model, 1, v1, false);
+      publishPolicy(model, 1, v1, false);
       MetricEvent e1 = awaitEvent("it-evaluator", 1);
       Evaluation expected1 = PolicyEvaluation.evaluate(distribution(v1), d0, GAME);
       assertValues(e1, expected1);
@@ -116,8 +144,8 @@ class EvaluatorIT {
       // Trained towards the Nash from the skewed start: it has moved away from version 0.
       assertThat(expected1.winRateVsReference()).isNotCloseTo(0.5, within(0.01));
 
-      cluster.publishPolicy(model, 2, v2, true); // a chunk with other bytes: dropped whole
-      cluster.publishPolicy(model, 3, v2, false);
+      publishPolicy(model, 2, v2, true); // a chunk with other bytes: dropped whole
+      publishPolicy(model, 3, v2, false);
       MetricEvent e3 = awaitEvent("it-evaluator", 3);
       assertValues(e3, PolicyEvaluation.evaluate(distribution(v2), d0, GAME));
 
@@ -128,7 +156,7 @@ class EvaluatorIT {
       assertThat(evaluator.latest().orElseThrow().header().version()).isEqualTo(3);
       List<DeadLetter> letters =
           cluster.readAll(Topics.DEAD_LETTERS).stream()
-              .map(Map.Entry::getValue)
+              .map(ConsumerRecord::value)
               .filter(l -> l.getComponent().equals("evaluator"))
               .toList();
       assertThat(letters)
@@ -145,9 +173,9 @@ class EvaluatorIT {
   @Test
   void aLateEvaluatorShouldSkipToTheNewestVersionAndUseGivenReferenceWeights() throws Exception {
     String model = "it-eval-late";
-    cluster.publishPolicy(model, 0, v0, false);
-    cluster.publishPolicy(model, 1, v1, false);
-    cluster.publishPolicy(model, 2, v2, false);
+    publishPolicy(model, 0, v0, false);
+    publishPolicy(model, 1, v1, false);
+    publishPolicy(model, 2, v2, false);
     EvaluatorConfig config =
         EvaluatorConfig.builder(cluster.config(), model, GAME)
             .instanceId("it-late")

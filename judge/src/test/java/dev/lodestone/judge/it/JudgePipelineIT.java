@@ -27,6 +27,7 @@ import dev.lodestone.schemas.registry.EmbeddedSchemaRegistry;
 import dev.lodestone.schemas.registry.RestSchemaRegistryClient;
 import dev.lodestone.schemas.serde.AvroDeserializer;
 import dev.lodestone.schemas.serde.TopicSerdes;
+import dev.lodestone.schemas.testing.TestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,14 +35,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -54,9 +52,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -83,7 +78,7 @@ class JudgePipelineIT {
   private static final int GROUPS = 200;
   private static final String JUDGE_ID = "oracle:" + TestGroups.TASK;
 
-  private static KafkaClusterTestKit cluster;
+  private static TestBroker broker;
   private static EmbeddedSchemaRegistry registryServer;
   private static RestSchemaRegistryClient registry;
   private static ClusterConfig clusterConfig;
@@ -92,47 +87,16 @@ class JudgePipelineIT {
 
   @BeforeAll
   static void startClusterAndRegistry() throws Exception {
-    TestKitNodes nodes =
-        new TestKitNodes.Builder()
-            .setCombined(true)
-            .setNumBrokerNodes(1)
-            .setNumControllerNodes(1)
-            .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-            .build();
-    cluster =
-        new KafkaClusterTestKit.Builder(nodes)
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "1")
-            .setConfigProp("default.replication.factor", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("log.cleaner.dedupe.buffer.size", Integer.toString(4 << 20))
-            .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
-    registryServer = EmbeddedSchemaRegistry.start("127.0.0.1", 0, Optional.empty());
-    registry = new RestSchemaRegistryClient(registryServer.url());
-    clusterConfig = ClusterConfig.of(cluster.bootstrapServers(), registryServer.url());
-    List<NewTopic> topics = new ArrayList<>();
-    for (TopicSpec<?> spec : Topics.ALL) {
-      topics.add(
-          new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(spec.topicConfigs()));
-    }
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-      admin.createTopics(topics).all().get();
-    }
+    broker = TestBroker.start();
+    registryServer = broker.registryServer();
+    registry = broker.registry();
+    clusterConfig = broker.config();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (registryServer != null) {
-      registryServer.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (broker != null) {
+      broker.close();
     }
   }
 
@@ -380,7 +344,7 @@ class JudgePipelineIT {
 
   private static <V> KafkaProducer<String, V> producer(Serializer<V> values) {
     Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -389,7 +353,7 @@ class JudgePipelineIT {
 
   private static KafkaConsumer<String, byte[]> consumer() {
     Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
@@ -464,7 +428,7 @@ class JudgePipelineIT {
 
     private void run() {
       Map<String, Object> props = new HashMap<>();
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
       props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       // Return as soon as a transaction commits, so that the latency is the pipeline's own.

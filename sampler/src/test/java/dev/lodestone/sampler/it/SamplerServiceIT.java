@@ -24,6 +24,8 @@ import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.lifecycle.ServiceState;
 import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
+import dev.lodestone.schemas.testing.TestBroker;
+import dev.lodestone.schemas.testing.TestPolicyPublisher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,17 +55,22 @@ class SamplerServiceIT {
   private static final String PROMPT = "Choose your move.";
   private static final int MAX_NEW_TOKENS = 8;
 
-  private static TestCluster cluster;
+  private static TestBroker cluster;
+  private static TestPolicyPublisher learner;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    cluster = TestCluster.start();
+    cluster = TestBroker.start();
+    learner = new TestPolicyPublisher(cluster, "it-learner");
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
+    if (learner != null) {
+      learner.close();
+    }
     if (cluster != null) {
-      cluster.stop();
+      cluster.close();
     }
   }
 
@@ -105,13 +112,13 @@ class SamplerServiceIT {
         assertThat(s.state()).isEqualTo(ServiceState.RUNNING);
         assertThat(s.policyVersion()).isEmpty();
       }
-      cluster.publish(
+      learner.publish(
           model,
-          new TestCluster.Version(ModelRole.POLICY, 0, 0, 0, groupsPerVersion, v0),
-          new TestCluster.Version(ModelRole.MAGNET, 0, 0, 0, groupsPerVersion, v0));
+          new TestPolicyPublisher.Version(ModelRole.POLICY, 0, 0, 0, groupsPerVersion, v0),
+          new TestPolicyPublisher.Version(ModelRole.MAGNET, 0, 0, 0, groupsPerVersion, v0));
 
       // Phase 1: version 0 until the in-flight bound holds them back.
-      TestCluster.await(
+      TestBroker.await(
           "both samplers pause on version 0",
           () -> samplers.stream().allMatch(s -> s.stats().paused()));
       long produced0 = cluster.endOffsetSum(Topics.SAMPLES);
@@ -123,11 +130,11 @@ class SamplerServiceIT {
       }
 
       // Phase 2: the learner consumed 8 groups and publishes version 1 (with magnet 1).
-      cluster.publish(
+      learner.publish(
           model,
-          new TestCluster.Version(ModelRole.POLICY, 1, 1, 8, groupsPerVersion, v1),
-          new TestCluster.Version(ModelRole.MAGNET, 1, 1, 8, groupsPerVersion, v1));
-      TestCluster.await(
+          new TestPolicyPublisher.Version(ModelRole.POLICY, 1, 1, 8, groupsPerVersion, v1),
+          new TestPolicyPublisher.Version(ModelRole.MAGNET, 1, 1, 8, groupsPerVersion, v1));
+      TestBroker.await(
           "both samplers swap to version 1 and pause again",
           () ->
               samplers.stream()
@@ -248,8 +255,9 @@ class SamplerServiceIT {
   void aTopicSamplerShouldAnswerEachPromptOnceSkipOtherTasksAndStopAfterMaxGroups()
       throws Exception {
     String model = "it-topic";
-    cluster.publish(
-        model, new TestCluster.Version(ModelRole.POLICY, 0, 0, 0, 0, weights(3))); // unbounded
+    learner.publish(
+        model,
+        new TestPolicyPublisher.Version(ModelRole.POLICY, 0, 0, 0, 0, weights(3))); // unbounded
     var prompts =
         TopicSerdes.valueSerializer(
             Topics.PROMPTS, cluster.registry(), SchemaRegistration.AUTO_REGISTER);
@@ -275,7 +283,7 @@ class SamplerServiceIT {
             .build();
     try (SamplerService sampler = new SamplerService(config)) {
       sampler.start(Duration.ofSeconds(60));
-      assertThat(sampler.awaitTermination(TestCluster.DEADLINE)).isEqualTo(ServiceState.STOPPED);
+      assertThat(sampler.awaitTermination(TestBroker.DEADLINE)).isEqualTo(ServiceState.STOPPED);
       assertThat(sampler.stats().groupsPublished()).isEqualTo(6);
       assertThat(sampler.stats().promptsSkipped()).isEqualTo(1);
       assertThat(sampler.stats().promptsRejected()).isEqualTo(1);

@@ -28,6 +28,7 @@ import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.schemas.serde.WireFormat;
 import dev.lodestone.schemas.testing.SampleRecords;
+import dev.lodestone.schemas.testing.TestBroker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +36,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
@@ -56,9 +56,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -74,59 +71,27 @@ import org.junit.jupiter.api.Test;
 class SchemasBrokerIT {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-  private static KafkaClusterTestKit cluster;
+  private static TestBroker broker;
   private static EmbeddedSchemaRegistry registryServer;
   private static RestSchemaRegistryClient registry;
 
   @BeforeAll
   static void startClusterAndRegistry() throws Exception {
-    TestKitNodes nodes =
-        new TestKitNodes.Builder()
-            .setCombined(true)
-            .setNumBrokerNodes(1)
-            .setNumControllerNodes(1)
-            .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-            .build();
-    cluster =
-        new KafkaClusterTestKit.Builder(nodes)
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("transaction.state.log.num.partitions", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("log.cleaner.dedupe.buffer.size", Integer.toString(4 << 20))
-            .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
-    registryServer = EmbeddedSchemaRegistry.start("127.0.0.1", 0, Optional.empty());
-    registry = new RestSchemaRegistryClient(registryServer.url());
-
-    // The catalogue's topics, with the catalogue's layout and configs.
-    List<NewTopic> topics = new ArrayList<>();
-    for (TopicSpec<?> spec : Topics.ALL) {
-      topics.add(
-          new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(spec.topicConfigs()));
-    }
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-      admin.createTopics(topics).all().get();
-    }
+    broker = TestBroker.start();
+    registryServer = broker.registryServer();
+    registry = broker.registry();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (registryServer != null) {
-      registryServer.close();
-    }
-    if (cluster != null) {
-      cluster.close();
+    if (broker != null) {
+      broker.close();
     }
   }
 
   private static Properties producerProps() {
     Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     return props;
@@ -145,7 +110,7 @@ class SchemasBrokerIT {
       throws Exception {
     String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     TopicSpec<V> spec = new TopicSpec<>(name, 1, TopicSpec.Cleanup.DELETE, type, Map.of());
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get();
     }
     return spec;
@@ -157,7 +122,7 @@ class SchemasBrokerIT {
    */
   private static List<ConsumerRecord<String, byte[]>> readAll(String topic, String isolation) {
     Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     try (KafkaConsumer<String, byte[]> consumer =
