@@ -98,6 +98,7 @@ public final class Mpo implements TabularSolver {
   private int phaseRatioCount;
   private double phaseRatio; // largest local ratio of the current phase
   private boolean secondStage;
+  private boolean forceStall;
   private double bestGap = Double.POSITIVE_INFINITY;
   private double checkedGap = Double.POSITIVE_INFINITY;
   private double scaleEstimate; // stage 2: the scale s the steps are measured in
@@ -232,11 +233,22 @@ public final class Mpo implements TabularSolver {
       double gap) {
     phaseRatios[(int) ((resets - 1) % phaseRatios.length)] = phaseRatio;
     phaseRatioCount = Math.min(phaseRatioCount + 1, phaseRatios.length);
+    double windowMax = 0.0;
+    for (int i = 0; i < phaseRatioCount; i++) {
+      windowMax = Math.max(windowMax, phaseRatios[i]);
+    }
+    // Trust region on stage 2's longer (extrapolation) step, as in stage 1.
+    double floor =
+        rule.maxLogGain() > 0.0 ? EXTRAPOLATION_STEP * gap / (2.0 * rule.maxLogGain()) : 0.0;
     if (!secondStage) {
-      // Stall check: has the smallest gap seen at a reset halved over the last stallPhases?
+      // Stall check: has the smallest gap seen at a reset halved over the last stallPhases? A
+      // stall counts only where a rotation was measured, that is where stage 2's scale would come
+      // from the measured ratios rather than from the trust region: an iterate stuck on a face of
+      // the simplex without rotation (ratios near 0) needs stage 1's larger drift, not stage 2.
       bestGap = Math.min(bestGap, gap);
       if (resets % staged.stallPhases() == 0) {
-        if (bestGap > STALL_FACTOR * checkedGap) {
+        if (forceStall
+            || (bestGap > STALL_FACTOR * checkedGap && windowMax / rule.ratio() >= floor)) {
           secondStage = true;
           scaleEstimate = sHat;
         }
@@ -248,14 +260,7 @@ public final class Mpo implements TabularSolver {
       }
     }
     // Stage 2: the largest ratio of the last `window` phases, never forgotten faster than decay.
-    double windowMax = 0.0;
-    for (int i = 0; i < phaseRatioCount; i++) {
-      windowMax = Math.max(windowMax, phaseRatios[i]);
-    }
     scaleEstimate = Math.max(windowMax, scaleEstimate * rule.decay());
-    // Trust region on the longer (extrapolation) step, as in stage 1.
-    double floor =
-        rule.maxLogGain() > 0.0 ? EXTRAPOLATION_STEP * gap / (2.0 * rule.maxLogGain()) : 0.0;
     scale =
         Math.min(rule.max(), Math.max(rule.min(), Math.max(floor, scaleEstimate / rule.ratio())));
   }
@@ -272,6 +277,14 @@ public final class Mpo implements TabularSolver {
       return phaseStep >= (secondStage ? 2 : 3);
     }
     return false;
+  }
+
+  /**
+   * Makes the staged schedule's next stall check move to stage 2 whatever the gap did (tests use it
+   * to reach stage 2 on small games that never stall).
+   */
+  void forceStall() {
+    forceStall = true;
   }
 
   /** Whether the staged schedule has moved to its second stage (2-step phases). */

@@ -24,10 +24,11 @@ class EquilibriumAndStabilityTest {
 
   @Test
   void shouldKeepNashFixedInMposSecondStage() {
-    // Stall checks after every phase: at Nash the gap cannot halve, so stage 2 begins at once.
+    // Stage 2 from the first reset on, with the magnet at Nash.
     TabularConfig config =
         Algorithm.MPO.defaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
     Mpo mpo = new Mpo(PERTURBED, NASH, config);
+    mpo.forceStall();
     for (int t = 0; t < 1000; t++) {
       mpo.step();
     }
@@ -42,6 +43,7 @@ class EquilibriumAndStabilityTest {
     TabularConfig config =
         Algorithm.MPO.defaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
     Mpo mpo = new Mpo(WinRateOracle.ofMatrix(Fixtures.RPS), new double[] {0.5, 0.3, 0.2}, config);
+    mpo.forceStall();
     for (int t = 0; t < 1_000_000; t++) {
       mpo.step();
     }

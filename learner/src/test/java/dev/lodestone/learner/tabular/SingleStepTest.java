@@ -95,8 +95,9 @@ class SingleStepTest {
 
   @Test
   void shouldTakeStagedSecondStagePhasesOfTwoSteps() {
-    // Staged schedule with a stall check after every phase: run until it moves to stage 2 (at a
-    // reset, so the next step starts a phase at the magnet), then check one 2-step phase against
+    // Staged schedule with a stall check after every phase, forced to stall at the first: run
+    // until it moves to stage 2 (at a reset, so the next step starts a phase at the magnet), then
+    // check one 2-step phase against
     // the formulas in probability space, with the scale s read back from alpha:
     //   extrapolation (eta 6/s, alpha s/6):  pi_1 ~ [pi_0 rho^(1) exp(6/s r_0)]^(1/2) = rho exp(3/s
     // r_0)
@@ -104,6 +105,8 @@ class SingleStepTest {
     TabularConfig config =
         Algorithm.MPO.defaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
     Mpo mpo = new Mpo(RPS, Fixtures.START, config);
+    mpo.step(); // one step into the first phase, far from equilibrium
+    mpo.forceStall();
     for (int t = 0; t < 3000 && !mpo.secondStage(); t++) {
       mpo.step();
     }
