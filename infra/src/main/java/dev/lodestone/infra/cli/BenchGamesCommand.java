@@ -411,7 +411,12 @@ public final class BenchGamesCommand implements Callable<Integer> {
     if (met50.size() + missed50.size() > 0) {
       t.put(
           "mpo gap <= 1e-4 within 20000 (random N = 50)",
-          "met on " + met50.size() + " of " + (met50.size() + missed50.size()) + missed(missed50));
+          "met on "
+              + met50.size()
+              + " of "
+              + (met50.size() + missed50.size())
+              + (met50.isEmpty() ? "" : " [" + String.join("; ", met50) + "]")
+              + missed(missed50));
     }
     List<String> omd = new ArrayList<>();
     int averageBelow = 0;

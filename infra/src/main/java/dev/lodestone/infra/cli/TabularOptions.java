@@ -55,8 +55,9 @@ final class TabularOptions {
       names = "--magnet-every",
       paramLabel = "K|auto",
       description =
-          "mpo: reset the magnet every K steps (default 3), or auto: when the inner MMD "
-              + "iteration has converged")
+          "mpo: reset the magnet every K steps, or auto: when the inner MMD iteration has "
+              + "converged (default: staged, every 3 steps until the gap stalls, then 2-step "
+              + "extragradient-shaped phases)")
   String magnetEvery;
 
   @Option(
@@ -97,6 +98,11 @@ final class TabularOptions {
         }
       } else {
         double a = parseDouble("--alpha", alpha);
+        if (mpo && magnetEvery == null) {
+          throw usage(
+              "--alpha X with mpo needs --magnet-every K or auto: the default staged schedule"
+                  + " matches alpha to the game's scale (--alpha auto)");
+        }
         TabularConfig base = c;
         c = apply(() -> base.withConstantAlpha(a), c, "--alpha");
       }

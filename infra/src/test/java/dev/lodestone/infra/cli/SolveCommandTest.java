@@ -132,6 +132,10 @@ class SolveCommandTest {
         CliRun.of("solve", "--game", "rps", "--algo", "omd", "--magnet-every", "3"),
         "lodestone solve: --magnet-every applies to mpo only (mmd keeps its magnet fixed)");
     assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--algo", "mpo", "--alpha", "0.1"),
+        "lodestone solve: --alpha X with mpo needs --magnet-every K or auto: the default staged"
+            + " schedule matches alpha to the game's scale (--alpha auto)");
+    assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--algo", "onpo", "--alpha", "0.1"),
         "lodestone solve: --alpha applies to mpo, mmd and nash-md, not onpo");
     assertOneLineError(

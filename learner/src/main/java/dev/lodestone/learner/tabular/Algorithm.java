@@ -11,17 +11,19 @@ import java.util.stream.Collectors;
 public enum Algorithm {
   /**
    * MPO ({@link Mpo}). Defaults: {@code eta = 1000} (the MMD step near its proximal limit {@code
-   * pi' ~ rho exp(P pi / alpha)}), magnet reset every 3 steps, {@code alpha} scale-matched: ratio 1
-   * (a phase of 3 steps then cancels the rotation at the measured scale), decay 0.7 per phase,
-   * trust region maxLogGain 1, clamped to [0.001, 1], first phase {@code alpha = 0.5} (the largest
-   * local scale a preference game can have).
+   * pi' ~ rho exp(P pi / alpha)}), {@code alpha} scale-matched: ratio 1 (a phase of 3 steps then
+   * cancels the rotation at the measured scale), decay 0.7 per phase, trust region maxLogGain 1,
+   * clamped to [0.001, 1], first phase {@code alpha = 0.5} (the largest local scale a preference
+   * game can have); staged magnet schedule: a reset every 3 steps until the gap fails to halve over
+   * 30 phases, then 2-step extragradient-shaped phases with the scale taken over a window of 10
+   * phases.
    */
   MPO(
       "mpo",
       new TabularConfig(
           1000.0,
           0.5,
-          new TabularConfig.MagnetSchedule.Every(3),
+          new TabularConfig.MagnetSchedule.Staged(30, 10),
           new TabularConfig.AlphaRule.ScaleMatched(1.0, 0.7, 1.0, 1e-3, 1.0))),
   /**
    * MMD with a fixed magnet ({@link MagneticMirrorDescent}). Defaults: {@code eta = 1}, {@code

@@ -16,9 +16,22 @@ package dev.lodestone.learner.tabular;
  * alpha)}, normalized. Each phase (the steps between two resets) is an inexact proximal-point step
  * of the game around the magnet with step {@code 1/alpha}.
  *
- * <p><b>When to reset</b> ({@link TabularConfig.MagnetSchedule}): every K steps, or when the inner
+ * <p><b>When to reset</b> ({@link TabularConfig.MagnetSchedule}): every K steps, when the inner
  * iteration has converged (its latest step, in the local norm of {@code log pi}, at most a fraction
- * of its first step).
+ * of its first step), or staged (the default): every 3 steps until the gap stalls, then every 2.
+ *
+ * <p><b>Stage 2 of the staged schedule.</b> A 3-step phase damps a rotation of frequency {@code s
+ * << alpha} by only about {@code (s/alpha)^2 / 6} per step, so games whose rotations span a wide
+ * range of frequencies (a strategy with a tiny equilibrium mass) stall. Once the smallest gap seen
+ * at a reset has not halved over {@code stallPhases} phases, every phase is two MMD steps from the
+ * magnet at the measured scale {@code s}: a long one ({@code eta = 6/s}, {@code alpha = s/6}:
+ * {@code pi_1 ~ rho exp(3 r_0 / s)}) and a short one pulled hard to the magnet ({@code eta =
+ * 350/s}, {@code alpha = 2.854 s}: {@code pi_2 ~ pi_1^0.001 rho^0.999 exp(0.35 r_1 / s)}), an
+ * extragradient step with a long extrapolation. On the linear model of the rotation it damps
+ * frequency {@code s' << s} by about {@code 0.49 (s'/s)^2} per step (three times the 3-step phase)
+ * and stays stable up to {@code s' = 1.34 s}. Its scale is the largest local ratio over the last
+ * {@code window} phases, never forgotten faster than {@code decay} per phase, so that an
+ * underestimate is corrected within a window.
  *
  * <p><b>Which alpha</b> ({@link TabularConfig.AlphaRule}): constant, or scale-matched (the
  * default): at each reset {@code alpha = max(sHat / ratio, gap / (2 maxLogGain))}, where {@code
@@ -41,6 +54,27 @@ package dev.lodestone.learner.tabular;
  */
 public final class Mpo implements TabularSolver {
 
+  /** Staged schedule: the gap must halve over each stall check, or stage 2 begins. */
+  static final double STALL_FACTOR = 0.5;
+
+  /**
+   * Stage 2, first step of a phase (extrapolation): in the form {@code z' = a z + (1 - a) log rho +
+   * (c / s) r} with {@code a = 0.5}, {@code c = 3}, that is {@code eta = 6 / s}, {@code alpha = s /
+   * 6}.
+   */
+  static final double EXTRAPOLATION_KEEP = 0.5;
+
+  static final double EXTRAPOLATION_STEP = 3.0;
+
+  /**
+   * Stage 2, second step (update): {@code a = 0.001}, {@code c = 0.35}, that is {@code eta = 350 /
+   * s}, {@code alpha = 2.854 s}: the step lands close to {@code log rho + (0.35 / s) r}, an
+   * extragradient update from the magnet with the payoffs at the extrapolated point.
+   */
+  static final double UPDATE_KEEP = 1e-3;
+
+  static final double UPDATE_STEP = 0.35;
+
   private final WinRateOracle oracle;
   private final double eta;
   private final TabularConfig.MagnetSchedule schedule;
@@ -59,6 +93,16 @@ public final class Mpo implements TabularSolver {
   private double firstStepNorm;
   private long resets;
   private long t;
+  // Staged schedule (TabularConfig.MagnetSchedule.Staged).
+  private final double[] phaseRatios; // largest local ratio of each of the last `window` phases
+  private int phaseRatioCount;
+  private double phaseRatio; // largest local ratio of the current phase
+  private boolean secondStage;
+  private boolean forceStall;
+  private double bestGap = Double.POSITIVE_INFINITY;
+  private double checkedGap = Double.POSITIVE_INFINITY;
+  private double scaleEstimate; // stage 2: the scale s the steps are measured in
+  private double scale;
 
   /**
    * Creates the solver at {@code start}, with the magnet at {@code start}.
@@ -81,6 +125,15 @@ public final class Mpo implements TabularSolver {
     this.alpha = config.alpha();
     this.schedule = config.magnet();
     this.alphaRule = config.alphaRule();
+    if (schedule instanceof TabularConfig.MagnetSchedule.Staged staged) {
+      if (!(alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched)) {
+        throw new IllegalArgumentException(
+            "mpo's staged magnet schedule needs the scale-matched alpha rule");
+      }
+      this.phaseRatios = new double[staged.window()];
+    } else {
+      this.phaseRatios = null;
+    }
     if (alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched rule) {
       // The estimate starts where the first alpha puts it and is forgotten only geometrically, so
       // a first measurement taken near the boundary of the simplex (where the local scale is
@@ -111,10 +164,21 @@ public final class Mpo implements TabularSolver {
 
   @Override
   public void step() {
-    // MMD step: z' = (z + eta alpha log rho + eta r) / (1 + eta alpha), normalized.
-    double ea = eta * alpha;
+    // MMD step: z' = (z + eta alpha log rho + eta r) / (1 + eta alpha), normalized. Stage 2 of the
+    // staged schedule takes its own eta and alpha for each of the two steps of a phase.
+    double stepEta = eta;
+    double stepAlpha = alpha;
+    if (secondStage) {
+      boolean extrapolation = phaseStep == 0;
+      double a = extrapolation ? EXTRAPOLATION_KEEP : UPDATE_KEEP;
+      double c = (extrapolation ? EXTRAPOLATION_STEP : UPDATE_STEP) / scale;
+      stepEta = c / a;
+      stepAlpha = (1.0 - a) / c;
+      alpha = stepAlpha;
+    }
+    double ea = stepEta * stepAlpha;
     for (int i = 0; i < n; i++) {
-      zNext[i] = (z[i] + LogPolicy.times(ea, logRho[i]) + eta * r[i]) / (1.0 + ea);
+      zNext[i] = (z[i] + LogPolicy.times(ea, logRho[i]) + stepEta * r[i]) / (1.0 + ea);
     }
     LogPolicy.normalize(zNext, zNext, piNext);
     oracle.winRates(piNext, rNext); // r_{t+1}, used by the next step
@@ -123,7 +187,9 @@ public final class Mpo implements TabularSolver {
     double stepNorm = LogPolicy.localNorm(zNext, z, piNext);
     if (alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched && stepNorm > 0.0) {
       // Local scale: payoff change per unit of policy change, both in the local norm at pi_{t+1}.
-      sHat = Math.max(sHat, LogPolicy.localNorm(rNext, r, piNext) / stepNorm);
+      double ratio = LogPolicy.localNorm(rNext, r, piNext) / stepNorm;
+      sHat = Math.max(sHat, ratio);
+      phaseRatio = Math.max(phaseRatio, ratio);
     }
     System.arraycopy(zNext, 0, z, 0, n);
     System.arraycopy(piNext, 0, pi, 0, n);
@@ -138,14 +204,65 @@ public final class Mpo implements TabularSolver {
       resets++;
       phaseStep = 0;
       if (alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched rule && sHat > 0.0) {
-        // Trust region: the first step of a phase raises no log-probability by much more than
-        // maxLogGain, since max_i r_i - pi^T r = gap / 2 (pi^T P pi = 1/2).
         double gap = 2.0 * max(r) - 1.0;
-        double floor = rule.maxLogGain() > 0.0 ? gap / (2.0 * rule.maxLogGain()) : 0.0;
-        alpha = Math.min(rule.max(), Math.max(rule.min(), Math.max(floor, sHat / rule.ratio())));
-        sHat *= rule.decay();
+        if (schedule instanceof TabularConfig.MagnetSchedule.Staged staged) {
+          stagedReset(staged, rule, gap);
+        } else {
+          alpha = scaleMatchedAlpha(rule, gap);
+        }
+      }
+      phaseRatio = 0.0;
+    }
+  }
+
+  /**
+   * Alpha of the next 3-step phase. Trust region: the first step of a phase raises no
+   * log-probability by much more than maxLogGain, since max_i r_i - pi^T r = gap / 2 (pi^T P pi =
+   * 1/2).
+   */
+  private double scaleMatchedAlpha(TabularConfig.AlphaRule.ScaleMatched rule, double gap) {
+    double floor = rule.maxLogGain() > 0.0 ? gap / (2.0 * rule.maxLogGain()) : 0.0;
+    double a = Math.min(rule.max(), Math.max(rule.min(), Math.max(floor, sHat / rule.ratio())));
+    sHat *= rule.decay();
+    return a;
+  }
+
+  private void stagedReset(
+      TabularConfig.MagnetSchedule.Staged staged,
+      TabularConfig.AlphaRule.ScaleMatched rule,
+      double gap) {
+    phaseRatios[(int) ((resets - 1) % phaseRatios.length)] = phaseRatio;
+    phaseRatioCount = Math.min(phaseRatioCount + 1, phaseRatios.length);
+    double windowMax = 0.0;
+    for (int i = 0; i < phaseRatioCount; i++) {
+      windowMax = Math.max(windowMax, phaseRatios[i]);
+    }
+    // Trust region on stage 2's longer (extrapolation) step, as in stage 1.
+    double floor =
+        rule.maxLogGain() > 0.0 ? EXTRAPOLATION_STEP * gap / (2.0 * rule.maxLogGain()) : 0.0;
+    if (!secondStage) {
+      // Stall check: has the smallest gap seen at a reset halved over the last stallPhases? A
+      // stall counts only where a rotation was measured, that is where stage 2's scale would come
+      // from the measured ratios rather than from the trust region: an iterate stuck on a face of
+      // the simplex without rotation (ratios near 0) needs stage 1's larger drift, not stage 2.
+      bestGap = Math.min(bestGap, gap);
+      if (resets % staged.stallPhases() == 0) {
+        if (forceStall
+            || (bestGap > STALL_FACTOR * checkedGap && windowMax / rule.ratio() >= floor)) {
+          secondStage = true;
+          scaleEstimate = sHat;
+        }
+        checkedGap = bestGap;
+      }
+      if (!secondStage) {
+        alpha = scaleMatchedAlpha(rule, gap);
+        return;
       }
     }
+    // Stage 2: the largest ratio of the last `window` phases, never forgotten faster than decay.
+    scaleEstimate = Math.max(windowMax, scaleEstimate * rule.decay());
+    scale =
+        Math.min(rule.max(), Math.max(rule.min(), Math.max(floor, scaleEstimate / rule.ratio())));
   }
 
   private boolean resetDue(double stepNorm) {
@@ -156,7 +273,23 @@ public final class Mpo implements TabularSolver {
       return phaseStep >= rule.maxSteps()
           || (phaseStep >= rule.minSteps() && stepNorm <= rule.tolerance() * firstStepNorm);
     }
+    if (schedule instanceof TabularConfig.MagnetSchedule.Staged) {
+      return phaseStep >= (secondStage ? 2 : 3);
+    }
     return false;
+  }
+
+  /**
+   * Makes the staged schedule's next stall check move to stage 2 whatever the gap did (tests use it
+   * to reach stage 2 on small games that never stall).
+   */
+  void forceStall() {
+    forceStall = true;
+  }
+
+  /** Whether the staged schedule has moved to its second stage (2-step phases). */
+  public boolean secondStage() {
+    return secondStage;
   }
 
   @Override

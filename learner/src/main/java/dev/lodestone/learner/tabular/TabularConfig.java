@@ -54,7 +54,10 @@ public record TabularConfig(double eta, double alpha, MagnetSchedule magnet, Alp
 
   /** When MPO moves its magnet to the current policy ({@code rho <- pi}). */
   public sealed interface MagnetSchedule
-      permits MagnetSchedule.Never, MagnetSchedule.Every, MagnetSchedule.WhenConverged {
+      permits MagnetSchedule.Never,
+          MagnetSchedule.Every,
+          MagnetSchedule.WhenConverged,
+          MagnetSchedule.Staged {
 
     /** The magnet never moves: it stays at the start policy (MMD with a fixed magnet). */
     record Never() implements MagnetSchedule {
@@ -111,6 +114,41 @@ public record TabularConfig(double eta, double alpha, MagnetSchedule magnet, Alp
       @Override
       public String toString() {
         return "when-converged(" + tolerance + ", " + minSteps + ".." + maxSteps + ")";
+      }
+    }
+
+    /**
+     * Two stages, with the scale-matched alpha rule. Stage 1: a reset every 3 steps (phases that
+     * cancel the rotation at the measured scale; fast on games whose rotations all have about one
+     * frequency). Once the gap stalls (the smallest gap seen at a reset has not halved over the
+     * last {@code stallPhases} phases) MPO moves, for good, to stage 2: a reset every 2 steps, the
+     * first a long MMD step (extrapolation), the second a short one pulled hard to the magnet
+     * (update), which damps slow rotations about three times faster per step; its scale is the
+     * largest local ratio measured over the last {@code window} phases (see {@link Mpo}). The
+     * configured {@code eta} applies to stage 1; stage 2's two steps take their {@code eta} and
+     * {@code alpha} from the scale.
+     *
+     * @param stallPhases phases between two stall checks, at least 1
+     * @param window phases over which stage 2 takes the largest measured scale, at least 1
+     */
+    record Staged(int stallPhases, int window) implements MagnetSchedule {
+      /** Validates the rule. */
+      public Staged {
+        if (stallPhases < 1) {
+          throw new IllegalArgumentException("stall phases must be >= 1, got " + stallPhases);
+        }
+        if (window < 1) {
+          throw new IllegalArgumentException("scale window must be >= 1 phase, got " + window);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "staged(every 3, after a stall of "
+            + stallPhases
+            + " phases every 2 with window "
+            + window
+            + ")";
       }
     }
   }

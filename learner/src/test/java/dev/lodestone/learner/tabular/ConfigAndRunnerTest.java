@@ -33,6 +33,10 @@ class ConfigAndRunnerTest {
         .hasMessage("reset minSteps must be >= 2, got 1");
     assertThatThrownBy(() -> new TabularConfig.MagnetSchedule.WhenConverged(0.1, 5, 4))
         .hasMessage("reset maxSteps must be >= minSteps (5), got 4");
+    assertThatThrownBy(() -> new TabularConfig.MagnetSchedule.Staged(0, 10))
+        .hasMessage("stall phases must be >= 1, got 0");
+    assertThatThrownBy(() -> new TabularConfig.MagnetSchedule.Staged(30, 0))
+        .hasMessage("scale window must be >= 1 phase, got 0");
     assertThatThrownBy(() -> new TabularConfig.AlphaRule.ScaleMatched(0, 0.7, 1, 1e-3, 1))
         .hasMessage("scale ratio must be in (0, 4], got 0.0");
     assertThatThrownBy(() -> new TabularConfig.AlphaRule.ScaleMatched(1, 1.5, 1, 1e-3, 1))
@@ -58,6 +62,9 @@ class ConfigAndRunnerTest {
         .hasMessage("mpo needs a magnet schedule that resets; a magnet that never moves is mmd");
     assertThatThrownBy(() -> new Mpo(RPS, Fixtures.START, Fixtures.mpo(1, 0.0, 3)))
         .hasMessage("mpo needs alpha > 0, got 0.0");
+    assertThatThrownBy(
+            () -> new Mpo(RPS, Fixtures.START, Algorithm.MPO.defaults().withConstantAlpha(0.1)))
+        .hasMessage("mpo's staged magnet schedule needs the scale-matched alpha rule");
     assertThatThrownBy(() -> new NashMd(RPS, Fixtures.START, Fixtures.config(20, 0.1)))
         .hasMessageStartingWith("nash-md needs eta * alpha <= 1");
   }

@@ -23,6 +23,39 @@ class EquilibriumAndStabilityTest {
   }
 
   @Test
+  void shouldKeepNashFixedInMposSecondStage() {
+    // Stage 2 from the first reset on, with the magnet at Nash.
+    TabularConfig config =
+        Algorithm.MPO.defaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
+    Mpo mpo = new Mpo(PERTURBED, NASH, config);
+    mpo.forceStall();
+    for (int t = 0; t < 1000; t++) {
+      mpo.step();
+    }
+    assertThat(mpo.secondStage()).isTrue();
+    assertThat(mpo.policy()).containsExactly(NASH, within(1e-12));
+    assertThat(mpo.magnet()).containsExactly(NASH, within(1e-12));
+  }
+
+  @Test
+  void shouldStayAProbabilityVectorAfterAMillionStepsInMposSecondStage() {
+    // Stage 2 sets its own steps from the measured scale (eta up to 3.5e5 at the smallest scale).
+    TabularConfig config =
+        Algorithm.MPO.defaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
+    Mpo mpo = new Mpo(WinRateOracle.ofMatrix(Fixtures.RPS), new double[] {0.5, 0.3, 0.2}, config);
+    mpo.forceStall();
+    for (int t = 0; t < 1_000_000; t++) {
+      mpo.step();
+    }
+    assertThat(mpo.secondStage()).isTrue();
+    double[] p = mpo.policy();
+    for (double v : p) {
+      assertThat(v).isNotNaN().isBetween(0.0, 1.0);
+    }
+    assertThat(p[0] + p[1] + p[2]).isCloseTo(1.0, within(1e-12));
+  }
+
+  @Test
   void shouldStayAProbabilityVectorAfterAMillionStepsWithEta100() {
     double[] uniformish = {0.5, 0.3, 0.2};
     WinRateOracle rps = WinRateOracle.ofMatrix(Fixtures.RPS);

@@ -94,6 +94,61 @@ class SingleStepTest {
   }
 
   @Test
+  void shouldTakeStagedSecondStagePhasesOfTwoSteps() {
+    // Staged schedule with a stall check after every phase, forced to stall at the first: run
+    // until it moves to stage 2 (at a reset, so the next step starts a phase at the magnet), then
+    // check one 2-step phase against
+    // the formulas in probability space, with the scale s read back from alpha:
+    //   extrapolation (eta 6/s, alpha s/6):  pi_1 ~ [pi_0 rho^(1) exp(6/s r_0)]^(1/2) = rho exp(3/s
+    // r_0)
+    //   update (eta 350/s, alpha 2.854 s):   pi_2 ~ pi_1^0.001 rho^0.999 exp(0.35/s r_1)
+    TabularConfig config =
+        Algorithm.MPO.defaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
+    Mpo mpo = new Mpo(RPS, Fixtures.START, config);
+    mpo.step(); // one step into the first phase, far from equilibrium
+    mpo.forceStall();
+    for (int t = 0; t < 3000 && !mpo.secondStage(); t++) {
+      mpo.step();
+    }
+    assertThat(mpo.secondStage()).isTrue();
+    double[] rho = mpo.magnet();
+    assertThat(mpo.policy()).containsExactly(rho, within(1e-15));
+    double[] r0 = RPS.winRates(rho);
+    mpo.step();
+    double s = 6.0 * mpo.alpha();
+    assertThat(s).isBetween(1e-3, 1.0);
+    double[] pi1 = new double[3];
+    for (int i = 0; i < 3; i++) {
+      pi1[i] = rho[i] * Math.exp(3.0 / s * r0[i]);
+    }
+    assertThat(mpo.policy()).containsExactly(normalized(pi1), within(1e-12));
+    assertThat(mpo.magnet()).containsExactly(rho, within(1e-15));
+    double[] r1 = RPS.winRates(mpo.policy());
+    double[] p1 = mpo.policy();
+    mpo.step();
+    assertThat(mpo.alpha()).isCloseTo(0.999 * s / 0.35, within(1e-12));
+    double[] pi2 = new double[3];
+    for (int i = 0; i < 3; i++) {
+      pi2[i] = Math.pow(p1[i], 1e-3) * Math.pow(rho[i], 0.999) * Math.exp(0.35 / s * r1[i]);
+    }
+    assertThat(mpo.policy()).containsExactly(normalized(pi2), within(1e-12));
+    // Phases of 2 steps: the magnet moved to pi_2.
+    assertThat(mpo.magnet()).containsExactly(mpo.policy(), within(1e-15));
+  }
+
+  private static double[] normalized(double[] w) {
+    double sum = 0.0;
+    for (double v : w) {
+      sum += v;
+    }
+    double[] out = new double[w.length];
+    for (int i = 0; i < w.length; i++) {
+      out[i] = w[i] / sum;
+    }
+    return out;
+  }
+
+  @Test
   void shouldTakeOptimisticSteps() {
     // pi'_1 ~ pi_0 exp(r_0), pi_1 ~ pi'_1 exp(r_0); pi'_2 ~ pi'_1 exp(r_1), pi_2 ~ pi'_2 exp(r_1)
     OptimisticMirrorDescent onpo =
