@@ -22,8 +22,23 @@ public final class Topics {
   /** Largest record the catalogue's topics accept; weight chunks stay well below it. */
   public static final int MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
+  /** Segment size of the compacted topics that carry weights. */
+  public static final int COMPACTED_SEGMENT_BYTES = 64 * 1024 * 1024;
+
   private static final Map<String, String> LARGE =
       Map.of("max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES));
+
+  /**
+   * Weights and checkpoints (megabytes per version): the log cleaner compacts only closed segments,
+   * so with Kafka's 1 GiB default a long run would keep every superseded version until a gigabyte
+   * had piled up. Smaller segments let it reclaim them within a few dozen versions.
+   */
+  private static final Map<String, String> LARGE_COMPACTED =
+      Map.of(
+          "max.message.bytes",
+          Integer.toString(MAX_MESSAGE_BYTES),
+          "segment.bytes",
+          Integer.toString(COMPACTED_SEGMENT_BYTES));
 
   /** Optional external prompt source. Key: prompt id. */
   public static final TopicSpec<Prompt> PROMPTS =
@@ -49,12 +64,12 @@ public final class Topics {
    * index.
    */
   public static final TopicSpec<PolicyVersion> POLICY =
-      new TopicSpec<>("policy", 1, TopicSpec.Cleanup.COMPACT, PolicyVersion.class, LARGE);
+      new TopicSpec<>("policy", 1, TopicSpec.Cleanup.COMPACT, PolicyVersion.class, LARGE_COMPACTED);
 
   /** Learner checkpoints in chunks, written with the policy version. Key: model id/chunk index. */
   public static final TopicSpec<LearnerCheckpoint> LEARNER_STATE =
       new TopicSpec<>(
-          "learner-state", 1, TopicSpec.Cleanup.COMPACT, LearnerCheckpoint.class, LARGE);
+          "learner-state", 1, TopicSpec.Cleanup.COMPACT, LearnerCheckpoint.class, LARGE_COMPACTED);
 
   /** Measurements for dashboards and reports. Key: component. */
   public static final TopicSpec<MetricEvent> METRICS =
