@@ -1,0 +1,24 @@
+package dev.lodestone.learner;
+
+/**
+ * A snapshot of a {@link Learner}'s progress.
+ *
+ * @param step Adam steps applied (skipped steps not counted)
+ * @param policyVersion the last published POLICY version
+ * @param magnetVersion the last published MAGNET version
+ * @param consumedGroups labelled groups consumed in all (trained on, or rejected as dead letters)
+ * @param skippedSteps steps skipped because the loss or a gradient was not finite
+ * @param meanStalenessVersions mean over consumed groups of (policy version when consumed) - (the
+ *     group's policy version)
+ * @param groupsPerSecond labelled groups trained on per second since the learner started running
+ * @param lastLoss the total loss of the last step, NaN before the first
+ */
+public record LearnerStats(
+    long step,
+    long policyVersion,
+    long magnetVersion,
+    long consumedGroups,
+    long skippedSteps,
+    double meanStalenessVersions,
+    double groupsPerSecond,
+    double lastLoss) {}
