@@ -13,7 +13,12 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measured benchmarks; each prints its figures (--json for machine-readable).",
-    subcommands = {BenchGamesCommand.class, PolicyBenchCommand.class, BenchStackCommand.class})
+    subcommands = {
+      BenchGamesCommand.class,
+      PolicyBenchCommand.class,
+      BenchStackCommand.class,
+      BenchLearnerCommand.class
+    })
 public final class BenchCommand implements Runnable {
 
   @Spec CommandSpec spec;

@@ -1,0 +1,346 @@
+package dev.lodestone.learner;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import dev.lodestone.policy.AdamConfig;
+import dev.lodestone.policy.AdamOptimizer;
+import dev.lodestone.policy.PolicyModel;
+import dev.lodestone.policy.PromptResponse;
+import dev.lodestone.policy.StepResult;
+import dev.lodestone.policy.TokenBatch;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The learner's computation without Kafka: the trained weights theta, the last published iterate
+ * pi_t, the magnet rho and Adam's state, and the two operations of Magnetic Mirror Descent as
+ * PIPELINE.md lays them out.
+ *
+ * <ol>
+ *   <li>{@link #step(List)}: one Adam step on {@link MpoLoss} over a batch of labelled groups, with
+ *       pi_t and rho frozen. A non-finite loss or gradient norm skips the step (weights and Adam
+ *       unchanged, {@link #skippedSteps()} counts it).
+ *   <li>{@link #publish()}: after {@code publishEvery} steps ({@link #publishDue()}), the current
+ *       weights become the next iterate: {@code pi_{t+1} = theta}, {@code pi_t <- pi_{t+1}}, the
+ *       POLICY version increases by one; every {@code magnetEvery} POLICY versions (for algorithms
+ *       that move it) the magnet is reset, {@code rho <- pi_{t+1}}, and the MAGNET version
+ *       increases.
+ * </ol>
+ *
+ * <p>{@link #stateBytes()} holds everything (weights of theta, pi_t and rho, Adam's moments and
+ * step, the counters) and {@link #restore} rebuilds a core that continues bit-identically on CPU.
+ * Not thread-safe; owns native memory: close it.
+ */
+public final class LearnerCore implements AutoCloseable {
+
+  private static final byte[] MAGIC = "LDSTCORE".getBytes(StandardCharsets.US_ASCII);
+  private static final int FORMAT_VERSION = 1;
+
+  private final LearnerHyperparameters hp;
+  private final PolicyModel theta;
+  private final PolicyModel previous;
+  private final PolicyModel magnet;
+  private final AdamOptimizer adam;
+  private long step;
+  private long policyVersion;
+  private long magnetVersion;
+  private long publishedStep;
+  private long skippedSteps;
+
+  /**
+   * What one call of {@link #step(List)} did.
+   *
+   * @param applied false when the step was skipped (non-finite loss or gradient)
+   * @param step the step count after the call
+   * @param loss the total loss (NaN or infinite when skipped for that reason)
+   * @param policy the REINFORCE part of the loss
+   * @param klMagnet mean KL(pi_theta || rho) per response token; NaN without a magnet
+   * @param klPrevious mean KL(pi_theta || pi_t) per response token
+   * @param rewardMean mean self-play reward of the responses
+   * @param meanWeight mean truncated importance weight
+   * @param clippedFraction fraction of response tokens whose weight was truncated
+   * @param gradNorm the global gradient norm before clipping
+   * @param groups the number of groups in the batch
+   */
+  public record StepReport(
+      boolean applied,
+      long step,
+      double loss,
+      double policy,
+      double klMagnet,
+      double klPrevious,
+      double rewardMean,
+      double meanWeight,
+      double clippedFraction,
+      double gradNorm,
+      int groups) {}
+
+  /**
+   * What {@link #publish()} did.
+   *
+   * @param policyVersion the new POLICY version
+   * @param magnetReset whether the magnet moved to this iterate (a MAGNET version to publish)
+   * @param magnetVersion the MAGNET version in force after the publication
+   * @param step the step the iterate was made at
+   */
+  public record Publication(
+      long policyVersion, boolean magnetReset, long magnetVersion, long step) {}
+
+  private LearnerCore(
+      LearnerHyperparameters hp, PolicyModel theta, PolicyModel previous, PolicyModel magnet) {
+    this.hp = Objects.requireNonNull(hp, "hp");
+    this.theta = theta;
+    this.previous = previous;
+    this.magnet = magnet;
+    this.adam = new AdamOptimizer(theta, AdamConfig.of(hp.learningRate()));
+  }
+
+  /**
+   * A core at version 0: theta, pi_0 and rho_0 all equal to {@code weights}; step 0, POLICY and
+   * MAGNET version 0.
+   *
+   * @throws dev.lodestone.policy.WeightsFormatException when the blob is unreadable
+   */
+  public static LearnerCore initial(byte[] weights, LearnerHyperparameters hp, Device device) {
+    PolicyModel theta = PolicyModel.fromBytes(weights, device);
+    return new LearnerCore(hp, theta, theta.copy(), theta.copy());
+  }
+
+  /**
+   * Rebuilds a core from {@link #stateBytes()}; with the same hyper-parameters it continues
+   * bit-identically.
+   *
+   * @throws IllegalArgumentException when the bytes are not a learner state
+   */
+  public static LearnerCore restore(byte[] state, LearnerHyperparameters hp, Device device) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
+      byte[] magic = new byte[MAGIC.length];
+      in.readFully(magic);
+      if (!Arrays.equals(magic, MAGIC)) {
+        throw new IllegalArgumentException("not a learner state (wrong magic bytes)");
+      }
+      int format = in.readInt();
+      if (format != FORMAT_VERSION) {
+        throw new IllegalArgumentException(
+            "learner state format "
+                + format
+                + " is not supported (expected "
+                + FORMAT_VERSION
+                + ")");
+      }
+      long step = in.readLong();
+      long policyVersion = in.readLong();
+      long magnetVersion = in.readLong();
+      long publishedStep = in.readLong();
+      long skipped = in.readLong();
+      byte[] thetaBytes = blob(in);
+      byte[] previousBytes = blob(in);
+      byte[] magnetBytes = blob(in);
+      byte[] adamBytes = blob(in);
+      if (in.read() != -1) {
+        throw new IllegalArgumentException("learner state has unexpected trailing bytes");
+      }
+      PolicyModel theta = PolicyModel.fromBytes(thetaBytes, device);
+      PolicyModel previous = PolicyModel.fromBytes(previousBytes, theta.config(), device);
+      PolicyModel magnet = PolicyModel.fromBytes(magnetBytes, theta.config(), device);
+      LearnerCore core = new LearnerCore(hp, theta, previous, magnet);
+      core.adam.loadState(adamBytes);
+      core.step = step;
+      core.policyVersion = policyVersion;
+      core.magnetVersion = magnetVersion;
+      core.publishedStep = publishedStep;
+      core.skippedSteps = skipped;
+      return core;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("learner state is truncated or unreadable", e);
+    }
+  }
+
+  private static byte[] blob(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available()) {
+      throw new IllegalArgumentException("learner state is corrupt (blob of " + n + " bytes)");
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
+  }
+
+  /** Everything needed to continue bit-identically (see {@link #restore}). */
+  public byte[] stateBytes() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.write(MAGIC);
+      out.writeInt(FORMAT_VERSION);
+      out.writeLong(step);
+      out.writeLong(policyVersion);
+      out.writeLong(magnetVersion);
+      out.writeLong(publishedStep);
+      out.writeLong(skippedSteps);
+      for (byte[] b :
+          List.of(theta.toBytes(), previous.toBytes(), magnet.toBytes(), adam.stateBytes())) {
+        out.writeInt(b.length);
+        out.write(b);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory cannot fail", e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * One Adam step on the MPO loss over {@code groups} (batch, score, advantages, log-probs, loss,
+   * update). The groups must fit the model (see {@link TrainingGroup#of}).
+   */
+  public StepReport step(List<TrainingGroup> groups) {
+    if (groups.isEmpty()) {
+      throw new IllegalArgumentException("a step needs at least one group");
+    }
+    // Batch: one row per response.
+    List<PromptResponse> pairs = new ArrayList<>();
+    List<float[]> logMu = new ArrayList<>();
+    List<Double> rewards = new ArrayList<>();
+    List<Integer> groupOf = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) {
+      TrainingGroup group = groups.get(g);
+      for (int i = 0; i < group.size(); i++) {
+        pairs.add(new PromptResponse(group.prompt(), group.responses().get(i)));
+        logMu.add(group.behaviourLogProbs().get(i));
+        rewards.add(group.rewards()[i]);
+        groupOf.add(g);
+      }
+    }
+    TokenBatch batch = TokenBatch.of(theta.config(), pairs);
+    int t = batch.length();
+    float[] behaviour = new float[pairs.size() * t];
+    for (int r = 0; r < pairs.size(); r++) {
+      float[] lp = logMu.get(r);
+      System.arraycopy(lp, 0, behaviour, r * t + batch.responseStart(r), lp.length);
+    }
+    MpoLoss.Inputs inputs =
+        new MpoLoss.Inputs(
+            batch,
+            rewards.stream().mapToDouble(Double::doubleValue).toArray(),
+            groupOf.stream().mapToInt(Integer::intValue).toArray(),
+            groups.size(),
+            behaviour);
+    boolean useMagnet = hp.algorithm() != LearnerAlgorithm.OMD && hp.effectiveAlpha() > 0;
+    MpoLoss.Result[] result = new MpoLoss.Result[1];
+    // Score and loss inside the gradient collector; pi_t and rho record nothing.
+    StepResult r =
+        adam.train(
+            m -> {
+              NDArray logPi = theta.logProbs(m, batch, true); // (R, T, V)
+              NDArray logPrev = previous.logProbs(m, batch, false); // (R, T, V)
+              NDArray logRho = useMagnet ? magnet.logProbs(m, batch, false) : null; // (R, T, V)
+              result[0] = MpoLoss.compute(m, inputs, logPi, logPrev, logRho, hp);
+              return result[0].total();
+            },
+            hp.maxGradNorm());
+    if (r.applied()) {
+      step++;
+    } else {
+      skippedSteps++;
+    }
+    MpoLoss.Result x = result[0];
+    return new StepReport(
+        r.applied(),
+        step,
+        r.loss(),
+        x.policy(),
+        x.klMagnet(),
+        x.klPrevious(),
+        x.rewardMean(),
+        x.meanWeight(),
+        x.clippedFraction(),
+        r.gradNorm(),
+        groups.size());
+  }
+
+  /** Whether {@code publishEvery} steps were taken since the last publication. */
+  public boolean publishDue() {
+    return step - publishedStep >= hp.publishEvery();
+  }
+
+  /**
+   * Makes the current weights the next iterate: {@code pi_t <- theta}, POLICY version + 1; resets
+   * the magnet every {@code magnetEvery} versions when the algorithm moves it.
+   */
+  public Publication publish() {
+    previous.loadWeightsFrom(theta);
+    policyVersion++;
+    publishedStep = step;
+    boolean reset = hp.algorithm().resetsMagnet() && policyVersion % hp.magnetEvery() == 0;
+    if (reset) {
+      magnet.loadWeightsFrom(theta);
+      magnetVersion++;
+    }
+    return new Publication(policyVersion, reset, magnetVersion, step);
+  }
+
+  /** The hyper-parameters. */
+  public LearnerHyperparameters hyperparameters() {
+    return hp;
+  }
+
+  /** The trained model theta (for evaluation; do not train it from outside). */
+  public PolicyModel policy() {
+    return theta;
+  }
+
+  /** The weights of theta as a blob. */
+  public byte[] weights() {
+    return theta.toBytes();
+  }
+
+  /** The weights of the last published iterate pi_t. */
+  public byte[] previousWeights() {
+    return previous.toBytes();
+  }
+
+  /** The weights of the magnet rho. */
+  public byte[] magnetWeights() {
+    return magnet.toBytes();
+  }
+
+  /** Adam steps applied. */
+  public long step() {
+    return step;
+  }
+
+  /** The step of the last publication (0 for version 0). */
+  public long publishedStep() {
+    return publishedStep;
+  }
+
+  /** The last published POLICY version. */
+  public long policyVersion() {
+    return policyVersion;
+  }
+
+  /** The MAGNET version in force. */
+  public long magnetVersion() {
+    return magnetVersion;
+  }
+
+  /** Steps skipped for a non-finite loss or gradient. */
+  public long skippedSteps() {
+    return skippedSteps;
+  }
+
+  @Override
+  public void close() {
+    adam.close();
+    magnet.close();
+    previous.close();
+    theta.close();
+  }
+}

@@ -1,0 +1,212 @@
+package dev.lodestone.learner;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.lodestone.policy.TokenBatch;
+import java.util.Objects;
+
+/**
+ * The token-level MPO loss (Magnetic Preference Optimization, arXiv 2410.16714; Magnetic Mirror
+ * Descent, arXiv 2206.05825), over a batch of B labelled groups laid out as R response rows:
+ *
+ * <pre>
+ *   L = (1/B) sum_groups [ - sum_i sum_k A_i w_k log pi_theta(y_k|s_k)
+ *                          + alpha   sum_i sum_k KL(pi_theta(.|s_k) || rho(.|s_k))
+ *                          + (1/eta) sum_i sum_k KL(pi_theta(.|s_k) || pi_t(.|s_k)) ]
+ *
+ *   r_i = mean_{j != i} p_ij,  A_i = r_i - 1/2
+ *   w_k = min(exp(log pi_theta(y_k|s_k) - log mu(y_k|s_k)), c)     (detached: no gradient)
+ * </pre>
+ *
+ * With {@code w} detached, {@code E_mu[A w grad log pi] = sum_y A(y) grad pi(y)} (untruncated): the
+ * exact policy gradient, so that in a one-token bandit with exact expectations the minimiser is the
+ * tabular MMD step {@code pi ~ [pi_t rho^(eta alpha) exp(eta A)]^(1/(1+eta alpha))}. The KL terms
+ * are exact over the whole vocabulary at every response position.
+ *
+ * <p>MPO-RT ({@link LearnerAlgorithm#MPO_RT}) drops the magnet KL term and shapes the reward
+ * instead: {@code r~_i = r_i - alpha sum_k (log pi_theta(y_k|s_k) - log rho(y_k|s_k))} (detached),
+ * {@code A~_i = r~_i - mean_j r~_j} over the group. OMD uses {@code alpha = 0} and no magnet.
+ *
+ * <p>Dimension letters: R response rows (B groups times their G responses), T positions, V
+ * vocabulary.
+ */
+public final class MpoLoss {
+  private MpoLoss() {}
+
+  /**
+   * The host-side inputs of one batch.
+   *
+   * @param batch the R rows (prompt + response) for teacher forcing
+   * @param rewards r_i of each row, (R)
+   * @param groupOf the group index (0..groups-1) of each row, (R)
+   * @param groups B, the number of groups
+   * @param behaviourLogProbs log mu(y_k|s_k) at each row's response positions, (R, T) row-major,
+   *     ignored elsewhere
+   */
+  public record Inputs(
+      TokenBatch batch, double[] rewards, int[] groupOf, int groups, float[] behaviourLogProbs) {
+    /** Checks the shapes. */
+    public Inputs {
+      Objects.requireNonNull(batch, "batch");
+      int r = batch.batchSize();
+      if (rewards.length != r || groupOf.length != r) {
+        throw new IllegalArgumentException(
+            "rewards and groupOf need one entry per row ("
+                + r
+                + "), got "
+                + rewards.length
+                + " and "
+                + groupOf.length);
+      }
+      if (behaviourLogProbs.length != r * batch.length()) {
+        throw new IllegalArgumentException(
+            "behaviourLogProbs must be R x T = "
+                + r * batch.length()
+                + " values, got "
+                + behaviourLogProbs.length);
+      }
+      if (groups < 1) {
+        throw new IllegalArgumentException("groups must be at least 1, got " + groups);
+      }
+    }
+  }
+
+  /**
+   * The loss and its parts.
+   *
+   * @param total the scalar loss L, attached to the caller's manager, differentiable in theta
+   * @param policy the REINFORCE part {@code -(1/B) sum A w log pi}
+   * @param klMagnet mean over response tokens of {@code KL(pi_theta || rho)}; NaN without a magnet
+   * @param klPrevious mean over response tokens of {@code KL(pi_theta || pi_t)}
+   * @param rewardMean mean of r_i over the rows
+   * @param meanWeight mean truncated importance weight over response tokens
+   * @param clippedFraction fraction of response tokens whose weight was truncated at c
+   * @param advantages the advantages used, per row
+   */
+  public record Result(
+      NDArray total,
+      double policy,
+      double klMagnet,
+      double klPrevious,
+      double rewardMean,
+      double meanWeight,
+      double clippedFraction,
+      double[] advantages) {}
+
+  /**
+   * Computes the loss.
+   *
+   * @param manager where the result lives
+   * @param in the batch's host-side inputs
+   * @param logPi log pi_theta, (R, T, V), recorded for backpropagation
+   * @param logPrevious log pi_t, (R, T, V), no gradient
+   * @param logMagnet log rho, (R, T, V), no gradient; may be null when the algorithm does not use
+   *     the magnet ({@link LearnerAlgorithm#OMD})
+   * @param hp the hyper-parameters (algorithm, eta, alpha, importance clip)
+   */
+  public static Result compute(
+      NDManager manager,
+      Inputs in,
+      NDArray logPi,
+      NDArray logPrevious,
+      NDArray logMagnet,
+      LearnerHyperparameters hp) {
+    LearnerAlgorithm algo = hp.algorithm();
+    double alpha = hp.effectiveAlpha();
+    boolean needMagnet = algo.hasMagnetKl() || (algo.shapesReward() && alpha > 0);
+    if (needMagnet && logMagnet == null) {
+      throw new IllegalArgumentException(algo.id() + " needs the magnet's log-probabilities");
+    }
+    TokenBatch batch = in.batch();
+    int rows = batch.batchSize();
+    int t = batch.length();
+    double tokens = batch.responseTokenCount();
+
+    NDArray mask = batch.responseMask(manager); // (R, T)
+    NDArray logp = batch.targetLogProbs(logPi); // (R, T, V) -> (R, T)
+    NDArray logpDetached = logp.stopGradient(); // (R, T)
+    NDArray logMu = manager.create(in.behaviourLogProbs(), new Shape(rows, t)); // (R, T)
+
+    // Truncated importance weights, detached: w = min(pi_theta / mu, c) at response positions.
+    NDArray ratio = logpDetached.sub(logMu).exp().mul(mask); // (R, T)
+    NDArray w = ratio.minimum((float) hp.importanceClip()).mul(mask); // (R, T)
+    double meanWeight = w.sum().getFloat() / tokens;
+    double clippedFraction =
+        ratio
+                .gt((float) hp.importanceClip())
+                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                .mul(mask)
+                .sum()
+                .getFloat()
+            / tokens;
+
+    // Advantages, per row.
+    double[] adv = new double[rows];
+    double rewardMean = 0;
+    for (int i = 0; i < rows; i++) {
+      rewardMean += in.rewards()[i];
+    }
+    rewardMean /= rows;
+    NDArray logRhoTarget = null;
+    if (logMagnet != null) {
+      logRhoTarget = batch.targetLogProbs(logMagnet); // (R, T, V) -> (R, T)
+    }
+    if (algo.shapesReward()) {
+      double[] shaped = in.rewards().clone();
+      if (alpha > 0) {
+        // sum_k (log pi_theta - log rho) per row, detached: (R, T) -> (R)
+        float[] logRatio =
+            logpDetached.sub(logRhoTarget).mul(mask).sum(new int[] {1}).toFloatArray();
+        for (int i = 0; i < rows; i++) {
+          shaped[i] -= alpha * logRatio[i];
+        }
+      }
+      double[] sum = new double[in.groups()];
+      int[] count = new int[in.groups()];
+      for (int i = 0; i < rows; i++) {
+        sum[in.groupOf()[i]] += shaped[i];
+        count[in.groupOf()[i]]++;
+      }
+      for (int i = 0; i < rows; i++) {
+        int g = in.groupOf()[i];
+        adv[i] = shaped[i] - sum[g] / count[g];
+      }
+    } else {
+      for (int i = 0; i < rows; i++) {
+        adv[i] = in.rewards()[i] - 0.5;
+      }
+    }
+    float[] advF = new float[rows];
+    for (int i = 0; i < rows; i++) {
+      advF[i] = (float) adv[i];
+    }
+    NDArray a = manager.create(advF, new Shape(rows, 1)); // (R, 1)
+
+    // - sum_i sum_k A_i w_k log pi_theta(y_k|s_k)
+    NDArray policy = a.mul(w).mul(logp).mul(mask).sum().neg(); // scalar
+
+    // KL(pi_theta || pi_t) summed over response positions: (R, T, V) -> (R, T) -> scalar
+    NDArray pi = logPi.exp(); // (R, T, V)
+    NDArray klPrev = pi.mul(logPi.sub(logPrevious)).sum(new int[] {2}).mul(mask).sum();
+    NDArray total = policy.add(klPrev.div((float) hp.eta()));
+    double klMagnetMean = Double.NaN;
+    if (logMagnet != null) {
+      NDArray klRho = pi.mul(logPi.sub(logMagnet)).sum(new int[] {2}).mul(mask).sum();
+      if (algo.hasMagnetKl() && alpha > 0) {
+        total = total.add(klRho.mul((float) alpha));
+      }
+      klMagnetMean = klRho.getFloat() / tokens;
+    }
+    total = total.div((float) in.groups());
+    return new Result(
+        total,
+        policy.getFloat() / in.groups(),
+        klMagnetMean,
+        klPrev.getFloat() / tokens,
+        rewardMean,
+        meanWeight,
+        clippedFraction,
+        adv);
+  }
+}

@@ -1,0 +1,180 @@
+package dev.lodestone.learner;
+
+import dev.lodestone.policy.ModelConfig;
+import dev.lodestone.schemas.avro.LabeledGroup;
+import dev.lodestone.schemas.avro.PairPreference;
+import dev.lodestone.schemas.avro.Response;
+import dev.lodestone.schemas.avro.SampleGroup;
+import dev.lodestone.schemas.serde.DeadLetterReason;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One labelled group as the learner trains on it: the prompt tokens, the G responses with their
+ * behaviour log-probabilities, and the self-play rewards {@code r_i = mean_{j != i} p_ij} over the
+ * pairs that were labelled ({@code p_ji = 1 - p_ij}; a response without any labelled pair gets
+ * {@code r_i = 1/2}, advantage 0). Validated for a model architecture in {@link #of}.
+ *
+ * @param prompt the prompt token ids
+ * @param responses the response token ids, G of them
+ * @param behaviourLogProbs log mu of each response token, as sampled
+ * @param rewards r_i per response
+ * @param policyVersion the policy version that drew the responses
+ */
+public record TrainingGroup(
+    int[] prompt,
+    List<int[]> responses,
+    List<float[]> behaviourLogProbs,
+    double[] rewards,
+    long policyVersion) {
+
+  /** Copies the lists. */
+  public TrainingGroup {
+    responses = List.copyOf(responses);
+    behaviourLogProbs = List.copyOf(behaviourLogProbs);
+  }
+
+  /** G. */
+  public int size() {
+    return responses.size();
+  }
+
+  /**
+   * Rewards from a full preference matrix {@code p[i][j]} (only {@code i < j} is read; {@code p_ji
+   * = 1 - p_ij}).
+   */
+  public static double[] rewards(double[][] p) {
+    int g = p.length;
+    double[] r = new double[g];
+    for (int i = 0; i < g; i++) {
+      double s = 0;
+      for (int j = 0; j < g; j++) {
+        if (j != i) {
+          s += i < j ? p[i][j] : 1.0 - p[j][i];
+        }
+      }
+      r[i] = s / (g - 1);
+    }
+    return r;
+  }
+
+  /**
+   * Converts and validates a labelled group for a model of architecture {@code config}.
+   *
+   * @throws InvalidGroupException with {@link DeadLetterReason#INVALID_PROBABILITY} for a
+   *     probability that is NaN, infinite or outside [0, 1], and {@link
+   *     DeadLetterReason#INVALID_RECORD} for fewer than two responses, token ids outside the
+   *     vocabulary, token ids and log-probabilities of different lengths, empty responses, a pair
+   *     index out of range or repeated, or a sequence longer than the model's context
+   */
+  public static TrainingGroup of(LabeledGroup labeled, ModelConfig config) {
+    SampleGroup group = labeled.getGroup();
+    String where = "group " + group.getGroupId();
+    List<Response> rs = group.getResponses();
+    int g = rs.size();
+    if (g < 2) {
+      throw invalid(where + " has " + g + " responses; at least 2 are needed");
+    }
+    int[] prompt = ints(group.getPromptTokenIds());
+    if (prompt.length == 0) {
+      throw invalid(where + " has no prompt tokens");
+    }
+    checkIds(prompt, config, where + " prompt");
+    List<int[]> responses = new ArrayList<>(g);
+    List<float[]> logMu = new ArrayList<>(g);
+    for (int i = 0; i < g; i++) {
+      Response r = rs.get(i);
+      int[] ids = ints(r.getTokenIds());
+      List<Float> lps = r.getLogProbs();
+      if (ids.length == 0) {
+        throw invalid(where + " response " + i + " has no tokens");
+      }
+      if (lps.size() != ids.length) {
+        throw invalid(
+            where
+                + " response "
+                + i
+                + " has "
+                + ids.length
+                + " token ids but "
+                + lps.size()
+                + " log-probabilities");
+      }
+      checkIds(ids, config, where + " response " + i);
+      int need = prompt.length + ids.length - 1;
+      if (need > config.contextLength()) {
+        throw invalid(
+            where
+                + " response "
+                + i
+                + " needs "
+                + need
+                + " positions, more than the model's context "
+                + config.contextLength());
+      }
+      float[] lp = new float[lps.size()];
+      for (int k = 0; k < lp.length; k++) {
+        lp[k] = lps.get(k);
+      }
+      responses.add(ids);
+      logMu.add(lp);
+    }
+    double[] sum = new double[g];
+    int[] count = new int[g];
+    boolean[][] seen = new boolean[g][g];
+    for (PairPreference p : labeled.getPreferences()) {
+      int i = p.getI();
+      int j = p.getJ();
+      double prob = p.getProbability();
+      if (i < 0 || j < 0 || i >= g || j >= g || i == j) {
+        throw invalid(where + " has a preference for pair (" + i + ", " + j + "), G is " + g);
+      }
+      if (!Double.isFinite(prob) || prob < 0 || prob > 1) {
+        throw new InvalidGroupException(
+            DeadLetterReason.INVALID_PROBABILITY,
+            where + " pair (" + i + ", " + j + ") has probability " + prob + ", outside [0, 1]");
+      }
+      int a = Math.min(i, j);
+      int b = Math.max(i, j);
+      if (seen[a][b]) {
+        throw invalid(where + " has pair (" + a + ", " + b + ") twice");
+      }
+      seen[a][b] = true;
+      sum[i] += prob;
+      count[i]++;
+      sum[j] += 1.0 - prob;
+      count[j]++;
+    }
+    double[] rewards = new double[g];
+    for (int i = 0; i < g; i++) {
+      rewards[i] = count[i] == 0 ? 0.5 : sum[i] / count[i];
+    }
+    return new TrainingGroup(prompt, responses, logMu, rewards, group.getPolicyVersion());
+  }
+
+  private static InvalidGroupException invalid(String message) {
+    return new InvalidGroupException(DeadLetterReason.INVALID_RECORD, message);
+  }
+
+  private static void checkIds(int[] ids, ModelConfig config, String where) {
+    for (int id : ids) {
+      if (id < 0 || id >= config.vocabSize()) {
+        throw invalid(
+            where
+                + " has token id "
+                + id
+                + ", outside the vocabulary [0, "
+                + config.vocabSize()
+                + ")");
+      }
+    }
+  }
+
+  private static int[] ints(List<Integer> list) {
+    int[] a = new int[list.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = list.get(i);
+    }
+    return a;
+  }
+}

@@ -1,0 +1,139 @@
+package dev.lodestone.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.schemas.kafka.ClusterConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LearnerConfigTest {
+
+  private static final ClusterConfig CLUSTER = ClusterConfig.of("localhost:9092", "http://x:8081");
+
+  @Test
+  void shouldUseTheDocumentedDefaults() {
+    LearnerConfig c = LearnerConfig.builder(CLUSTER, "m").build();
+    assertThat(c.algorithm()).isEqualTo(LearnerAlgorithm.MPO);
+    assertThat(c.eta()).isEqualTo(LearnerConfig.DEFAULT_ETA);
+    assertThat(c.alpha()).isEqualTo(LearnerConfig.DEFAULT_ALPHA);
+    assertThat(c.magnetEvery()).isEqualTo(LearnerConfig.DEFAULT_MAGNET_EVERY);
+    assertThat(c.publishEvery()).isEqualTo(LearnerConfig.DEFAULT_PUBLISH_EVERY);
+    assertThat(c.batchGroups()).isEqualTo(LearnerConfig.DEFAULT_BATCH_GROUPS);
+    assertThat(c.learningRate()).isEqualTo(LearnerConfig.DEFAULT_LEARNING_RATE);
+    assertThat(c.device()).isEqualTo("cpu");
+    assertThat(c.maxSteps()).isZero();
+    assertThat(c.groupId()).isEqualTo("lodestone-learner-m");
+    assertThat(c.transactionalId()).isEqualTo("lodestone-learner-m");
+    assertThat(c.startOffset()).isEmpty();
+    assertThat(c.startTime()).isEmpty();
+    assertThat(c.groupsPerVersion())
+        .isEqualTo(LearnerConfig.DEFAULT_BATCH_GROUPS * LearnerConfig.DEFAULT_PUBLISH_EVERY);
+  }
+
+  @Test
+  void shouldWriteEveryFieldAsJson() throws Exception {
+    LearnerConfig c =
+        LearnerConfig.builder(CLUSTER, "m")
+            .algorithm(LearnerAlgorithm.MPO_RT)
+            .eta(0.5)
+            .alpha(0.3)
+            .magnetEvery(7)
+            .publishEvery(3)
+            .batchGroups(5)
+            .learningRate(0.01)
+            .importanceClip(3)
+            .maxGradNorm(0)
+            .seed(9)
+            .maxSteps(100)
+            .metricsInterval(Duration.ofSeconds(2))
+            .startTime(Instant.parse("2026-01-01T00:00:00Z"))
+            .groupId("g1")
+            .build();
+    JsonNode j = new ObjectMapper().readTree(c.toJson());
+    assertThat(j.get("algorithm").asText()).isEqualTo("mpo-rt");
+    assertThat(j.get("eta").asDouble()).isEqualTo(0.5);
+    assertThat(j.get("alpha").asDouble()).isEqualTo(0.3);
+    assertThat(j.get("magnetEvery").asInt()).isEqualTo(7);
+    assertThat(j.get("publishEvery").asInt()).isEqualTo(3);
+    assertThat(j.get("batchGroups").asInt()).isEqualTo(5);
+    assertThat(j.get("learningRate").asDouble()).isEqualTo(0.01);
+    assertThat(j.get("importanceClip").asDouble()).isEqualTo(3.0);
+    assertThat(j.get("maxGradNorm").asDouble()).isEqualTo(0.0);
+    assertThat(j.get("seed").asLong()).isEqualTo(9);
+    assertThat(j.get("maxSteps").asLong()).isEqualTo(100);
+    assertThat(j.get("metricsIntervalMs").asLong()).isEqualTo(2000);
+    assertThat(j.get("startOffset").isNull()).isTrue();
+    assertThat(j.get("startTime").asText()).isEqualTo("2026-01-01T00:00:00Z");
+    assertThat(j.get("groupId").asText()).isEqualTo("g1");
+    assertThat(j.get("modelId").asText()).isEqualTo("m");
+    assertThat(j.get("bootstrapServers").asText()).isEqualTo("localhost:9092");
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "eta|eta must be positive and finite, got 0.0",
+        "alpha|alpha must be finite and >= 0, got -1.0",
+        "magnetEvery|magnetEvery must be at least 1, got 0",
+        "publishEvery|publishEvery must be at least 1, got 0",
+        "batchGroups|batchGroups must be at least 1, got 0",
+        "learningRate|learningRate must be positive and finite, got NaN",
+        "importanceClip|importanceClip must be finite and >= 1, got 0.5",
+        "maxGradNorm|maxGradNorm must be finite and >= 0 (0 disables clipping), got -1.0",
+        "device|device must be cpu, gpu or gpu:N, got 'tpu'",
+        "maxSteps|maxSteps must be >= 0 (0: no limit), got -1",
+        "metricsInterval|metricsInterval must be positive, got PT0S",
+        "startOffset|startOffset must be >= 0, got -3",
+        "both|startOffset and startTime are exclusive",
+        "groupId|groupId must be 1-200 characters of [A-Za-z0-9._-], got 'a b'",
+      })
+  void shouldNameTheFieldAndTheBadValue(String field, String message) {
+    UnaryOperator<LearnerConfig.Builder> bad =
+        switch (field) {
+          case "eta" -> b -> b.eta(0);
+          case "alpha" -> b -> b.alpha(-1);
+          case "magnetEvery" -> b -> b.magnetEvery(0);
+          case "publishEvery" -> b -> b.publishEvery(0);
+          case "batchGroups" -> b -> b.batchGroups(0);
+          case "learningRate" -> b -> b.learningRate(Double.NaN);
+          case "importanceClip" -> b -> b.importanceClip(0.5);
+          case "maxGradNorm" -> b -> b.maxGradNorm(-1);
+          case "device" -> b -> b.device("tpu");
+          case "maxSteps" -> b -> b.maxSteps(-1);
+          case "metricsInterval" -> b -> b.metricsInterval(Duration.ZERO);
+          case "startOffset" -> b -> b.startOffset(-3);
+          case "both" -> b -> b.startOffset(1).startTime(Instant.EPOCH);
+          case "groupId" -> b -> b.groupId("a b");
+          default -> throw new IllegalArgumentException(field);
+        };
+    assertThatThrownBy(() -> bad.apply(LearnerConfig.builder(CLUSTER, "m")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void shouldRejectAModelIdWithASlash() {
+    assertThatThrownBy(() -> LearnerConfig.builder(CLUSTER, "a/b").build())
+        .hasMessage("modelId must be non-blank and without '/', got 'a/b'");
+  }
+
+  @Test
+  void shouldParseAlgorithmIds() {
+    for (LearnerAlgorithm a : LearnerAlgorithm.values()) {
+      assertThat(LearnerAlgorithm.parse(a.id())).isEqualTo(a);
+      assertThat(LearnerAlgorithm.parse(a.name())).isEqualTo(a);
+    }
+    assertThat(LearnerAlgorithm.MPO_RT.id()).isEqualTo("mpo-rt");
+    assertThat(LearnerAlgorithm.FIXED_MAGNET.id()).isEqualTo("fixed-magnet");
+    assertThatThrownBy(() -> LearnerAlgorithm.parse("sppo"))
+        .hasMessage("algorithm must be one of mpo, mpo-rt, omd, fixed-magnet, got 'sppo'");
+  }
+}

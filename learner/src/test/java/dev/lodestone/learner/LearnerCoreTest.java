@@ -1,0 +1,143 @@
+package dev.lodestone.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import dev.lodestone.policy.PolicyModel;
+import dev.lodestone.schemas.avro.LabeledGroup;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The learner core: skipped steps, publication cadence, bit-identical state round trip. */
+class LearnerCoreTest {
+
+  private static byte[] initial;
+  private static List<List<TrainingGroup>> batches;
+
+  @BeforeAll
+  static void data() {
+    try (PolicyModel model = PolicyModel.create(TestGroups.TINY, Device.cpu(), 7)) {
+      initial = model.toBytes();
+      List<LabeledGroup> groups = TestGroups.labeled(model, 24, 3, 11, 0, "g");
+      List<TrainingGroup> all = TestGroups.training(groups, TestGroups.TINY);
+      batches = new ArrayList<>();
+      for (int i = 0; i < all.size(); i += 3) {
+        batches.add(all.subList(i, i + 3));
+      }
+    }
+  }
+
+  private static LearnerHyperparameters hp(LearnerAlgorithm algorithm) {
+    return new LearnerHyperparameters(algorithm, 1.0, 0.2, 2, 2, 3, 1e-2, 2.0, 1.0, 0);
+  }
+
+  @Test
+  void shouldSkipTheStepWhenTheLossIsNotFinite() {
+    try (LearnerCore core = LearnerCore.initial(initial, hp(LearnerAlgorithm.MPO), Device.cpu())) {
+      TrainingGroup good = batches.get(0).get(0);
+      List<float[]> nan = new ArrayList<>(good.behaviourLogProbs());
+      float[] bad = nan.get(0).clone();
+      bad[0] = Float.NaN;
+      nan.set(0, bad);
+      TrainingGroup poisoned =
+          new TrainingGroup(
+              good.prompt(), good.responses(), nan, good.rewards(), good.policyVersion());
+      String before = core.policy().sha256();
+      LearnerCore.StepReport r = core.step(List.of(poisoned, batches.get(0).get(1)));
+      assertThat(r.applied()).isFalse();
+      assertThat(r.loss()).isNaN();
+      assertThat(core.step()).isZero();
+      assertThat(core.skippedSteps()).isEqualTo(1);
+      assertThat(core.policy().sha256()).isEqualTo(before);
+      // The next good step applies and changes the weights.
+      LearnerCore.StepReport ok = core.step(batches.get(0));
+      assertThat(ok.applied()).isTrue();
+      assertThat(ok.loss()).isFinite();
+      assertThat(core.step()).isEqualTo(1);
+      assertThat(core.policy().sha256()).isNotEqualTo(before);
+    }
+  }
+
+  @Test
+  void shouldPublishEveryPublishEveryStepsAndResetTheMagnetEveryMagnetEveryVersions() {
+    try (LearnerCore core = LearnerCore.initial(initial, hp(LearnerAlgorithm.MPO), Device.cpu())) {
+      List<LearnerCore.Publication> pubs = new ArrayList<>();
+      for (List<TrainingGroup> b : batches) {
+        core.step(b);
+        if (core.publishDue()) {
+          pubs.add(core.publish());
+          assertThat(core.previousWeights()).isEqualTo(core.weights());
+        }
+      }
+      // 8 steps, a version every 2 steps, a magnet every 2 versions.
+      assertThat(pubs)
+          .extracting(LearnerCore.Publication::policyVersion)
+          .containsExactly(1L, 2L, 3L, 4L);
+      assertThat(pubs)
+          .extracting(LearnerCore.Publication::magnetReset)
+          .containsExactly(false, true, false, true);
+      assertThat(core.magnetVersion()).isEqualTo(2);
+      assertThat(core.magnetWeights()).isEqualTo(core.weights());
+    }
+  }
+
+  @Test
+  void shouldNeverMoveTheMagnetForFixedMagnetAndOmd() {
+    for (LearnerAlgorithm a : List.of(LearnerAlgorithm.FIXED_MAGNET, LearnerAlgorithm.OMD)) {
+      try (LearnerCore core = LearnerCore.initial(initial, hp(a), Device.cpu())) {
+        for (List<TrainingGroup> b : batches) {
+          core.step(b);
+          if (core.publishDue()) {
+            assertThat(core.publish().magnetReset()).isFalse();
+          }
+        }
+        assertThat(core.policyVersion()).isEqualTo(4);
+        assertThat(core.magnetVersion()).isZero();
+        assertThat(core.magnetWeights()).isEqualTo(initial);
+      }
+    }
+  }
+
+  @Test
+  void shouldContinueBitIdenticallyAfterAStateRoundTrip() {
+    for (LearnerAlgorithm a : List.of(LearnerAlgorithm.MPO, LearnerAlgorithm.MPO_RT)) {
+      try (LearnerCore straight = LearnerCore.initial(initial, hp(a), Device.cpu())) {
+        byte[] state = null;
+        for (int i = 0; i < batches.size(); i++) {
+          if (i == 3) {
+            state = straight.stateBytes(); // after a publication and one more step
+          }
+          straight.step(batches.get(i));
+          if (straight.publishDue()) {
+            straight.publish();
+          }
+        }
+        try (LearnerCore resumed = LearnerCore.restore(state, hp(a), Device.cpu())) {
+          assertThat(resumed.stateBytes()).isEqualTo(state);
+          assertThat(resumed.step()).isEqualTo(3);
+          assertThat(resumed.policyVersion()).isEqualTo(1);
+          for (int i = 3; i < batches.size(); i++) {
+            resumed.step(batches.get(i));
+            if (resumed.publishDue()) {
+              resumed.publish();
+            }
+          }
+          assertThat(resumed.weights()).isEqualTo(straight.weights());
+          assertThat(resumed.stateBytes()).isEqualTo(straight.stateBytes());
+          assertThat(straight.weights()).isNotEqualTo(initial);
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldRejectBytesThatAreNotALearnerState() {
+    assertThatThrownBy(
+            () -> LearnerCore.restore(new byte[] {1, 2, 3}, hp(LearnerAlgorithm.MPO), Device.cpu()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("learner state");
+  }
+}

@@ -1,0 +1,198 @@
+package dev.lodestone.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.lodestone.learner.tabular.MagneticMirrorDescent;
+import dev.lodestone.learner.tabular.TabularConfig;
+import dev.lodestone.learner.tabular.WinRateOracle;
+import dev.lodestone.policy.Engines;
+import dev.lodestone.policy.ModelConfig;
+import dev.lodestone.policy.PromptResponse;
+import dev.lodestone.policy.TokenBatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The minimiser of the MPO loss in a one-token bandit with exact expectations is the tabular MMD
+ * step {@code pi ~ [pi_t rho^(eta alpha) exp(eta A)]^(1/(1+eta alpha))}.
+ *
+ * <p>Exact expectations: one group whose responses are every token of the vocabulary, each drawn
+ * (as far as the loss knows) from the uniform behaviour policy {@code mu = 1/n}; then {@code sum_i
+ * A_i w_i grad log pi_i = n sum_y A(y) grad pi(y)} and the KL terms are {@code n} times the KL at
+ * the single state: the loss is {@code n} times the expected loss. The policy is a free logit
+ * vector (the loss sees only log-distributions), minimised by gradient descent to convergence; the
+ * reference is {@link MagneticMirrorDescent} stepping once with the win rates r of the group.
+ */
+class MpoLossBanditTest {
+
+  private static final int V = 6;
+  private static final ModelConfig CONFIG = new ModelConfig(V, 8, 1, 1, 4, 16, true, 1e-5);
+
+  @ParameterizedTest(name = "{0} eta {1} alpha {2}")
+  @CsvSource({
+    "MPO, 1.0, 0.5",
+    "MPO, 2.0, 0.1",
+    "FIXED_MAGNET, 0.5, 1.0",
+    "MPO_RT, 1.0, 0.5",
+    "OMD, 0.7, 0.3",
+  })
+  void shouldMinimizeToTheTabularMmdStepWithExactExpectations(
+      LearnerAlgorithm algorithm, double eta, double alpha) {
+    Engines.start();
+    SplittableRandom rng = new SplittableRandom(42);
+    double[] piT = randomPolicy(rng);
+    double[] rho = randomPolicy(rng);
+    double[][] p = new double[V][V];
+    for (int i = 0; i < V; i++) {
+      for (int j = i + 1; j < V; j++) {
+        p[i][j] = rng.nextDouble();
+      }
+    }
+    double[] r = TrainingGroup.rewards(p);
+    LearnerHyperparameters hp =
+        new LearnerHyperparameters(algorithm, eta, alpha, 1, 1, 1, 1e-3, 1000.0, 0.0, 0);
+
+    double[] pi = minimise(hp, piT, rho, r);
+
+    // Reference: one tabular MMD step from pi_t with magnet rho and win rates r (constant oracle).
+    double a = hp.effectiveAlpha();
+    WinRateOracle constant =
+        new WinRateOracle() {
+          @Override
+          public int size() {
+            return V;
+          }
+
+          @Override
+          public void winRates(double[] policy, double[] out) {
+            System.arraycopy(r, 0, out, 0, V);
+          }
+        };
+    MagneticMirrorDescent mmd =
+        new MagneticMirrorDescent(
+            constant,
+            piT,
+            rho,
+            new TabularConfig(
+                eta,
+                a,
+                new TabularConfig.MagnetSchedule.Never(),
+                new TabularConfig.AlphaRule.Constant()));
+    mmd.step();
+    double[] expected = mmd.policy();
+    // And the closed form, written out.
+    double[] closed = new double[V];
+    double z = 0;
+    for (int y = 0; y < V; y++) {
+      closed[y] =
+          Math.pow(
+              piT[y] * Math.pow(rho[y], eta * a) * Math.exp(eta * (r[y] - 0.5)), 1 / (1 + eta * a));
+      z += closed[y];
+    }
+    for (int y = 0; y < V; y++) {
+      closed[y] /= z;
+      assertThat(expected[y]).isCloseTo(closed[y], org.assertj.core.api.Assertions.within(1e-12));
+      assertThat(pi[y])
+          .as("pi(%d) for %s", y, algorithm)
+          .isCloseTo(expected[y], org.assertj.core.api.Assertions.within(1e-4));
+    }
+    // The step moved away from pi_t: the test is not trivially satisfied.
+    double moved = 0;
+    for (int y = 0; y < V; y++) {
+      moved = Math.max(moved, Math.abs(expected[y] - piT[y]));
+    }
+    assertThat(moved).isGreaterThan(0.01);
+  }
+
+  /** Gradient descent on free logits z of pi = softmax(z), from z = log pi_t. */
+  private static double[] minimise(
+      LearnerHyperparameters hp, double[] piT, double[] rho, double[] r) {
+    List<PromptResponse> pairs = new ArrayList<>();
+    for (int y = 0; y < V; y++) {
+      pairs.add(new PromptResponse(new int[] {CONFIG.bosId()}, new int[] {y}));
+    }
+    TokenBatch batch = TokenBatch.of(CONFIG, pairs);
+    assertThat(batch.length()).isEqualTo(1);
+    float[] logMu = new float[V];
+    java.util.Arrays.fill(logMu, (float) -Math.log(V));
+    int[] groupOf = new int[V];
+    MpoLoss.Inputs in = new MpoLoss.Inputs(batch, r, groupOf, 1, logMu);
+    double[] z = new double[V];
+    for (int y = 0; y < V; y++) {
+      z[y] = Math.log(piT[y]);
+    }
+    double lr = 0.2;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      for (int it = 0; it < 4000; it++) {
+        try (NDManager m = manager.newSubManager()) {
+          NDArray zArr = m.create(toFloat(z));
+          zArr.setRequiresGradient(true);
+          NDArray prev = m.create(toFloat(log(piT))).reshape(1, 1, V).broadcast(new Shape(V, 1, V));
+          NDArray mag = m.create(toFloat(log(rho))).reshape(1, 1, V).broadcast(new Shape(V, 1, V));
+          try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            NDArray logPi = zArr.logSoftmax(0).reshape(1, 1, V).broadcast(new Shape(V, 1, V));
+            MpoLoss.Result res =
+                MpoLoss.compute(
+                    m, in, logPi, prev, hp.algorithm() == LearnerAlgorithm.OMD ? null : mag, hp);
+            gc.backward(res.total());
+          }
+          float[] g = zArr.getGradient().toFloatArray();
+          for (int y = 0; y < V; y++) {
+            z[y] -= lr * g[y];
+          }
+        }
+      }
+    }
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : z) {
+      max = Math.max(max, v);
+    }
+    double s = 0;
+    double[] pi = new double[V];
+    for (int y = 0; y < V; y++) {
+      pi[y] = Math.exp(z[y] - max);
+      s += pi[y];
+    }
+    for (int y = 0; y < V; y++) {
+      pi[y] /= s;
+    }
+    return pi;
+  }
+
+  private static double[] randomPolicy(SplittableRandom rng) {
+    double[] p = new double[V];
+    double s = 0;
+    for (int i = 0; i < V; i++) {
+      p[i] = 0.2 + rng.nextDouble();
+      s += p[i];
+    }
+    for (int i = 0; i < V; i++) {
+      p[i] /= s;
+    }
+    return p;
+  }
+
+  private static double[] log(double[] p) {
+    double[] l = new double[p.length];
+    for (int i = 0; i < p.length; i++) {
+      l[i] = Math.log(p[i]);
+    }
+    return l;
+  }
+
+  private static float[] toFloat(double[] a) {
+    float[] f = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      f[i] = (float) a[i];
+    }
+    return f;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.lodestone.learner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.lodestone.policy.ModelConfig;
+import dev.lodestone.policy.PolicyModel;
+import dev.lodestone.policy.PromptResponse;
+import dev.lodestone.policy.TokenBatch;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every term of the loss on a tiny model against values computed by hand from the three models'
+ * distributions: advantages from the preferences, truncated importance weights (one token clipped),
+ * exact KLs over the vocabulary, the total.
+ */
+class MpoLossTest {
+
+  private static final ModelConfig CONFIG = new ModelConfig(8, 8, 2, 1, 16, 16, true, 1e-5);
+  private static final int[] PROMPT = {CONFIG.bosId(), 1, 2, CONFIG.sepId()};
+  private static final double C = 2.0;
+
+  private static PolicyModel theta;
+  private static PolicyModel previous;
+  private static PolicyModel magnet;
+
+  @BeforeAll
+  static void models() {
+    theta = PolicyModel.create(CONFIG, Device.cpu(), 1);
+    previous = PolicyModel.create(CONFIG, Device.cpu(), 2);
+    magnet = PolicyModel.create(CONFIG, Device.cpu(), 3);
+  }
+
+  @AfterAll
+  static void close() {
+    theta.close();
+    previous.close();
+    magnet.close();
+  }
+
+  /** Group 0: G = 2, p01 = 0.8. Group 1: G = 3, p01 = 0.8, p02 = 0.4, p12 = 0.5. */
+  private static final int[][] RESPONSES = {{0, 5}, {3, 1}, {2, 2}, {1, 5}, {0, 0}};
+
+  private static final int[] GROUP_OF = {0, 0, 1, 1, 1};
+
+  @Test
+  void shouldComputeRewardsFromThePreferencesByHand() {
+    assertThat(TrainingGroup.rewards(new double[][] {{0.5, 0.8}, {0.2, 0.5}}))
+        .containsExactly(new double[] {0.8, 0.2}, within(1e-15));
+    // r0 = (0.8 + 0.4) / 2, r1 = (0.2 + 0.5) / 2, r2 = (0.6 + 0.5) / 2
+    assertThat(TrainingGroup.rewards(new double[][] {{0.5, 0.8, 0.4}, {0, 0.5, 0.5}, {0, 0, 0.5}}))
+        .containsExactly(new double[] {0.6, 0.35, 0.55}, within(1e-15));
+  }
+
+  @Test
+  void shouldMatchHandComputedTermsForMpo() {
+    check(new LearnerHyperparameters(LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, C, 0, 0));
+  }
+
+  @Test
+  void shouldMatchHandComputedTermsForMpoRt() {
+    check(new LearnerHyperparameters(LearnerAlgorithm.MPO_RT, 2.0, 0.3, 1, 1, 2, 1e-3, C, 0, 0));
+  }
+
+  @Test
+  void shouldMatchHandComputedTermsForOmdWithoutAMagnet() {
+    check(new LearnerHyperparameters(LearnerAlgorithm.OMD, 1.0, 0.3, 1, 1, 2, 1e-3, C, 0, 0));
+  }
+
+  private void check(LearnerHyperparameters hp) {
+    double[] rewards = {0.8, 0.2, 0.6, 0.35, 0.55};
+    List<PromptResponse> pairs =
+        java.util.Arrays.stream(RESPONSES).map(r -> new PromptResponse(PROMPT, r)).toList();
+    TokenBatch batch = TokenBatch.of(CONFIG, pairs);
+    int rows = RESPONSES.length;
+    int t = batch.length();
+    int v = CONFIG.vocabSize();
+    try (NDManager m = theta.newManager()) {
+      float[] lpi = theta.logProbs(m, batch, false).toFloatArray();
+      float[] lprev = previous.logProbs(m, batch, false).toFloatArray();
+      float[] lrho = magnet.logProbs(m, batch, false).toFloatArray();
+      // Behaviour log-probs: the first token of row 0 looks far less likely under mu (ratio e^1.5,
+      // clipped at 2), every other token slightly more likely (ratio e^-0.3).
+      float[] logMu = new float[rows * t];
+      for (int r = 0; r < rows; r++) {
+        for (int k = 0; k < 2; k++) {
+          int pos = batch.responseStart(r) + k;
+          float lp = lpi[(r * t + pos) * v + RESPONSES[r][k]];
+          logMu[r * t + pos] = (r == 0 && k == 0) ? lp - 1.5f : lp + 0.3f;
+        }
+      }
+      MpoLoss.Inputs in = new MpoLoss.Inputs(batch, rewards, GROUP_OF, 2, logMu);
+      NDArray a = m.create(lpi, new ai.djl.ndarray.types.Shape(rows, t, v));
+      NDArray b = m.create(lprev, a.getShape());
+      NDArray c = m.create(lrho, a.getShape());
+      boolean omd = hp.algorithm() == LearnerAlgorithm.OMD;
+      MpoLoss.Result res = MpoLoss.compute(m, in, a, b, omd ? null : c, hp);
+
+      // By hand.
+      double alpha = hp.effectiveAlpha();
+      double[] adv = new double[rows];
+      if (hp.algorithm() == LearnerAlgorithm.MPO_RT) {
+        double[] shaped = new double[rows];
+        for (int r = 0; r < rows; r++) {
+          double logRatio = 0;
+          for (int k = 0; k < 2; k++) {
+            int idx = (r * t + batch.responseStart(r) + k) * v + RESPONSES[r][k];
+            logRatio += lpi[idx] - lrho[idx];
+          }
+          shaped[r] = rewards[r] - alpha * logRatio;
+        }
+        double m0 = (shaped[0] + shaped[1]) / 2;
+        double m1 = (shaped[2] + shaped[3] + shaped[4]) / 3;
+        for (int r = 0; r < rows; r++) {
+          adv[r] = shaped[r] - (GROUP_OF[r] == 0 ? m0 : m1);
+        }
+      } else {
+        adv = new double[] {0.3, -0.3, 0.1, -0.15, 0.05};
+      }
+      assertThat(res.advantages()).containsExactly(adv, within(1e-6));
+      double policy = 0;
+      double klPrev = 0;
+      double klRho = 0;
+      double wSum = 0;
+      int clipped = 0;
+      for (int r = 0; r < rows; r++) {
+        for (int k = 0; k < 2; k++) {
+          int pos = batch.responseStart(r) + k;
+          int base = (r * t + pos) * v;
+          double lp = lpi[base + RESPONSES[r][k]];
+          double ratio = Math.exp(lp - logMu[r * t + pos]);
+          double w = Math.min(ratio, C);
+          if (ratio > C) {
+            clipped++;
+          }
+          wSum += w;
+          policy += -adv[r] * w * lp;
+          for (int y = 0; y < v; y++) {
+            double p = Math.exp(lpi[base + y]);
+            klPrev += p * (lpi[base + y] - lprev[base + y]);
+            klRho += p * (lpi[base + y] - lrho[base + y]);
+          }
+        }
+      }
+      assertThat(clipped).isEqualTo(1);
+      double tokens = 2.0 * rows;
+      double total = policy + klPrev / hp.eta();
+      if (hp.algorithm() == LearnerAlgorithm.MPO) {
+        total += alpha * klRho;
+      }
+      total /= 2;
+      assertThat(res.total().getFloat()).isCloseTo((float) total, within(1e-5f));
+      assertThat(res.policy()).isCloseTo(policy / 2, within(1e-5));
+      assertThat(res.klPrevious()).isCloseTo(klPrev / tokens, within(1e-5));
+      if (omd) {
+        assertThat(res.klMagnet()).isNaN();
+      } else {
+        assertThat(res.klMagnet()).isCloseTo(klRho / tokens, within(1e-5));
+      }
+      assertThat(res.meanWeight()).isCloseTo(wSum / tokens, within(1e-5));
+      assertThat(res.clippedFraction()).isCloseTo(1 / tokens, within(1e-9));
+      assertThat(res.rewardMean()).isCloseTo(2.5 / 5, within(1e-12));
+      assertThat(klPrev).isGreaterThan(0.01); // different models: the KL terms are not trivially 0
+    }
+  }
+}
