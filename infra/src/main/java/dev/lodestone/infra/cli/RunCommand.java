@@ -187,7 +187,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--verbose",
-      description = "Keep the components' INFO logs on stderr (default: warnings only).")
+      description =
+          "Keep the components' INFO logs and Kafka's warnings on stderr (default: warnings of"
+              + " the components, errors of Kafka).")
   boolean verbose;
 
   @Override
@@ -354,9 +356,10 @@ public final class RunCommand implements Callable<Integer> {
       try {
         pipeline.start(Duration.ofSeconds(120));
       } catch (ServiceException e) {
-        err.println("lodestone run: " + e.getMessage());
-        err.flush();
         failure = Optional.of(e.getMessage());
+      } catch (RuntimeException e) {
+        // A component that cannot start at all (not a ServiceException): still stop and report.
+        failure = Optional.of("a component did not start: " + e);
       }
       t0 = System.nanoTime();
       long deadline = minutes == null ? Long.MAX_VALUE : t0 + (long) (minutes * 60e9);
@@ -518,10 +521,20 @@ public final class RunCommand implements Callable<Integer> {
     return b.length() == 0 ? "-" : b.toString();
   }
 
-  /** Keeps only warnings of the components' logs (logback, when it is the binding). */
+  /**
+   * Keeps the progress bar readable (logback, when it is the binding): warnings only of the
+   * components, errors only of Kafka and of DJL's GPU probe.
+   */
   private static void quietLogs() {
-    if (LoggerFactory.getLogger("dev.lodestone") instanceof ch.qos.logback.classic.Logger l) {
-      l.setLevel(ch.qos.logback.classic.Level.WARN);
+    setLevel("dev.lodestone", ch.qos.logback.classic.Level.WARN);
+    setLevel("org.apache.kafka", ch.qos.logback.classic.Level.ERROR);
+    setLevel("kafka", ch.qos.logback.classic.Level.ERROR);
+    setLevel("ai.djl.util.cuda", ch.qos.logback.classic.Level.ERROR);
+  }
+
+  private static void setLevel(String logger, ch.qos.logback.classic.Level level) {
+    if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(level);
     }
   }
 }
