@@ -35,9 +35,10 @@ import java.util.Objects;
  *       increases.
  * </ol>
  *
- * <p>{@link #stateBytes()} holds everything (weights of theta, pi_t and rho, Adam's moments and
- * step, the counters) and {@link #restore} rebuilds a core that continues bit-identically on CPU.
- * Not thread-safe; owns native memory: close it.
+ * <p>{@link #stateBytes()} holds everything (weights of theta, pi_t (unless equal to theta, as
+ * right after a publication) and rho, Adam's moments and step, the counters) and {@link #restore}
+ * rebuilds a core that continues bit-identically on CPU. Not thread-safe; owns native memory: close
+ * it.
  */
 public final class LearnerCore implements AutoCloseable {
 
@@ -149,7 +150,10 @@ public final class LearnerCore implements AutoCloseable {
         throw new IllegalArgumentException("learner state has unexpected trailing bytes");
       }
       PolicyModel theta = PolicyModel.fromBytes(thetaBytes, device);
-      PolicyModel previous = PolicyModel.fromBytes(previousBytes, theta.config(), device);
+      PolicyModel previous =
+          previousBytes.length == 0
+              ? theta.copy()
+              : PolicyModel.fromBytes(previousBytes, theta.config(), device);
       PolicyModel magnet = PolicyModel.fromBytes(magnetBytes, theta.config(), device);
       LearnerCore core = new LearnerCore(hp, theta, previous, magnet);
       core.adam.loadState(adamBytes);
@@ -185,8 +189,13 @@ public final class LearnerCore implements AutoCloseable {
       out.writeLong(magnetVersion);
       out.writeLong(publishedStep);
       out.writeLong(skippedSteps);
-      for (byte[] b :
-          List.of(theta.toBytes(), previous.toBytes(), magnet.toBytes(), adam.stateBytes())) {
+      byte[] thetaBytes = theta.toBytes();
+      byte[] previousBytes = previous.toBytes();
+      // Right after a publication pi_t equals theta: an empty blob says so and saves a copy.
+      if (Arrays.equals(previousBytes, thetaBytes)) {
+        previousBytes = new byte[0];
+      }
+      for (byte[] b : List.of(thetaBytes, previousBytes, magnet.toBytes(), adam.stateBytes())) {
         out.writeInt(b.length);
         out.write(b);
       }

@@ -13,14 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Labelled groups made from a tiny model's real samples, with a fixed preference rule. */
-final class TestGroups {
+public final class TestGroups {
   private TestGroups() {}
 
   /** A tiny architecture: 4 byte tokens, d 8, one layer. */
-  static final ModelConfig TINY = new ModelConfig(8, 8, 2, 1, 16, 16, true, 1e-5);
+  public static final ModelConfig TINY = new ModelConfig(8, 8, 2, 1, 16, 16, true, 1e-5);
 
   /** The prompt every group answers. */
-  static int[] prompt(ModelConfig config) {
+  public static int[] prompt(ModelConfig config) {
     return new int[] {config.bosId(), 1, 2, config.sepId()};
   }
 
@@ -28,7 +28,7 @@ final class TestGroups {
    * The preference rule: a response is scored by its first token (byte b scores b, a special token
    * scores -1); {@code p_ij = 0.5 + 0.1 (score_i - score_j)}, within [0, 1].
    */
-  static double preference(int[] a, int[] b, ModelConfig config) {
+  public static double preference(int[] a, int[] b, ModelConfig config) {
     double d = score(a, config) - score(b, config);
     return Math.max(0, Math.min(1, 0.5 + 0.1 * d));
   }
@@ -38,7 +38,7 @@ final class TestGroups {
   }
 
   /** {@code count} labelled groups of {@code g} responses drawn from {@code model}. */
-  static List<LabeledGroup> labeled(
+  public static List<LabeledGroup> labeled(
       PolicyModel model, int count, int g, long seed, long policyVersion, String prefix) {
     ModelConfig config = model.config();
     int[] prompt = prompt(config);
@@ -50,7 +50,7 @@ final class TestGroups {
     return out;
   }
 
-  static LabeledGroup labeled(
+  public static LabeledGroup labeled(
       String groupId,
       int[] prompt,
       List<SampledResponse> drawn,
@@ -111,7 +111,7 @@ final class TestGroups {
   }
 
   /** The groups converted for training. */
-  static List<TrainingGroup> training(List<LabeledGroup> groups, ModelConfig config) {
+  public static List<TrainingGroup> training(List<LabeledGroup> groups, ModelConfig config) {
     return groups.stream().map(g -> TrainingGroup.of(g, config)).toList();
   }
 }
