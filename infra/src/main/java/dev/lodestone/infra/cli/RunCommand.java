@@ -406,7 +406,7 @@ public final class RunCommand implements Callable<Integer> {
             stats.policyVersion(),
             stats.magnetVersion(),
             last.map(EvalPoint::exploitability).orElse(Double.NaN),
-            last.map(EvalPoint::probabilities).orElse(Map.of()),
+            last.map(p -> inGameOrder(p, config.task())).orElse(Map.of()),
             config.task().nash(),
             stats.groupsPerSecond(),
             stats.meanStalenessVersions());
@@ -455,6 +455,18 @@ public final class RunCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /** A point's strategy probabilities in the game's order of strategies. */
+  private static Map<String, Double> inGameOrder(EvalPoint p, TaskSetup task) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (String s : task.game().strategies()) {
+      Double v = p.probabilities().get(s);
+      if (v != null) {
+        m.put(s, v);
+      }
+    }
+    return m;
   }
 
   private static Progress progress(
