@@ -265,6 +265,7 @@ public final class RunCommand implements Callable<Integer> {
             + ")");
     err.flush();
 
+    RunReport.prepare();
     LocalStack stack = null;
     Path stateDir = Files.createTempDirectory("lodestone-run-");
     try (Signals signals = Signals.install("lodestone-run", Duration.ofMinutes(3))) {
@@ -319,8 +320,16 @@ public final class RunCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
-      return runPipeline(
-          config, steps, minutes, startedAt, reportDir, size, warm, signals, out, err);
+      try {
+        return runPipeline(
+            config, steps, minutes, startedAt, reportDir, size, warm, signals, out, err);
+      } catch (RuntimeException e) {
+        // Reported here, before the signal hook lets the JVM exit.
+        err.println("lodestone run: failed: " + e);
+        e.printStackTrace(err);
+        err.flush();
+        return 1;
+      }
     } finally {
       if (stack != null) {
         stack.close();
@@ -442,8 +451,15 @@ public final class RunCommand implements Callable<Integer> {
     sampling.put("maxNewTokens", config.sampling().maxNewTokens());
     details.set("sampling", mapper.valueToTree(sampling));
 
-    List<Path> files =
-        RunReport.write(reportDir, summary, details, points, config.task().game().strategies());
+    List<Path> files;
+    try {
+      files =
+          RunReport.write(reportDir, summary, details, points, config.task().game().strategies());
+    } catch (IOException | RuntimeException e) {
+      // The summary still goes to stdout below.
+      err.println("lodestone run: could not write the report in " + reportDir + ": " + e);
+      files = List.of();
+    }
     printHuman(err, summary, stats, reportDir, files);
     if (json) {
       out.println(summary.toJsonLine());

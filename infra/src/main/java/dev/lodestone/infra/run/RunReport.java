@@ -64,11 +64,7 @@ public final class RunReport {
       throws IOException {
     Files.createDirectories(dir);
     List<Path> files = new ArrayList<>();
-    System.setProperty("java.awt.headless", "true");
-    if (!points.isEmpty()) {
-      files.add(exploitabilityPlot(dir.resolve("exploitability.png"), summary, points));
-      files.add(strategyPlot(dir.resolve("strategies.png"), summary, points, strategies));
-    }
+    // The text files first: they hold the figures, whatever happens to the plots.
     files.add(csv(dir.resolve("evaluations.csv"), points, strategies));
     ObjectNode json = summary.toJson();
     json.set("details", details);
@@ -79,7 +75,29 @@ public final class RunReport {
             + "\n",
         StandardCharsets.UTF_8);
     files.add(file);
+    if (!points.isEmpty()) {
+      prepare();
+      files.add(exploitabilityPlot(dir.resolve("exploitability.png"), summary, points));
+      files.add(strategyPlot(dir.resolve("strategies.png"), summary, points, strategies));
+    }
     return files;
+  }
+
+  /**
+   * Loads the plotting machinery (headless Java2D, fonts) by drawing an empty chart in memory. Call
+   * it early in a long run: Java2D registers a shutdown hook when it first loads fonts, which fails
+   * once the JVM shuts down (after Ctrl-C), so a report drawn then needs it loaded before.
+   */
+  public static void prepare() throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    XYChart chart = chart("", "");
+    chart.addSeries("-", new double[] {0, 1}, new double[] {0, 1});
+    Path probe = Files.createTempFile("lodestone-plot-", ".png");
+    try {
+      save(chart, probe);
+    } finally {
+      Files.deleteIfExists(probe);
+    }
   }
 
   private static Path exploitabilityPlot(Path file, RunSummary s, List<EvalPoint> points)

@@ -168,6 +168,56 @@ class RunCommandIT {
     JudgeCommand.deleteTree(dir);
   }
 
+  @Test
+  void shouldStopCleanlyOnSigtermAndStillWriteTheReport() throws Exception {
+    Path dir = Files.createTempDirectory("run-sigterm-it-");
+    Path report = dir.resolve("report");
+    try (ComponentProcess run =
+        ComponentProcess.start(
+            dir,
+            "run",
+            List.of(
+                "run",
+                "--model",
+                "tiny",
+                "--warmup-cache",
+                dir.resolve("warmup").toString(),
+                "--minutes",
+                "10",
+                "--report",
+                report.toString(),
+                "--json"))) {
+      // Its own local stack this time; the progress lines (every 10 s) show the learner moving.
+      TopicReader.await(
+          "the learner has published version 1",
+          Duration.ofSeconds(150),
+          () -> {
+            try {
+              return !run.isAlive()
+                  || java.util.regex.Pattern.compile("step [1-9][0-9]*  v [1-9]")
+                      .matcher(run.stderr())
+                      .find();
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      assertThat(run.isAlive()).as("stderr:\n%s", run.tail()).isTrue();
+      assertThat(run.stop(Duration.ofSeconds(120))).as("stderr:\n%s", run.tail()).isEqualTo(143);
+      assertThat(run.stderr()).contains("lodestone run: stopping (interrupt)");
+      String[] lines = run.stdout().strip().split("\n");
+      JsonNode summary = JSON.readTree(lines[lines.length - 1]);
+      assertThat(summary.get("steps").asLong()).isPositive();
+      for (String f :
+          List.of("exploitability.png", "strategies.png", "evaluations.csv", "summary.json")) {
+        assertThat(report.resolve(f)).isNotEmptyFile();
+      }
+      assertThat(JSON.readTree(report.resolve("summary.json").toFile()).get("details"))
+          .satisfies(d -> assertThat(d.get("stoppedBy").asText()).isEqualTo("interrupt"));
+    } finally {
+      JudgeCommand.deleteTree(dir);
+    }
+  }
+
   private static ProducerRecord<String, PreferenceLabel> label(String group, double p) {
     PreferenceLabel l =
         PreferenceLabel.newBuilder()

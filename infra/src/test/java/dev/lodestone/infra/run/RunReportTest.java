@@ -54,7 +54,7 @@ class RunReportTest {
 
     assertThat(files)
         .extracting(p -> p.getFileName().toString())
-        .containsExactly("exploitability.png", "strategies.png", "evaluations.csv", "summary.json");
+        .containsExactly("evaluations.csv", "summary.json", "exploitability.png", "strategies.png");
     for (String png : List.of("exploitability.png", "strategies.png")) {
       var image = ImageIO.read(dir.resolve(png).toFile());
       assertThat(image.getWidth()).isEqualTo(960);
