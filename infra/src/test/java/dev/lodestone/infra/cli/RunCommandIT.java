@@ -211,8 +211,8 @@ class RunCommandIT {
           List.of("exploitability.png", "strategies.png", "evaluations.csv", "summary.json")) {
         assertThat(report.resolve(f)).isNotEmptyFile();
       }
-      assertThat(JSON.readTree(report.resolve("summary.json").toFile()).get("details"))
-          .satisfies(d -> assertThat(d.get("stoppedBy").asText()).isEqualTo("interrupt"));
+      JsonNode details = JSON.readTree(report.resolve("summary.json").toFile()).get("details");
+      assertThat(details.get("stoppedBy").asText()).isEqualTo("interrupt");
     } finally {
       JudgeCommand.deleteTree(dir);
     }
