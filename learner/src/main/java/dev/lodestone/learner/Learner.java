@@ -324,6 +324,9 @@ public final class Learner implements Service {
                   Topics.DEAD_LETTERS, registry, SchemaRegistration.AUTO_REGISTER));
       long position;
       Optional<AssembledBlob<LearnerCheckpoint>> checkpoint = newestCheckpoint(registry, resources);
+      if (stopRequested) {
+        return; // closed while starting: publish nothing
+      }
       if (checkpoint.isPresent()) {
         position = restore(checkpoint.get(), device);
       } else {

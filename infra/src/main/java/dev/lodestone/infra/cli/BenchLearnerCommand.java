@@ -289,6 +289,13 @@ public final class BenchLearnerCommand implements Callable<Integer> {
       }
       Point last = points.get(points.size() - 1);
       double best = points.stream().mapToDouble(Point::exploitability).min().orElse(Double.NaN);
+      // The iterates wander around the equilibrium by the sampling noise: the mean over the last
+      // quarter of the evaluations says more than the last one alone.
+      List<Point> tail =
+          points.subList(points.size() - Math.max(1, points.size() / 4), points.size());
+      double tailMean =
+          tail.stream().mapToDouble(Point::exploitability).average().orElse(Double.NaN);
+      double tailMax = tail.stream().mapToDouble(Point::exploitability).max().orElse(Double.NaN);
       double learnPerStep = learnNanos / 1e6 / steps;
       double samplePerStep = sampleNanos / 1e6 / steps;
       double stepsPerSecond = steps / ((learnNanos + sampleNanos) / 1e9);
@@ -313,6 +320,9 @@ public final class BenchLearnerCommand implements Callable<Integer> {
       result.put("finalProbabilities", last.probabilities());
       result.put("finalInvalidMass", last.invalid());
       result.put("bestExploitability", best);
+      result.put("lastQuarterMeanExploitability", tailMean);
+      result.put("lastQuarterMaxExploitability", tailMax);
+      result.put("lastQuarterFromStep", tail.get(0).step());
       result.put("learnerMsPerStep", learnPerStep);
       result.put("samplingMsPerStep", samplePerStep);
       result.put("stepsPerSecond", stepsPerSecond);
@@ -333,7 +343,8 @@ public final class BenchLearnerCommand implements Callable<Integer> {
       } else {
         out.printf(
             "%s %s eta %s alpha %s magnetEvery %d publishEvery %d batchGroups %d lr %s: final"
-                + " exploitability %.4f %s (best %.4f) after %d steps, %d versions%n",
+                + " exploitability %.4f %s (best %.4f; from step %d mean %.4f, max %.4f) after %d"
+                + " steps, %d versions%n",
             task,
             hp.algorithm().id(),
             hp.eta(),
@@ -345,6 +356,9 @@ public final class BenchLearnerCommand implements Callable<Integer> {
             last.exploitability(),
             fmt(last.probabilities()),
             best,
+            tail.get(0).step(),
+            tailMean,
+            tailMax,
             steps,
             core.policyVersion());
         out.printf(
