@@ -67,7 +67,8 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
-      "0:the run ended (time or steps reached, or Ctrl-C) and the report was written",
+      "0:the run ended (time or steps reached) and the report was written",
+      "130/143:stopped by Ctrl-C / SIGTERM; the report was written",
       "1:a component failed (the report is still written) or the stack could not start",
       "2:invalid option"
     })
