@@ -296,7 +296,10 @@ public final class PolicyModel implements AutoCloseable {
     NDArray out;
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
-      NDArray tokens = batch.inputs(manager); // (B, T)
+      // The embedding keeps its ids for the backward pass, after this scope has closed them: they
+      // must live in engine-owned memory, not in the Java buffer that manager.create wraps (see
+      // owned).
+      NDArray tokens = batch.inputs(manager).duplicate(); // (B, T)
       out = block.logits(values, tokens).logSoftmax(-1); // (B, T, V)
       NDScope.unregister(out);
     } finally {

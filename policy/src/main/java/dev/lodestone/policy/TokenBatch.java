@@ -178,8 +178,12 @@ public final class TokenBatch {
    * positions are included; multiply by {@link #responseMask} to keep response positions only.
    */
   public NDArray targetLogProbs(NDArray logProbs) {
+    // The index must live in engine-owned memory: gather keeps it for the backward pass, after
+    // the arrays here are closed, and an array made by manager.create wraps a Java direct buffer
+    // that the garbage collector frees once that array is gone (PolicyModel.owned).
     try (NDArray t = targets(logProbs.getManager());
-        NDArray idx = t.expandDims(2)) { // (B, T, 1)
+        NDArray view = t.expandDims(2); // (B, T, 1)
+        NDArray idx = view.duplicate()) {
       return logProbs.gather(idx, 2).squeeze(2); // (B, T, V) -> (B, T)
     }
   }

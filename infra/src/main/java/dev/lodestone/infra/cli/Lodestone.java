@@ -20,6 +20,10 @@ public final class Lodestone implements Runnable {
   static List<Object> subcommands() {
     return List.of(
         new UpCommand(), // lodestone up: the local stack
+        new RunCommand(), // lodestone run: the whole pipeline on a task
+        new SamplerCommand(), // lodestone sampler: one sampler against a cluster
+        new JudgeCommand(), // lodestone judge: game-oracle judge and label join
+        new LearnerCommand(), // lodestone learner: the learner against a cluster
         new SolveCommand(), // lodestone solve: tabular solvers on a preference game
         new BenchCommand()); // lodestone bench ...: measured benchmarks
   }
@@ -33,6 +37,7 @@ public final class Lodestone implements Runnable {
 
   /** Builds the command line with every subcommand registered. */
   public static CommandLine commandLine() {
+    LearnerDefaults.publish();
     CommandLine cli = new CommandLine(new Lodestone());
     cli.setParameterExceptionHandler(new OneLineErrors());
     for (Object sub : subcommands()) {

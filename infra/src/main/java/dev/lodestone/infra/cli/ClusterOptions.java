@@ -1,0 +1,48 @@
+package dev.lodestone.infra.cli;
+
+import dev.lodestone.schemas.kafka.ClusterConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/** {@code --bootstrap} and {@code --registry}: where an existing cluster is. */
+final class ClusterOptions {
+
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers (comma-separated HOST:PORT list).")
+  String bootstrap;
+
+  @Option(
+      names = "--registry",
+      paramLabel = "URL",
+      description = "Schema registry URL, e.g. http://127.0.0.1:8081.")
+  String registry;
+
+  /** Whether a cluster was given. */
+  boolean given() {
+    return bootstrap != null;
+  }
+
+  /**
+   * The cluster; both options are required.
+   *
+   * @throws CommandLine.ParameterException when one is missing or malformed
+   */
+  ClusterConfig require(CommandSpec spec) {
+    if (bootstrap == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--bootstrap HOST:PORT is required");
+    }
+    if (registry == null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--registry URL is required with --bootstrap");
+    }
+    try {
+      return ClusterConfig.of(bootstrap, registry);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+}

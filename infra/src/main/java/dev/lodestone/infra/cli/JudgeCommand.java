@@ -1,0 +1,255 @@
+package dev.lodestone.infra.cli;
+
+import dev.lodestone.infra.run.TaskSetup;
+import dev.lodestone.judge.GameOracle;
+import dev.lodestone.judge.game.InvalidGameException;
+import dev.lodestone.judge.streams.JudgeConfig;
+import dev.lodestone.judge.streams.JudgeService;
+import dev.lodestone.judge.streams.LabelJoinConfig;
+import dev.lodestone.judge.streams.LabelJoinService;
+import dev.lodestone.judge.streams.StreamsAppConfig;
+import dev.lodestone.schemas.kafka.ClusterConfig;
+import dev.lodestone.schemas.lifecycle.Service;
+import dev.lodestone.schemas.lifecycle.ServiceException;
+import dev.lodestone.schemas.lifecycle.ServiceState;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lodestone judge}: a game-oracle judge instance and, unless {@code --no-join}, a label-join
+ * instance, against an existing cluster (Kafka Streams, exactly-once). Instances started with the
+ * same application ids split the partitions between them.
+ */
+@Command(
+    name = "judge",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run a game-oracle judge (samples -> labels) and the label join (samples + labels ->"
+          + " labeled) against an existing cluster until interrupted. Several instances with the"
+          + " same application ids share the work.",
+      ""
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "130/143:stopped cleanly after Ctrl-C / SIGTERM",
+      "1:a component failed or did not start",
+      "2:invalid option"
+    })
+public final class JudgeCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin ClusterOptions cluster;
+
+  @Option(
+      names = "--task",
+      paramLabel = "TASK",
+      defaultValue = "perturbed-rps",
+      description =
+          "The game whose exact preferences label the groups of this task: rps, perturbed-rps,"
+              + " condorcet, random:N:SEED or game:PATH (default: ${DEFAULT-VALUE}). Groups of"
+              + " other tasks are left to other judges.")
+  String task;
+
+  @Option(
+      names = "--model-id",
+      paramLabel = "ID",
+      description =
+          "Names the default application ids, judge-ID and label-join-ID (default: the task"
+              + " name).")
+  String modelId;
+
+  @Option(
+      names = "--application-id",
+      paramLabel = "ID",
+      description = "The judge's Kafka Streams application id (default: judge-MODEL_ID).")
+  String applicationId;
+
+  @Option(
+      names = "--join-application-id",
+      paramLabel = "ID",
+      description = "The label join's application id (default: label-join-MODEL_ID).")
+  String joinApplicationId;
+
+  @Option(
+      names = "--instance-id",
+      paramLabel = "ID",
+      description = "This instance's id in client ids and metrics (default: random).")
+  String instanceId;
+
+  @Option(names = "--no-join", description = "Run the judge only, not the label join.")
+  boolean noJoin;
+
+  @Option(
+      names = "--quorum",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Labels from distinct judges every pair needs before the join emits the group"
+              + " (default: ${DEFAULT-VALUE}).")
+  int quorum;
+
+  @Option(
+      names = "--label-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "60",
+      description =
+          "How long the join keeps a label whose group it has not seen before it goes to"
+              + " dead-letters as UNKNOWN_GROUP (default: ${DEFAULT-VALUE}).")
+  long labelTimeoutSeconds;
+
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Stream threads of each application (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "Kafka Streams state directory (default: a temporary directory, deleted on exit).")
+  Path stateDir;
+
+  @Option(
+      names = "--start-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "60",
+      description = "Give up if a component is not running in time (default: ${DEFAULT-VALUE}).")
+  int startTimeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    ClusterConfig clusterConfig = cluster.require(spec);
+    TaskSetup setup;
+    try {
+      setup = TaskSetup.of(task);
+    } catch (InvalidGameException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    String model = modelId == null ? setup.defaultModelId() : modelId;
+    String instance = instanceId == null ? "judge-" + randomHex() : instanceId;
+    boolean temporary = stateDir == null;
+    Path dir = temporary ? Files.createTempDirectory("lodestone-judge-") : stateDir;
+    List<Service> services = new ArrayList<>();
+    try {
+      try {
+        JudgeConfig judgeConfig =
+            JudgeConfig.of(
+                StreamsAppConfig.defaults(
+                        applicationId == null ? "judge-" + model : applicationId,
+                        instance,
+                        dir.resolve("judge"))
+                    .withNumStreamThreads(threads));
+        services.add(
+            new JudgeService(
+                judgeConfig, clusterConfig, GameOracle.forGame(setup.spec(), setup.game())));
+        if (!noJoin) {
+          LabelJoinConfig joinConfig =
+              LabelJoinConfig.of(
+                      StreamsAppConfig.defaults(
+                              joinApplicationId == null ? "label-join-" + model : joinApplicationId,
+                              instance,
+                              dir.resolve("join"))
+                          .withNumStreamThreads(threads))
+                  .withQuorum(quorum)
+                  .withTimeouts(
+                      Duration.ofSeconds(labelTimeoutSeconds),
+                      LabelJoinConfig.DEFAULT_INCOMPLETE_GROUP_TIMEOUT);
+          services.add(0, new LabelJoinService(joinConfig, clusterConfig));
+        }
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      try (Signals signals = Signals.install("lodestone-judge", Duration.ofSeconds(60))) {
+        try {
+          for (Service s : services) {
+            s.start(Duration.ofSeconds(startTimeoutSeconds));
+          }
+        } catch (ServiceException e) {
+          err.println("lodestone judge: " + e.getMessage());
+          err.flush();
+          closeAll(services);
+          return 1;
+        }
+        err.println(
+            "lodestone judge: "
+                + instance
+                + " running (task "
+                + setup.spec()
+                + (noJoin ? ", no label join" : ", with the label join")
+                + ")");
+        err.flush();
+        while (services.stream().noneMatch(s -> s.state().isTerminal()) && !signals.sleep(200)) {
+          // The Streams threads do the work.
+        }
+        closeAll(services);
+        for (Service s : services) {
+          if (s.state() == ServiceState.FAILED) {
+            err.println(
+                "lodestone judge: "
+                    + s.name()
+                    + " failed: "
+                    + s.failure().map(Throwable::toString).orElse("unknown cause"));
+            err.flush();
+            return 1;
+          }
+        }
+        return 0;
+      }
+    } finally {
+      closeAll(services);
+      if (temporary) {
+        deleteTree(dir);
+      }
+    }
+  }
+
+  private static void closeAll(List<Service> services) {
+    for (int i = services.size() - 1; i >= 0; i--) {
+      services.get(i).close();
+    }
+  }
+
+  static String randomHex() {
+    byte[] b = new byte[4];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  /** Deletes a directory tree, best effort. */
+  static void deleteTree(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  // best effort
+                }
+              });
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package dev.lodestone.infra.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lodestone.infra.run.TaskSetup;
+import dev.lodestone.learner.Learner;
+import dev.lodestone.learner.LearnerConfig;
+import dev.lodestone.learner.LearnerStats;
+import dev.lodestone.policy.Engines;
+import dev.lodestone.policy.warmup.WarmupListener;
+import dev.lodestone.schemas.kafka.ClusterConfig;
+import dev.lodestone.schemas.lifecycle.ServiceException;
+import dev.lodestone.schemas.lifecycle.ServiceState;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lodestone learner}: the learner against an existing cluster. Without a checkpoint of the
+ * model on {@code learner-state} it warms up a policy for the task (cached) and publishes it as
+ * version 0; with one it resumes exactly where the checkpoint left off.
+ */
+@Command(
+    name = "learner",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run the learner against an existing cluster: it consumes the labeled topic, applies the"
+          + " algorithm's updates and publishes policy and magnet versions, until --steps or"
+          + " Ctrl-C. On first start (no checkpoint of the model) it publishes the task's"
+          + " warm-up policy as version 0; after a restart it resumes from its last checkpoint.",
+      ""
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:stopped cleanly (--steps reached)",
+      "130/143:stopped cleanly after Ctrl-C / SIGTERM",
+      "1:the learner failed or did not start",
+      "2:invalid option"
+    })
+public final class LearnerCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin ClusterOptions cluster;
+
+  @Option(
+      names = "--task",
+      paramLabel = "TASK",
+      defaultValue = "perturbed-rps",
+      description =
+          "The task whose warm-up policy is version 0: rps, perturbed-rps, condorcet,"
+              + " random:N:SEED or game:PATH (default: ${DEFAULT-VALUE}).")
+  String task;
+
+  @Option(
+      names = "--model-id",
+      paramLabel = "ID",
+      description =
+          "The model's id on the policy and learner-state topics (default: the task name).")
+  String modelId;
+
+  @Mixin ModelOptions model;
+
+  @Mixin LearnerOptions learner;
+
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Stop after publishing at learner step N, counted from step 0 of the model (a restart"
+              + " continues the count); 0: run until interrupted (default: ${DEFAULT-VALUE}).")
+  long steps;
+
+  @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
+      defaultValue = "cpu",
+      description = "cpu or gpu (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "SEED",
+      defaultValue = "0",
+      description = "Seeds the warm-up and the learner (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--group-id",
+      paramLabel = "GROUP",
+      description =
+          "The learner's consumer group on labeled, whose offsets it commits with each version"
+              + " (default: the learner's, derived from the model id).")
+  String groupId;
+
+  @Option(
+      names = "--start-offset",
+      paramLabel = "OFFSET",
+      description =
+          "Without a checkpoint: start reading labeled at this offset (default: the earliest).")
+  Long startOffset;
+
+  @Option(
+      names = "--start-time",
+      paramLabel = "INSTANT",
+      description =
+          "Without a checkpoint: start reading labeled at this time, ISO-8601 (e.g."
+              + " 2026-11-22T18:00:00Z).")
+  String startTime;
+
+  @Option(
+      names = "--json",
+      description =
+          "At the end, print the learner's final counts as one JSON object: {\"step\","
+              + " \"policyVersion\", \"magnetVersion\", \"consumedGroups\", \"skippedSteps\","
+              + " \"meanStalenessVersions\", \"groupsPerSecond\", \"lastLoss\", \"state\"}.")
+  boolean json;
+
+  @Option(
+      names = "--start-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "120",
+      description = "Give up if the learner is not running in time (default: ${DEFAULT-VALUE}).")
+  int startTimeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ClusterConfig clusterConfig = cluster.require(spec);
+    TaskSetup setup;
+    LearnerConfig config;
+    try {
+      setup = TaskSetup.of(task);
+      if (steps < 0) {
+        throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
+      }
+      if (startOffset != null && startTime != null) {
+        throw new IllegalArgumentException("give --start-offset or --start-time, not both");
+      }
+      LearnerConfig.Builder b =
+          learner
+              .apply(
+                  LearnerConfig.builder(
+                      clusterConfig, modelId == null ? setup.defaultModelId() : modelId),
+                  spec)
+              .device(device)
+              .seed(seed)
+              .maxSteps(steps);
+      if (groupId != null) {
+        b.groupId(groupId);
+      }
+      if (startOffset != null) {
+        b.startOffset(startOffset);
+      }
+      if (startTime != null) {
+        b.startTime(Instant.parse(startTime));
+      }
+      config = b.build();
+    } catch (IllegalArgumentException | DateTimeParseException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    TaskSetup.Warmed warm =
+        setup.warmup(
+            model.size(spec).config(),
+            model.cacheDir(),
+            seed,
+            Engines.device(device),
+            WarmupListener.NONE);
+    err.println(
+        "lodestone learner: warm-up policy "
+            + (warm.fromCache() ? "loaded from " : "trained and cached in ")
+            + warm.file());
+    err.flush();
+    try (Signals signals = Signals.install("lodestone-learner", Duration.ofSeconds(120));
+        Learner service = new Learner(config, warm.weights())) {
+      try {
+        service.start(Duration.ofSeconds(startTimeoutSeconds));
+      } catch (ServiceException e) {
+        err.println("lodestone learner: " + e.getMessage());
+        err.flush();
+        return 1;
+      }
+      err.println(
+          "lodestone learner: running (model "
+              + config.modelId()
+              + ", step "
+              + service.step()
+              + ", policy version "
+              + service.policyVersion()
+              + ")");
+      err.flush();
+      while (!service.state().isTerminal() && !signals.sleep(200)) {
+        // The learner works on its own thread.
+      }
+      service.close();
+      LearnerStats s = service.stats();
+      err.println(
+          "lodestone learner: "
+              + service.state()
+              + " at step "
+              + s.step()
+              + ", policy version "
+              + s.policyVersion()
+              + ", "
+              + s.consumedGroups()
+              + " groups consumed");
+      err.flush();
+      if (json) {
+        out.println(statsJson(s, service.state()));
+        out.flush();
+      }
+      if (service.state() == ServiceState.FAILED) {
+        err.println(
+            "lodestone learner: failed: "
+                + service.failure().map(Throwable::toString).orElse("unknown cause"));
+        err.flush();
+        return 1;
+      }
+      return 0;
+    }
+  }
+
+  static String statsJson(LearnerStats s, ServiceState state) {
+    ObjectNode o = new ObjectMapper().createObjectNode();
+    o.put("step", s.step());
+    o.put("policyVersion", s.policyVersion());
+    o.put("magnetVersion", s.magnetVersion());
+    o.put("consumedGroups", s.consumedGroups());
+    o.put("skippedSteps", s.skippedSteps());
+    putNumber(o, "meanStalenessVersions", s.meanStalenessVersions());
+    putNumber(o, "groupsPerSecond", s.groupsPerSecond());
+    putNumber(o, "lastLoss", s.lastLoss());
+    o.put("state", state.name());
+    return o.toString();
+  }
+
+  private static void putNumber(ObjectNode o, String key, double v) {
+    if (Double.isFinite(v)) {
+      o.put(key, v);
+    } else {
+      o.putNull(key);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package dev.lodestone.infra.cli;
+
+import dev.lodestone.learner.LearnerAlgorithm;
+import dev.lodestone.learner.LearnerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * The learner's algorithm and hyperparameters, passed to {@link LearnerConfig}. An option left out
+ * keeps the learner's tuned default ({@link LearnerConfig}'s Javadoc says how each was chosen).
+ */
+final class LearnerOptions {
+
+  @Option(
+      names = "--algo",
+      paramLabel = "ALGO",
+      defaultValue = "mpo",
+      description =
+          "Learner algorithm: mpo (magnetic preference optimization), mpo-rt (magnet as a shaped"
+              + " reward), omd (no magnet: plain online mirror descent) or fixed-magnet (the"
+              + " magnet is never reset) (default: ${DEFAULT-VALUE}).")
+  String algo;
+
+  @Option(
+      names = "--eta",
+      paramLabel = "ETA",
+      description = "Mirror-descent step size eta (default: ${sys:lodestone.learner.eta}).")
+  Double eta;
+
+  @Option(
+      names = "--alpha",
+      paramLabel = "ALPHA",
+      description = "Magnet strength alpha (default: ${sys:lodestone.learner.alpha}).")
+  Double alpha;
+
+  @Option(
+      names = "--magnet-every",
+      paramLabel = "VERSIONS",
+      description =
+          "Reset the magnet to the policy every this many policy versions (default: ${sys:lodestone.learner.magnetEvery}).")
+  Integer magnetEvery;
+
+  @Option(
+      names = "--publish-every",
+      paramLabel = "STEPS",
+      description =
+          "Adam steps per published policy version (default: ${sys:lodestone.learner.publishEvery}).")
+  Integer publishEvery;
+
+  @Option(
+      names = "--batch-groups",
+      paramLabel = "N",
+      description =
+          "Labelled groups per learner step (default: ${sys:lodestone.learner.batchGroups}).")
+  Integer batchGroups;
+
+  @Option(
+      names = "--lr",
+      paramLabel = "RATE",
+      description = "Adam learning rate (default: ${sys:lodestone.learner.learningRate}).")
+  Double learningRate;
+
+  @Option(
+      names = "--importance-clip",
+      paramLabel = "C",
+      description =
+          "Truncation c of the per-token importance weights (default: ${sys:lodestone.learner.importanceClip}).")
+  Double importanceClip;
+
+  @Option(
+      names = "--max-grad-norm",
+      paramLabel = "NORM",
+      description =
+          "Global gradient-norm clipping (default: ${sys:lodestone.learner.maxGradNorm}).")
+  Double maxGradNorm;
+
+  /** The algorithm; a bad name is a parameter error. */
+  LearnerAlgorithm algorithm(CommandSpec spec) {
+    try {
+      return LearnerAlgorithm.parse(algo);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--algo must be mpo, mpo-rt, omd or fixed-magnet, got '" + algo + "'");
+    }
+  }
+
+  /** Sets the given options on the builder (the algorithm included). */
+  LearnerConfig.Builder apply(LearnerConfig.Builder b, CommandSpec spec) {
+    b.algorithm(algorithm(spec));
+    if (eta != null) {
+      b.eta(eta);
+    }
+    if (alpha != null) {
+      b.alpha(alpha);
+    }
+    if (magnetEvery != null) {
+      b.magnetEvery(magnetEvery);
+    }
+    if (publishEvery != null) {
+      b.publishEvery(publishEvery);
+    }
+    if (batchGroups != null) {
+      b.batchGroups(batchGroups);
+    }
+    if (learningRate != null) {
+      b.learningRate(learningRate);
+    }
+    if (importanceClip != null) {
+      b.importanceClip(importanceClip);
+    }
+    if (maxGradNorm != null) {
+      b.maxGradNorm(maxGradNorm);
+    }
+    return b;
+  }
+}

@@ -1,0 +1,569 @@
+package dev.lodestone.infra.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lodestone.infra.run.EvalPoint;
+import dev.lodestone.infra.run.MetricsTail;
+import dev.lodestone.infra.run.ModelSize;
+import dev.lodestone.infra.run.Pipeline;
+import dev.lodestone.infra.run.PipelineConfig;
+import dev.lodestone.infra.run.Progress;
+import dev.lodestone.infra.run.ProgressBar;
+import dev.lodestone.infra.run.RunReport;
+import dev.lodestone.infra.run.RunSummary;
+import dev.lodestone.infra.run.TaskSetup;
+import dev.lodestone.infra.stack.LocalStack;
+import dev.lodestone.infra.stack.LocalStackConfig;
+import dev.lodestone.infra.stack.LocalStackException;
+import dev.lodestone.infra.stack.TopicProvisioningException;
+import dev.lodestone.learner.LearnerConfig;
+import dev.lodestone.learner.LearnerStats;
+import dev.lodestone.policy.Engines;
+import dev.lodestone.policy.warmup.WarmupListener;
+import dev.lodestone.sampler.SamplerService;
+import dev.lodestone.schemas.kafka.ClusterConfig;
+import dev.lodestone.schemas.lifecycle.ServiceException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lodestone run}: the whole pipeline in this process (DESIGN.md section 6). It starts the
+ * local stack (unless {@code --bootstrap}), warms up the policy (cached), starts the evaluator, the
+ * label join, the judges, the samplers and the learner ({@link Pipeline}), shows a progress bar on
+ * stderr, and at the end, or on Ctrl-C, stops them and writes a report directory ({@link
+ * RunReport}).
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run the whole pipeline on a task: local stack (unless --bootstrap), warm-up (cached),"
+          + " evaluator, label join, judges, samplers and learner, with a progress bar on stderr"
+          + " (step, policy version, exploitability, pairs/s, staleness). At the end, or on"
+          + " Ctrl-C, it writes a report directory: exploitability.png, strategies.png,"
+          + " evaluations.csv and summary.json.",
+      ""
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:the run ended (time or steps reached) and the report was written",
+      "130/143:stopped by Ctrl-C / SIGTERM; the report was written",
+      "1:a component failed (the report is still written) or the stack could not start",
+      "2:invalid option"
+    })
+public final class RunCommand implements Callable<Integer> {
+
+  /** Default run length when neither --minutes nor --steps is given. */
+  static final double DEFAULT_MINUTES = 5;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--task",
+      paramLabel = "TASK",
+      defaultValue = "perturbed-rps",
+      description =
+          "rps, perturbed-rps, condorcet, random:N:SEED or game:PATH (default: ${DEFAULT-VALUE}).")
+  String task;
+
+  @Mixin LearnerOptions learner;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Length length;
+
+  /** --minutes or --steps. */
+  static final class Length {
+    @Option(
+        names = "--minutes",
+        paramLabel = "M",
+        description = "Run for M minutes (wall clock, after start-up); the default is 5.")
+    Double minutes;
+
+    @Option(
+        names = "--steps",
+        paramLabel = "N",
+        description = "Run until the learner has published at step N.")
+    Long steps;
+  }
+
+  @Option(
+      names = "--samplers",
+      paramLabel = "K",
+      defaultValue = "1",
+      description = "Samplers (default: ${DEFAULT-VALUE}).")
+  int samplers;
+
+  @Option(
+      names = "--judges",
+      paramLabel = "J",
+      defaultValue = "1",
+      description =
+          "Game-oracle judge instances, one Streams application sharing the partitions"
+              + " (default: ${DEFAULT-VALUE}).")
+  int judges;
+
+  @Mixin ClusterOptions cluster;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "0",
+      description =
+          "Seeds the warm-up, the learner and the samplers (each mixed with its id) (default:"
+              + " ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      description = "Report directory (default: reports/run-<UTC time>).")
+  Path report;
+
+  @Option(
+      names = "--json",
+      description =
+          "End stdout with one JSON line: {\"task\", \"algorithm\", \"steps\", \"policyVersion\","
+              + " \"magnetVersion\", \"exploitability\", \"strategies\": {...}, \"nash\": {...},"
+              + " \"groupsPerSecond\", \"meanStalenessVersions\"}.")
+  boolean json;
+
+  @Mixin ModelOptions model;
+
+  @Option(
+      names = "--model-id",
+      paramLabel = "ID",
+      description =
+          "The model's id on the topics (default: the task name). With --bootstrap, a model that"
+              + " has a checkpoint there resumes from it.")
+  String modelId;
+
+  @Mixin SamplingOptions sampling;
+
+  @Option(
+      names = "--device",
+      paramLabel = "DEVICE",
+      defaultValue = "cpu",
+      description =
+          "cpu or gpu, for the learner, samplers and evaluator (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(
+      names = "--eval-interval",
+      paramLabel = "SECONDS",
+      defaultValue = "0.5",
+      description =
+          "Evaluate at most one policy version per interval, the newest; 0 evaluates every"
+              + " version (default: ${DEFAULT-VALUE}).")
+  double evalIntervalSeconds;
+
+  @Option(
+      names = "--label-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "60",
+      description =
+          "How long the label join keeps a label whose group it has not seen before it goes to"
+              + " dead-letters (default: ${DEFAULT-VALUE}).")
+  long labelTimeoutSeconds;
+
+  @Option(
+      names = "--verbose",
+      description =
+          "Keep the components' INFO logs and Kafka's warnings on stderr (default: warnings of"
+              + " the components, errors of Kafka).")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    TaskSetup setup;
+    ModelSize size = model.size(spec);
+    Double minutes = length == null ? null : length.minutes;
+    Long steps = length == null ? null : length.steps;
+    if (minutes == null && steps == null) {
+      minutes = DEFAULT_MINUTES;
+    }
+    try {
+      setup = TaskSetup.of(task);
+      if (minutes != null && !(minutes > 0)) {
+        throw new IllegalArgumentException("--minutes must be positive, got " + minutes);
+      }
+      if (steps != null && steps < 1) {
+        throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
+      }
+      if (samplers < 1) {
+        throw new IllegalArgumentException("--samplers must be at least 1, got " + samplers);
+      }
+      if (judges < 1) {
+        throw new IllegalArgumentException("--judges must be at least 1, got " + judges);
+      }
+      if (!(evalIntervalSeconds >= 0)) {
+        throw new IllegalArgumentException(
+            "--eval-interval must be >= 0, got " + evalIntervalSeconds);
+      }
+      if (labelTimeoutSeconds < 1) {
+        throw new IllegalArgumentException(
+            "--label-timeout must be at least 1, got " + labelTimeoutSeconds);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    ClusterConfig given =
+        cluster.given() || cluster.registry != null ? cluster.require(spec) : null;
+    learner.algorithm(spec);
+    if (!verbose) {
+      quietLogs();
+    }
+    String modelName = modelId == null ? setup.defaultModelId() : modelId;
+    String runTag = JudgeCommand.randomHex();
+    Instant startedAt = Instant.now();
+    Path reportDir =
+        report != null
+            ? report
+            : Path.of(
+                "reports",
+                "run-"
+                    + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                        .withZone(ZoneOffset.UTC)
+                        .format(startedAt));
+
+    err.println(
+        "lodestone run: warming up the policy for "
+            + setup.spec()
+            + " ("
+            + size.id()
+            + " model) ...");
+    err.flush();
+    TaskSetup.Warmed warm =
+        setup.warmup(
+            size.config(), model.cacheDir(), seed, Engines.device(device), WarmupListener.NONE);
+    err.println(
+        "lodestone run: warm-up policy "
+            + (warm.fromCache() ? "loaded from the cache" : "trained and cached")
+            + " ("
+            + warm.file()
+            + ")");
+    err.flush();
+
+    RunReport.prepare();
+    LocalStack stack = null;
+    Path stateDir = Files.createTempDirectory("lodestone-run-");
+    try (Signals signals = Signals.install("lodestone-run", Duration.ofMinutes(3))) {
+      ClusterConfig clusterConfig = given;
+      if (clusterConfig == null) {
+        err.println("lodestone run: starting the local stack ...");
+        err.flush();
+        stack = new LocalStack(LocalStackConfig.ephemeral());
+        try {
+          stack.start(LocalStack.DEFAULT_START_TIMEOUT);
+        } catch (LocalStackException | TopicProvisioningException e) {
+          err.println("lodestone run: the local stack did not start: " + e.getMessage());
+          err.flush();
+          return 1;
+        }
+        clusterConfig = ClusterConfig.of(stack.bootstrapServers(), stack.registryUrl());
+        err.println(
+            "lodestone run: Kafka at "
+                + stack.bootstrapServers()
+                + ", schema registry at "
+                + stack.registryUrl());
+        err.flush();
+      }
+      LearnerConfig.Builder lb =
+          learner
+              .apply(LearnerConfig.builder(clusterConfig, modelName), spec)
+              .device(device)
+              .seed(seed);
+      if (steps != null) {
+        lb.maxSteps(steps);
+      }
+      LearnerConfig learnerConfig;
+      PipelineConfig config;
+      try {
+        learnerConfig = lb.build();
+        config =
+            new PipelineConfig(
+                clusterConfig,
+                setup,
+                modelName,
+                runTag,
+                warm.weights(),
+                learnerConfig,
+                samplers,
+                judges,
+                sampling.settings(),
+                device,
+                seed,
+                Duration.ofSeconds(labelTimeoutSeconds),
+                Duration.ofMillis(Math.round(evalIntervalSeconds * 1000)),
+                stateDir);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+      try {
+        return runPipeline(
+            config, steps, minutes, startedAt, reportDir, size, warm, signals, out, err);
+      } catch (RuntimeException e) {
+        // Reported here, before the signal hook lets the JVM exit.
+        err.println("lodestone run: failed: " + e);
+        e.printStackTrace(err);
+        err.flush();
+        return 1;
+      }
+    } finally {
+      if (stack != null) {
+        stack.close();
+      }
+      JudgeCommand.deleteTree(stateDir);
+    }
+  }
+
+  private int runPipeline(
+      PipelineConfig config,
+      Long steps,
+      Double minutes,
+      Instant startedAt,
+      Path reportDir,
+      ModelSize size,
+      TaskSetup.Warmed warm,
+      Signals signals,
+      PrintWriter out,
+      PrintWriter err)
+      throws IOException, InterruptedException {
+    String stoppedBy;
+    Optional<String> failure = Optional.empty();
+    long t0;
+    List<EvalPoint> points;
+    LearnerStats stats;
+    long samplerGroups = 0;
+    try (MetricsTail tail =
+            new MetricsTail(config.cluster(), config.modelId(), startedAt.minusSeconds(5));
+        Pipeline pipeline = new Pipeline(config)) {
+      err.println(
+          "lodestone run: starting the evaluator, label join, judges, samplers and learner ...");
+      err.flush();
+      try {
+        pipeline.start(Duration.ofSeconds(120));
+      } catch (ServiceException e) {
+        failure = Optional.of(e.getMessage());
+      } catch (RuntimeException e) {
+        // A component that cannot start at all (not a ServiceException): still stop and report.
+        failure = Optional.of("a component did not start: " + e);
+      }
+      t0 = System.nanoTime();
+      long deadline = minutes == null ? Long.MAX_VALUE : t0 + (long) (minutes * 60e9);
+      ProgressBar bar = new ProgressBar(err, System.console() != null, 10);
+      int pairsPerGroup = config.sampling().groupSize() * (config.sampling().groupSize() - 1) / 2;
+      stoppedBy = failure.isPresent() ? "failure" : null;
+      while (stoppedBy == null) {
+        bar.update(progress(pipeline, tail, steps, minutes, t0, pairsPerGroup));
+        if (signals.sleep(500)) {
+          stoppedBy = "interrupt";
+        } else if (pipeline.failure().isPresent()) {
+          failure = pipeline.failure();
+          stoppedBy = "failure";
+        } else if (pipeline.learner().state().isTerminal()) {
+          stoppedBy = "steps";
+        } else if (System.nanoTime() >= deadline) {
+          stoppedBy = "time";
+        }
+      }
+      bar.finish(progress(pipeline, tail, steps, minutes, t0, pairsPerGroup));
+      err.println("lodestone run: stopping (" + stoppedBy + ") ...");
+      err.flush();
+      pipeline.stopSamplers();
+      pipeline.stopLearner();
+      stats = pipeline.learner().stats();
+      if (failure.isEmpty() && stats.policyVersion() >= 0) {
+        // The evaluator reads the last version from the topic; wait for its evaluation.
+        tail.awaitVersion(stats.policyVersion(), Duration.ofSeconds(30));
+      }
+      for (SamplerService s : pipeline.samplers()) {
+        samplerGroups += s.stats().groupsPublished();
+      }
+      points = tail.points();
+    }
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+
+    Optional<EvalPoint> last =
+        points.isEmpty() ? Optional.empty() : Optional.of(points.get(points.size() - 1));
+    RunSummary summary =
+        new RunSummary(
+            config.task().spec(),
+            config.learner().algorithm().id(),
+            stats.step(),
+            stats.policyVersion(),
+            stats.magnetVersion(),
+            last.map(EvalPoint::exploitability).orElse(Double.NaN),
+            last.map(p -> inGameOrder(p, config.task())).orElse(Map.of()),
+            config.task().nash(),
+            stats.groupsPerSecond(),
+            stats.meanStalenessVersions());
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode details = mapper.createObjectNode();
+    details.put("modelId", config.modelId());
+    details.put("model", size.id());
+    details.put("seed", seed);
+    details.put("stoppedBy", stoppedBy);
+    failure.ifPresent(f -> details.put("failure", f));
+    details.put("elapsedSeconds", elapsed);
+    details.put("consumedGroups", stats.consumedGroups());
+    details.put("skippedSteps", stats.skippedSteps());
+    details.set("lastLoss", RunSummary.jsonNumber(stats.lastLoss()));
+    details.put("samplers", config.samplers());
+    details.put("judges", config.judges());
+    details.put("groupsPublished", samplerGroups);
+    details.put("evaluations", points.size());
+    last.ifPresent(
+        p -> {
+          details.put("evaluatedVersion", p.policyVersion());
+          details.put("evaluatedStep", p.step());
+          details.set("invalidMass", RunSummary.jsonNumber(p.invalidMass()));
+          details.set("winRateVsInitial", RunSummary.jsonNumber(p.winRateVsInitial()));
+        });
+    details.put("warmupFromCache", warm.fromCache());
+    details.put("bootstrap", config.cluster().bootstrapServers());
+    details.set("learnerConfig", mapper.readTree(config.learner().toJson()));
+    Map<String, Object> sampling = new LinkedHashMap<>();
+    sampling.put("groupSize", config.sampling().groupSize());
+    sampling.put("groupsPerBatch", config.sampling().groupsPerBatch());
+    sampling.put("maxStaleness", config.sampling().maxStaleness());
+    sampling.put("maxNewTokens", config.sampling().maxNewTokens());
+    details.set("sampling", mapper.valueToTree(sampling));
+
+    List<Path> files;
+    try {
+      files =
+          RunReport.write(reportDir, summary, details, points, config.task().game().strategies());
+    } catch (IOException | RuntimeException e) {
+      // The summary still goes to stdout below.
+      err.println("lodestone run: could not write the report in " + reportDir + ": " + e);
+      files = List.of();
+    }
+    printHuman(err, summary, stats, reportDir, files);
+    if (json) {
+      out.println(summary.toJsonLine());
+      out.flush();
+    }
+    if (failure.isPresent()) {
+      err.println("lodestone run: " + failure.get());
+      err.flush();
+      return 1;
+    }
+    return 0;
+  }
+
+  /** A point's strategy probabilities in the game's order of strategies. */
+  private static Map<String, Double> inGameOrder(EvalPoint p, TaskSetup task) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (String s : task.game().strategies()) {
+      Double v = p.probabilities().get(s);
+      if (v != null) {
+        m.put(s, v);
+      }
+    }
+    return m;
+  }
+
+  private static Progress progress(
+      Pipeline pipeline, MetricsTail tail, Long steps, Double minutes, long t0, int pairsPerGroup) {
+    LearnerStats s = pipeline.learner().stats();
+    long elapsedNanos = System.nanoTime() - t0;
+    double fraction = steps != null ? (double) s.step() / steps : elapsedNanos / (minutes * 60e9);
+    double expl = tail.latest().map(EvalPoint::exploitability).orElse(Double.NaN);
+    return new Progress(
+        fraction,
+        s.step(),
+        s.policyVersion(),
+        expl,
+        s.groupsPerSecond() * pairsPerGroup,
+        s.meanStalenessVersions(),
+        elapsedNanos / 1_000_000_000L);
+  }
+
+  private static void printHuman(
+      PrintWriter err, RunSummary s, LearnerStats stats, Path dir, List<Path> files) {
+    err.println(
+        String.format(
+            Locale.ROOT,
+            "lodestone run: %s with %s: %d steps, policy version %d, magnet version %d",
+            s.task(),
+            s.algorithm(),
+            s.steps(),
+            s.policyVersion(),
+            s.magnetVersion()));
+    err.println(
+        String.format(
+            Locale.ROOT,
+            "  exploitability %s; strategies %s; Nash %s",
+            Double.isNaN(s.exploitability())
+                ? "-"
+                : String.format(Locale.ROOT, "%.4f", s.exploitability()),
+            format(s.strategies()),
+            format(s.nash())));
+    err.println(
+        String.format(
+            Locale.ROOT,
+            "  learner: %d groups consumed, %.1f groups/s, mean staleness %.2f versions, %d steps"
+                + " skipped",
+            stats.consumedGroups(),
+            s.groupsPerSecond(),
+            s.meanStalenessVersions(),
+            stats.skippedSteps()));
+    StringBuilder names = new StringBuilder();
+    for (Path f : files) {
+      names.append(names.length() == 0 ? "" : ", ").append(f.getFileName());
+    }
+    err.println("  report: " + dir + " (" + names + ")");
+    err.flush();
+  }
+
+  private static String format(Map<String, Double> m) {
+    StringBuilder b = new StringBuilder();
+    m.forEach(
+        (k, v) ->
+            b.append(b.length() == 0 ? "" : " ")
+                .append(k)
+                .append(' ')
+                .append(String.format(Locale.ROOT, "%.3f", v)));
+    return b.length() == 0 ? "-" : b.toString();
+  }
+
+  /**
+   * Keeps the progress bar readable (logback, when it is the binding): warnings only of the
+   * components, errors only of Kafka and of DJL's GPU probe.
+   */
+  private static void quietLogs() {
+    setLevel("dev.lodestone", ch.qos.logback.classic.Level.WARN);
+    setLevel("org.apache.kafka", ch.qos.logback.classic.Level.ERROR);
+    setLevel("kafka", ch.qos.logback.classic.Level.ERROR);
+    setLevel("ai.djl.util.cuda", ch.qos.logback.classic.Level.ERROR);
+  }
+
+  private static void setLevel(String logger, ch.qos.logback.classic.Level level) {
+    if (LoggerFactory.getLogger(logger) instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(level);
+    }
+  }
+}

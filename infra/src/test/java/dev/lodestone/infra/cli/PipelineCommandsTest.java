@@ -1,0 +1,69 @@
+package dev.lodestone.infra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Option errors of run, sampler, judge and learner: one line on stderr, exit status 2. */
+class PipelineCommandsTest {
+
+  private static void assertOneLineError(CliRun run, String command, String message) {
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err().strip().lines()).hasSize(1);
+    assertThat(run.err()).startsWith("lodestone " + command + ": ").contains(message);
+  }
+
+  @Test
+  void componentsShouldRequireACluster() {
+    for (String command : new String[] {"sampler", "judge", "learner"}) {
+      assertOneLineError(CliRun.of(command), command, "--bootstrap HOST:PORT is required");
+      assertOneLineError(
+          CliRun.of(command, "--bootstrap", "127.0.0.1:1"),
+          command,
+          "--registry URL is required with --bootstrap");
+    }
+  }
+
+  @Test
+  void shouldRejectBadClusterTaskAlgorithmAndModel() {
+    assertOneLineError(
+        CliRun.of("sampler", "--bootstrap", "nohostport", "--registry", "http://x:1"),
+        "sampler",
+        "bootstrapServers must be a comma-separated list of HOST:PORT");
+    assertOneLineError(
+        CliRun.of("judge", "--bootstrap", "h:1", "--registry", "http://x:1", "--task", "chess"),
+        "judge",
+        "unknown game 'chess'");
+    assertOneLineError(CliRun.of("run", "--algo", "sgd"), "run", "--algo must be mpo, mpo-rt");
+    assertOneLineError(
+        CliRun.of("run", "--model", "huge"), "run", "--model must be tiny or default");
+    assertOneLineError(
+        CliRun.of("learner", "--bootstrap", "h:1", "--registry", "http://x:1", "--eta", "-1"),
+        "learner",
+        "eta");
+  }
+
+  @Test
+  void runShouldTakeMinutesOrStepsNotBoth() {
+    CliRun run = CliRun.of("run", "--minutes", "1", "--steps", "10");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("mutually exclusive");
+    assertOneLineError(CliRun.of("run", "--steps", "0"), "run", "--steps must be at least 1");
+    assertOneLineError(CliRun.of("run", "--samplers", "0"), "run", "--samplers must be at least 1");
+    assertOneLineError(
+        CliRun.of("run", "--registry", "http://127.0.0.1:1"),
+        "run",
+        "--bootstrap HOST:PORT is required");
+  }
+
+  @Test
+  void helpShouldListEveryComponentAndTheLearnerDefaults() {
+    CliRun top = CliRun.of("--help");
+    assertThat(top.out()).contains("run", "sampler", "judge", "learner");
+    CliRun learner = CliRun.of("learner", "--help");
+    assertThat(learner.exitCode()).isZero();
+    assertThat(learner.out())
+        .contains("--batch-groups=N", "(default: 16)", "--magnet-every", "--lr=RATE");
+  }
+}

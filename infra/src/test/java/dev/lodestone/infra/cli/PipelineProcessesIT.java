@@ -1,0 +1,266 @@
+package dev.lodestone.infra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.infra.stack.LocalStack;
+import dev.lodestone.infra.stack.LocalStackConfig;
+import dev.lodestone.schemas.Topics;
+import dev.lodestone.schemas.avro.LabeledGroup;
+import dev.lodestone.schemas.avro.ModelRole;
+import dev.lodestone.schemas.avro.PolicyVersion;
+import dev.lodestone.schemas.avro.SampleGroup;
+import dev.lodestone.schemas.kafka.ClusterConfig;
+import dev.lodestone.schemas.serde.AvroDeserializer;
+import dev.lodestone.schemas.serde.TopicSerdes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipeline as separate processes against the local stack: two samplers, two judge instances
+ * (each with a label-join instance) and one learner, each {@code lodestone COMPONENT} in a JVM of
+ * its own, a tiny model. The learner is killed with SIGKILL mid-run and restarted; every sample
+ * group is still labelled exactly once and consumed by the learner exactly once.
+ */
+@Tag("integration")
+class PipelineProcessesIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String MODEL = "it-processes";
+  private static final String LEARNER_GROUP = "it-processes-learner";
+  private static final long STEPS = 240;
+  private static final int BATCH_GROUPS = 2;
+  private static final long KILL_AT_STEP = 90;
+
+  private static LocalStack stack;
+  private static ClusterConfig cluster;
+
+  @BeforeAll
+  static void startStack() {
+    stack = new LocalStack(LocalStackConfig.ephemeral());
+    stack.start(LocalStack.DEFAULT_START_TIMEOUT);
+    cluster = ClusterConfig.of(stack.bootstrapServers(), stack.registryUrl());
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  private static List<String> common(String command) {
+    return new ArrayList<>(
+        List.of(
+            command,
+            "--bootstrap",
+            stack.bootstrapServers(),
+            "--registry",
+            stack.registryUrl(),
+            "--task",
+            "perturbed-rps",
+            "--model-id",
+            MODEL));
+  }
+
+  private static List<String> learnerArgs(Path dir) {
+    List<String> a = common("learner");
+    a.addAll(
+        List.of(
+            "--model",
+            "tiny",
+            "--warmup-cache",
+            dir.resolve("warmup").toString(),
+            "--steps",
+            Long.toString(STEPS),
+            "--batch-groups",
+            Integer.toString(BATCH_GROUPS),
+            "--publish-every",
+            "2",
+            "--group-id",
+            LEARNER_GROUP,
+            "--json"));
+    return a;
+  }
+
+  @Test
+  void shouldLabelAndConsumeEveryGroupExactlyOnceWhenTheLearnerIsKilledAndRestarted()
+      throws Exception {
+    Path dir = Files.createTempDirectory("pipeline-processes-");
+    List<ComponentProcess> processes = new ArrayList<>();
+    try (PolicyWatcher policy = new PolicyWatcher(cluster, MODEL)) {
+      for (String id : List.of("j1", "j2")) {
+        List<String> a = common("judge");
+        a.addAll(List.of("--instance-id", id, "--state-dir", dir.resolve(id).toString()));
+        processes.add(ComponentProcess.start(dir, id, a));
+      }
+      for (String id : List.of("it-s1", "it-s2")) {
+        List<String> a = common("sampler");
+        a.addAll(
+            List.of(
+                "--sampler-id",
+                id,
+                "--groups-per-batch",
+                "2",
+                "--max-staleness",
+                "4",
+                "--max-new-tokens",
+                "10"));
+        processes.add(ComponentProcess.start(dir, id, a));
+      }
+      ComponentProcess first = ComponentProcess.start(dir, "learner-1", learnerArgs(dir));
+      processes.add(first);
+
+      // Mid-run: SIGKILL, no clean close; then the same command again resumes from the checkpoint.
+      TopicReader.await(
+          "the learner publishes at step " + KILL_AT_STEP,
+          Duration.ofSeconds(150),
+          () -> policy.maxStep() >= KILL_AT_STEP || !first.isAlive());
+      assertThat(first.isAlive())
+          .as("learner alive before the kill; stderr:\n%s", first.tail())
+          .isTrue();
+      first.kill();
+      long stepAtKill = policy.maxStep();
+      ComponentProcess second = ComponentProcess.start(dir, "learner-2", learnerArgs(dir));
+      processes.add(second);
+      assertThat(second.awaitExit(Duration.ofSeconds(150)))
+          .as("learner exit status; stderr:\n%s", second.tail())
+          .isZero();
+      String[] lines = second.stdout().strip().split("\n");
+      JsonNode stats = JSON.readTree(lines[lines.length - 1]);
+      // The second learner resumed from a checkpoint: it started past step 0.
+      assertThat(second.stderr()).containsPattern("running \\(model " + MODEL + ", step [1-9]");
+
+      // Stop the samplers; the judges label what is left.
+      for (ComponentProcess p : processes) {
+        if (p.name().startsWith("it-s")) {
+          p.stop(Duration.ofSeconds(60));
+        }
+      }
+      TopicReader reader = new TopicReader(cluster);
+      TopicReader.await(
+          "every sample group is on labeled",
+          Duration.ofSeconds(90),
+          () ->
+              reader.raw(Topics.LABELED.name()).size() >= reader.raw(Topics.SAMPLES.name()).size());
+
+      // Samples: unique ids, drawn from several policy versions (the samplers hot-swapped).
+      List<TopicReader.Read<SampleGroup>> samples = reader.all(Topics.SAMPLES);
+      Set<String> sampleIds = new HashSet<>();
+      for (TopicReader.Read<SampleGroup> r : samples) {
+        assertThat(sampleIds.add(r.value().getGroupId())).as("duplicate %s", r.key()).isTrue();
+      }
+      Set<Long> versions =
+          samples.stream().map(r -> r.value().getPolicyVersion()).collect(Collectors.toSet());
+      assertThat(versions).hasSizeGreaterThanOrEqualTo(10);
+      assertThat(samples.stream().map(r -> r.value().getSamplerId()).distinct())
+          .containsExactlyInAnyOrder("it-s1", "it-s2");
+
+      // Labels: exactly one per group (G = 2: one pair, one judge application).
+      Map<String, Long> labelsPerGroup =
+          reader.all(Topics.LABELS).stream()
+              .collect(Collectors.groupingBy(r -> r.value().getGroupId(), Collectors.counting()));
+      assertThat(labelsPerGroup.keySet()).isEqualTo(sampleIds);
+      assertThat(labelsPerGroup.values()).containsOnly(1L);
+
+      // Labeled: every group exactly once.
+      List<TopicReader.Read<LabeledGroup>> labeled = reader.all(Topics.LABELED);
+      Set<String> labeledIds = new HashSet<>();
+      for (TopicReader.Read<LabeledGroup> r : labeled) {
+        assertThat(labeledIds.add(r.value().getGroup().getGroupId()))
+            .as("group %s twice on labeled", r.key())
+            .isTrue();
+      }
+      assertThat(labeledIds).isEqualTo(sampleIds);
+
+      // Learner: consumed each group it counts exactly once, across the kill.
+      assertThat(stats.get("step").asLong()).isEqualTo(STEPS);
+      assertThat(stats.get("consumedGroups").asLong()).isEqualTo(STEPS * BATCH_GROUPS);
+      assertThat(stats.get("state").asText()).isEqualTo("STOPPED");
+      Map<TopicPartition, OffsetAndMetadata> committed = reader.committed(LEARNER_GROUP);
+      long position = committed.get(new TopicPartition(Topics.LABELED.name(), 0)).offset();
+      long before = labeled.stream().filter(r -> r.offset() < position).count();
+      assertThat(before).isEqualTo(STEPS * BATCH_GROUPS);
+      PolicyVersion last = policy.last();
+      assertThat(last.getStep()).isEqualTo(STEPS);
+      assertThat(last.getConsumedGroups()).isEqualTo(STEPS * BATCH_GROUPS);
+      assertThat(stepAtKill).isLessThan(STEPS);
+    } finally {
+      for (int i = processes.size() - 1; i >= 0; i--) {
+        processes.get(i).close();
+      }
+      JudgeCommand.deleteTree(dir);
+    }
+  }
+
+  /** Follows the policy topic (read_committed) and keeps the newest POLICY version of a model. */
+  static final class PolicyWatcher implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AvroDeserializer<PolicyVersion> values;
+    private final String model;
+    private PolicyVersion last;
+
+    PolicyWatcher(ClusterConfig cluster, String model) {
+      Properties p = cluster.clientProperties("it-policy-watcher");
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
+      this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+      TopicPartition tp = new TopicPartition(Topics.POLICY.name(), 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      this.values = TopicSerdes.valueDeserializer(Topics.POLICY, cluster.registryClient());
+      this.model = model;
+    }
+
+    /** The newest POLICY version's step read so far (-1: none). */
+    long maxStep() {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        PolicyVersion v = values.decode(r);
+        if (v.getModelId().equals(model)
+            && v.getRole() == ModelRole.POLICY
+            && (last == null || v.getVersion() >= last.getVersion())) {
+          last = v;
+        }
+      }
+      return last == null ? -1 : last.getStep();
+    }
+
+    /** The newest POLICY version, after reading to the end. */
+    PolicyVersion last() throws Exception {
+      TopicReader.await(
+          "the policy topic is read",
+          Duration.ofSeconds(30),
+          () -> {
+            long before = last == null ? -1 : last.getVersion();
+            maxStep();
+            return last != null && last.getVersion() == before;
+          });
+      return last;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+}

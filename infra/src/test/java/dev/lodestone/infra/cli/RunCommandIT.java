@@ -1,0 +1,234 @@
+package dev.lodestone.infra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.infra.stack.LocalStack;
+import dev.lodestone.infra.stack.LocalStackConfig;
+import dev.lodestone.schemas.Topics;
+import dev.lodestone.schemas.avro.DeadLetter;
+import dev.lodestone.schemas.avro.JudgeKind;
+import dev.lodestone.schemas.avro.PreferenceLabel;
+import dev.lodestone.schemas.kafka.ClusterConfig;
+import dev.lodestone.schemas.serde.SchemaRegistration;
+import dev.lodestone.schemas.serde.TopicSerdes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code lodestone run --bootstrap} end to end in this JVM, with bad records injected into {@code
+ * samples}, {@code labels} and {@code labeled} while it runs: each ends in {@code dead-letters}
+ * with a reason from the component that saw it, and the run still reaches its steps and writes its
+ * report and JSON line.
+ */
+@Tag("integration")
+class RunCommandIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long STEPS = 60;
+
+  private static LocalStack stack;
+  private static ClusterConfig cluster;
+
+  @BeforeAll
+  static void startStack() {
+    stack = new LocalStack(LocalStackConfig.ephemeral());
+    stack.start(LocalStack.DEFAULT_START_TIMEOUT);
+    cluster = ClusterConfig.of(stack.bootstrapServers(), stack.registryUrl());
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void shouldDeadLetterBadRecordsWithAReasonAndKeepRunningToTheReport() throws Exception {
+    Path dir = Files.createTempDirectory("run-it-");
+    Path report = dir.resolve("report");
+    CompletableFuture<CliRun> run =
+        CompletableFuture.supplyAsync(
+            () ->
+                CliRun.of(
+                    "run",
+                    "--bootstrap",
+                    stack.bootstrapServers(),
+                    "--registry",
+                    stack.registryUrl(),
+                    "--task",
+                    "perturbed-rps",
+                    "--model",
+                    "tiny",
+                    "--model-id",
+                    "it-run",
+                    "--warmup-cache",
+                    dir.resolve("warmup").toString(),
+                    "--steps",
+                    Long.toString(STEPS),
+                    "--batch-groups",
+                    "2",
+                    "--publish-every",
+                    "2",
+                    "--samplers",
+                    "2",
+                    "--judges",
+                    "2",
+                    "--label-timeout",
+                    "2",
+                    "--report",
+                    report.toString(),
+                    "--json"));
+    TopicReader reader = new TopicReader(cluster);
+    TopicReader.await(
+        "the samplers publish",
+        Duration.ofSeconds(120),
+        () -> run.isDone() || reader.raw(Topics.SAMPLES.name()).size() >= 4);
+    assertThat(run).isNotDone();
+    String realGroup = reader.all(Topics.SAMPLES).get(0).value().getGroupId();
+
+    try (KafkaProducer<String, byte[]> raw =
+            new KafkaProducer<>(
+                cluster.clientProperties("it-injector"),
+                new StringSerializer(),
+                new ByteArraySerializer());
+        KafkaProducer<String, PreferenceLabel> labels =
+            new KafkaProducer<>(
+                cluster.clientProperties("it-injector-labels"),
+                new StringSerializer(),
+                TopicSerdes.valueSerializer(
+                    Topics.LABELS, cluster.registryClient(), SchemaRegistration.AUTO_REGISTER))) {
+      raw.send(new ProducerRecord<>(Topics.SAMPLES.name(), "garbage-sample", new byte[] {9, 9, 9}));
+      raw.send(
+          new ProducerRecord<>(Topics.LABELS.name(), "garbage-label", new byte[] {0, 0, 0, 0, 42}));
+      raw.send(
+          new ProducerRecord<>(Topics.LABELED.name(), "garbage-labeled", new byte[] {7, 7, 7}));
+      labels.send(label(realGroup, 1.7));
+      labels.send(label(realGroup, Double.NaN));
+      labels.send(label("no-such-group", 0.5));
+    }
+
+    CliRun done = run.get(4, TimeUnit.MINUTES);
+    assertThat(done.exitCode()).as("stderr:\n%s", done.err()).isZero();
+    String[] lines = done.out().strip().split("\n");
+    JsonNode summary = JSON.readTree(lines[lines.length - 1]);
+    assertThat(summary.get("task").asText()).isEqualTo("perturbed-rps");
+    assertThat(summary.get("algorithm").asText()).isEqualTo("mpo");
+    assertThat(summary.get("steps").asLong()).isEqualTo(STEPS);
+    assertThat(summary.get("policyVersion").asLong()).isEqualTo(STEPS / 2);
+    assertThat(summary.get("exploitability").isNumber()).isTrue();
+    assertThat(summary.get("strategies").size()).isEqualTo(3);
+    assertThat(summary.get("nash").get("rock").asDouble()).isBetween(0.142, 0.143);
+    for (String f : List.of("exploitability.png", "strategies.png", "evaluations.csv")) {
+      assertThat(report.resolve(f)).isNotEmptyFile();
+    }
+    JsonNode written = JSON.readTree(report.resolve("summary.json").toFile());
+    assertThat(written.get("steps").asLong()).isEqualTo(STEPS);
+    assertThat(written.get("details").get("stoppedBy").asText()).isEqualTo("steps");
+
+    Map<String, List<DeadLetter>> letters =
+        reader.all(Topics.DEAD_LETTERS).stream()
+            .map(TopicReader.Read::value)
+            .collect(
+                Collectors.groupingBy(
+                    l -> l.getComponent() + " " + l.getSourceTopic() + " " + l.getErrorType()));
+    assertThat(letters.keySet())
+        .contains(
+            "judge samples UNDECODABLE",
+            "label-join samples UNDECODABLE",
+            "label-join labels UNDECODABLE",
+            "label-join labels INVALID_PROBABILITY",
+            "label-join labels UNKNOWN_GROUP");
+    assertThat(letters.get("label-join labels INVALID_PROBABILITY"))
+        .extracting(DeadLetter::getReason)
+        .anySatisfy(r -> assertThat(r).contains("probability 1.7"))
+        .anySatisfy(r -> assertThat(r).contains("probability NaN"));
+    assertThat(letters.get("label-join labels UNKNOWN_GROUP"))
+        .singleElement()
+        .satisfies(l -> assertThat(l.getReason()).contains("no-such-group"));
+    assertThat(letters.keySet()).anyMatch(k -> k.startsWith("learner labeled "));
+    assertThat(letters.values().stream().flatMap(List::stream))
+        .allSatisfy(l -> assertThat(l.getReason()).isNotBlank());
+    JudgeCommand.deleteTree(dir);
+  }
+
+  @Test
+  void shouldStopCleanlyOnSigtermAndStillWriteTheReport() throws Exception {
+    Path dir = Files.createTempDirectory("run-sigterm-it-");
+    Path report = dir.resolve("report");
+    try (ComponentProcess run =
+        ComponentProcess.start(
+            dir,
+            "run",
+            List.of(
+                "run",
+                "--model",
+                "tiny",
+                "--warmup-cache",
+                dir.resolve("warmup").toString(),
+                "--minutes",
+                "10",
+                "--report",
+                report.toString(),
+                "--json"))) {
+      // Its own local stack this time; the progress lines (every 10 s) show the learner moving.
+      TopicReader.await(
+          "the learner has published version 1",
+          Duration.ofSeconds(150),
+          () -> {
+            try {
+              return !run.isAlive()
+                  || java.util.regex.Pattern.compile("step [1-9][0-9]*  v [1-9]")
+                      .matcher(run.stderr())
+                      .find();
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      assertThat(run.isAlive()).as("stderr:\n%s", run.tail()).isTrue();
+      assertThat(run.stop(Duration.ofSeconds(120))).as("stderr:\n%s", run.tail()).isEqualTo(143);
+      assertThat(run.stderr()).contains("lodestone run: stopping (interrupt)");
+      String[] lines = run.stdout().strip().split("\n");
+      JsonNode summary = JSON.readTree(lines[lines.length - 1]);
+      assertThat(summary.get("steps").asLong()).isPositive();
+      for (String f :
+          List.of("exploitability.png", "strategies.png", "evaluations.csv", "summary.json")) {
+        assertThat(report.resolve(f)).isNotEmptyFile();
+      }
+      JsonNode details = JSON.readTree(report.resolve("summary.json").toFile()).get("details");
+      assertThat(details.get("stoppedBy").asText()).isEqualTo("interrupt");
+    } finally {
+      JudgeCommand.deleteTree(dir);
+    }
+  }
+
+  private static ProducerRecord<String, PreferenceLabel> label(String group, double p) {
+    PreferenceLabel l =
+        PreferenceLabel.newBuilder()
+            .setGroupId(group)
+            .setI(0)
+            .setJ(1)
+            .setProbability(p)
+            .setJudgeId("rogue")
+            .setJudgeKind(JudgeKind.OTHER)
+            .setTime(Instant.now())
+            .build();
+    return new ProducerRecord<>(Topics.LABELS.name(), group, l);
+  }
+}
