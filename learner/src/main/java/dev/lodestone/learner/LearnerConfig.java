@@ -18,17 +18,18 @@ import java.util.regex.Pattern;
  * constants below, chosen with {@code lodestone bench learner} (docs/learner-benchmark.md has the
  * commands and every figure).
  *
- * <p>Why these defaults, in short: on perturbed-rps from the warm-up start (0.7, 0.2, 0.1), the
- * learner with eta 1 and Adam learning rate 1e-3 followed the exact tabular MMD trajectory closely,
- * so the inner optimisation keeps up; exact tabular MMD with resets (and a sampled-noise simulation
- * of it) then pointed at eta 2, alpha 0.1-0.3 and a reset every 10 versions as the fastest settings
- * that do not swing a strategy to near zero. Larger steps (eta 5-10, or learning rate 2e-3)
- * collapsed onto one pure strategy within 200 steps, from which sampling never recovers (a strategy
- * that is never drawn gets no gradient); a smaller learning rate (3e-4) or eta 1 with alpha 0.5 was
- * too slow. With the defaults, 800 steps (16 groups of 2 each) brought perturbed-rps to
- * exploitability 0.017 with seed 1 (mean 0.036 over the last quarter of the run) but only 0.063
- * with seed 2: near the equilibrium the iterate wanders by the sampling noise (rps: 0.04-0.23), so
- * the targets (0.03 on perturbed-rps, 0.05 on the others) are reached at times, not reliably.
+ * <p>Why these defaults, in short: {@code lodestone bench learner} showed that the learner follows
+ * the exact tabular MMD trajectory (the inner optimisation keeps up) and that large steps (eta
+ * 5-10, or learning rate 2e-3) collapse onto one pure strategy, from which sampling never recovers
+ * (a strategy that is never drawn gets no gradient). In the full pipeline ({@code lodestone run},
+ * docs/pipeline-benchmark.md) eta 2 / alpha 0.2 / a reset every 10 versions / 4 steps of 1e-3 per
+ * version collapsed on perturbed-rps; 8 steps of 5e-4 per version did not, but the iterate then
+ * wandered around the equilibrium (exploitability 0.01-0.13) by the noise of each version's reward
+ * estimate, which eta multiplies. Halving eta (1, with alpha 0.1 and a reset every 20 versions, the
+ * exact tabular schedule that reaches 0.01 on perturbed-rps in under 100 versions while keeping
+ * every strategy above 0.03) brought a five-minute run to 0.011, with the learning rate decaying
+ * harmonically over 500 steps. The iterate still moves with the sampling noise: single evaluations
+ * late in a run range from below 0.01 to about 0.09.
  *
  * @param cluster where the topics and the schema registry are
  * @param modelId the model whose versions this learner publishes (non-blank, no '/')
@@ -39,7 +40,9 @@ import java.util.regex.Pattern;
  *     steps), at least 1
  * @param publishEvery Adam steps between two POLICY versions, at least 1
  * @param batchGroups labelled groups per Adam step, at least 1
- * @param learningRate Adam's step size, positive
+ * @param learningRate Adam's step size at step 0, positive
+ * @param lrDecaySteps harmonic learning-rate decay: the rate at step t is {@code learningRate * h /
+ *     (h + t)} with h this many steps; 0: constant
  * @param importanceClip truncation {@code c} of the per-token importance weights, at least 1
  * @param maxGradNorm global gradient-norm clipping, {@code >= 0} (0: off)
  * @param device {@code cpu}, {@code gpu} or {@code gpu:N}
@@ -62,6 +65,7 @@ public record LearnerConfig(
     int publishEvery,
     int batchGroups,
     double learningRate,
+    int lrDecaySteps,
     double importanceClip,
     double maxGradNorm,
     String device,
@@ -76,22 +80,25 @@ public record LearnerConfig(
   public static final LearnerAlgorithm DEFAULT_ALGORITHM = LearnerAlgorithm.MPO;
 
   /** Default MMD step size. */
-  public static final double DEFAULT_ETA = 2.0;
+  public static final double DEFAULT_ETA = 1.0;
 
   /** Default magnet strength. */
-  public static final double DEFAULT_ALPHA = 0.2;
+  public static final double DEFAULT_ALPHA = 0.1;
 
   /** Default magnet period, in POLICY versions. */
-  public static final int DEFAULT_MAGNET_EVERY = 10;
+  public static final int DEFAULT_MAGNET_EVERY = 20;
 
   /** Default Adam steps per published version. */
-  public static final int DEFAULT_PUBLISH_EVERY = 4;
+  public static final int DEFAULT_PUBLISH_EVERY = 8;
 
   /** Default labelled groups per step. */
   public static final int DEFAULT_BATCH_GROUPS = 16;
 
   /** Default Adam learning rate. */
-  public static final double DEFAULT_LEARNING_RATE = 1e-3;
+  public static final double DEFAULT_LEARNING_RATE = 5e-4;
+
+  /** Default learning-rate decay horizon, in steps. */
+  public static final int DEFAULT_LR_DECAY_STEPS = 500;
 
   /** Default importance-weight truncation. */
   public static final double DEFAULT_IMPORTANCE_CLIP = 2.0;
@@ -122,6 +129,7 @@ public record LearnerConfig(
         publishEvery,
         batchGroups,
         learningRate,
+        lrDecaySteps,
         importanceClip,
         maxGradNorm,
         seed);
@@ -156,10 +164,10 @@ public record LearnerConfig(
   }
 
   /**
-   * A builder with the defaults: algorithm {@code mpo}, eta 2.0, alpha 0.2, magnet reset every 10
-   * versions, a version every 4 steps, 16 groups per step, Adam learning rate 1e-3, importance
-   * weights truncated at 2, gradient norm clipped at 1, device {@code cpu}, seed 0, no step limit,
-   * metrics every 5 s, replay from the earliest offset, group id {@code
+   * A builder with the defaults: algorithm {@code mpo}, eta 1.0, alpha 0.1, magnet reset every 20
+   * versions, a version every 8 steps, 16 groups per step, Adam learning rate 5e-4 decaying over
+   * 500 steps, importance weights truncated at 2, gradient norm clipped at 1, device {@code cpu},
+   * seed 0, no step limit, metrics every 5 s, replay from the earliest offset, group id {@code
    * lodestone-learner-<modelId>}.
    */
   public static Builder builder(ClusterConfig cluster, String modelId) {
@@ -176,6 +184,7 @@ public record LearnerConfig(
         publishEvery,
         batchGroups,
         learningRate,
+        lrDecaySteps,
         importanceClip,
         maxGradNorm,
         seed);
@@ -211,6 +220,7 @@ public record LearnerConfig(
     m.put("publishEvery", publishEvery);
     m.put("batchGroups", batchGroups);
     m.put("learningRate", learningRate);
+    m.put("lrDecaySteps", lrDecaySteps);
     m.put("importanceClip", importanceClip);
     m.put("maxGradNorm", maxGradNorm);
     m.put("device", device);
@@ -242,6 +252,7 @@ public record LearnerConfig(
     private int publishEvery = DEFAULT_PUBLISH_EVERY;
     private int batchGroups = DEFAULT_BATCH_GROUPS;
     private double learningRate = DEFAULT_LEARNING_RATE;
+    private int lrDecaySteps = DEFAULT_LR_DECAY_STEPS;
     private double importanceClip = DEFAULT_IMPORTANCE_CLIP;
     private double maxGradNorm = DEFAULT_MAX_GRAD_NORM;
     private String device = "cpu";
@@ -297,6 +308,12 @@ public record LearnerConfig(
     /** See {@link LearnerConfig#learningRate()}. */
     public Builder learningRate(double lr) {
       this.learningRate = lr;
+      return this;
+    }
+
+    /** See {@link LearnerConfig#lrDecaySteps()}. */
+    public Builder lrDecaySteps(int h) {
+      this.lrDecaySteps = h;
       return this;
     }
 
@@ -366,6 +383,7 @@ public record LearnerConfig(
           publishEvery,
           batchGroups,
           learningRate,
+          lrDecaySteps,
           importanceClip,
           maxGradNorm,
           device,

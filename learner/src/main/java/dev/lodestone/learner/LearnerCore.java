@@ -253,7 +253,8 @@ public final class LearnerCore implements AutoCloseable {
               result[0] = MpoLoss.compute(m, inputs, logPi, logPrev, logRho, hp);
               return result[0].total();
             },
-            hp.maxGradNorm());
+            hp.maxGradNorm(),
+            hp.learningRateAt(step));
     if (r.applied()) {
       step++;
     } else {

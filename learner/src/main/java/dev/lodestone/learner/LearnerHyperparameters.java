@@ -15,7 +15,10 @@ import java.util.Objects;
  *     least 1 (only for algorithms that reset it)
  * @param publishEvery Adam steps between two published iterates, at least 1
  * @param batchGroups labelled groups per Adam step, at least 1
- * @param learningRate Adam's step size, positive
+ * @param learningRate Adam's step size at step 0, positive
+ * @param lrDecaySteps the learning rate at step t is {@code learningRate * h / (h + t)} with h this
+ *     many steps (a harmonic decay, which lets the last iterate settle under sampling noise); 0:
+ *     constant
  * @param importanceClip the truncation {@code c} of the per-token importance weights, at least 1
  * @param maxGradNorm global gradient-norm clipping, {@code >= 0} (0: off)
  * @param seed recorded with every checkpoint and metric; the update itself draws no random numbers,
@@ -29,6 +32,7 @@ public record LearnerHyperparameters(
     int publishEvery,
     int batchGroups,
     double learningRate,
+    int lrDecaySteps,
     double importanceClip,
     double maxGradNorm,
     long seed) {
@@ -55,6 +59,10 @@ public record LearnerHyperparameters(
       throw new IllegalArgumentException(
           "learningRate must be positive and finite, got " + learningRate);
     }
+    if (lrDecaySteps < 0) {
+      throw new IllegalArgumentException(
+          "lrDecaySteps must be >= 0 (0: constant learning rate), got " + lrDecaySteps);
+    }
     if (!(importanceClip >= 1) || !Double.isFinite(importanceClip)) {
       throw new IllegalArgumentException(
           "importanceClip must be finite and >= 1, got " + importanceClip);
@@ -63,6 +71,14 @@ public record LearnerHyperparameters(
       throw new IllegalArgumentException(
           "maxGradNorm must be finite and >= 0 (0 disables clipping), got " + maxGradNorm);
     }
+  }
+
+  /** Adam's learning rate for the step after {@code step} steps (see {@code lrDecaySteps}). */
+  public double learningRateAt(long step) {
+    if (lrDecaySteps == 0) {
+      return learningRate;
+    }
+    return learningRate * lrDecaySteps / (lrDecaySteps + (double) step);
   }
 
   /** The magnet strength in force: {@code alpha}, or 0 for {@link LearnerAlgorithm#OMD}. */

@@ -27,6 +27,7 @@ class LearnerConfigTest {
     assertThat(c.publishEvery()).isEqualTo(LearnerConfig.DEFAULT_PUBLISH_EVERY);
     assertThat(c.batchGroups()).isEqualTo(LearnerConfig.DEFAULT_BATCH_GROUPS);
     assertThat(c.learningRate()).isEqualTo(LearnerConfig.DEFAULT_LEARNING_RATE);
+    assertThat(c.lrDecaySteps()).isEqualTo(LearnerConfig.DEFAULT_LR_DECAY_STEPS);
     assertThat(c.device()).isEqualTo("cpu");
     assertThat(c.maxSteps()).isZero();
     assertThat(c.groupId()).isEqualTo("lodestone-learner-m");
@@ -48,6 +49,7 @@ class LearnerConfigTest {
             .publishEvery(3)
             .batchGroups(5)
             .learningRate(0.01)
+            .lrDecaySteps(250)
             .importanceClip(3)
             .maxGradNorm(0)
             .seed(9)
@@ -64,6 +66,7 @@ class LearnerConfigTest {
     assertThat(j.get("publishEvery").asInt()).isEqualTo(3);
     assertThat(j.get("batchGroups").asInt()).isEqualTo(5);
     assertThat(j.get("learningRate").asDouble()).isEqualTo(0.01);
+    assertThat(j.get("lrDecaySteps").asInt()).isEqualTo(250);
     assertThat(j.get("importanceClip").asDouble()).isEqualTo(3.0);
     assertThat(j.get("maxGradNorm").asDouble()).isEqualTo(0.0);
     assertThat(j.get("seed").asLong()).isEqualTo(9);
@@ -86,6 +89,7 @@ class LearnerConfigTest {
         "publishEvery|publishEvery must be at least 1, got 0",
         "batchGroups|batchGroups must be at least 1, got 0",
         "learningRate|learningRate must be positive and finite, got NaN",
+        "lrDecaySteps|lrDecaySteps must be >= 0 (0: constant learning rate), got -1",
         "importanceClip|importanceClip must be finite and >= 1, got 0.5",
         "maxGradNorm|maxGradNorm must be finite and >= 0 (0 disables clipping), got -1.0",
         "device|device must be cpu, gpu or gpu:N, got 'tpu'",
@@ -104,6 +108,7 @@ class LearnerConfigTest {
           case "publishEvery" -> b -> b.publishEvery(0);
           case "batchGroups" -> b -> b.batchGroups(0);
           case "learningRate" -> b -> b.learningRate(Double.NaN);
+          case "lrDecaySteps" -> b -> b.lrDecaySteps(-1);
           case "importanceClip" -> b -> b.importanceClip(0.5);
           case "maxGradNorm" -> b -> b.maxGradNorm(-1);
           case "device" -> b -> b.device("tpu");
@@ -117,6 +122,26 @@ class LearnerConfigTest {
     assertThatThrownBy(() -> bad.apply(LearnerConfig.builder(CLUSTER, "m")).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(message);
+  }
+
+  @Test
+  void shouldDecayTheLearningRateHarmonically() {
+    LearnerHyperparameters hp =
+        LearnerConfig.builder(CLUSTER, "m")
+            .learningRate(0.01)
+            .lrDecaySteps(100)
+            .build()
+            .hyperparameters();
+    assertThat(hp.learningRateAt(0)).isEqualTo(0.01);
+    assertThat(hp.learningRateAt(100)).isEqualTo(0.005);
+    assertThat(hp.learningRateAt(300)).isEqualTo(0.0025);
+    LearnerHyperparameters constant =
+        LearnerConfig.builder(CLUSTER, "m")
+            .learningRate(0.01)
+            .lrDecaySteps(0)
+            .build()
+            .hyperparameters();
+    assertThat(constant.learningRateAt(1_000_000)).isEqualTo(0.01);
   }
 
   @Test

@@ -58,7 +58,7 @@ class MpoLossBanditTest {
     }
     double[] r = TrainingGroup.rewards(p);
     LearnerHyperparameters hp =
-        new LearnerHyperparameters(algorithm, eta, alpha, 1, 1, 1, 1e-3, 1000.0, 0.0, 0);
+        new LearnerHyperparameters(algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, 0.0, 0);
 
     double[] pi = minimise(hp, piT, rho, r);
 

@@ -60,17 +60,17 @@ class MpoLossTest {
 
   @Test
   void shouldMatchHandComputedTermsForMpo() {
-    check(new LearnerHyperparameters(LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, C, 0, 0));
+    check(new LearnerHyperparameters(LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, 0, 0));
   }
 
   @Test
   void shouldMatchHandComputedTermsForMpoRt() {
-    check(new LearnerHyperparameters(LearnerAlgorithm.MPO_RT, 2.0, 0.3, 1, 1, 2, 1e-3, C, 0, 0));
+    check(new LearnerHyperparameters(LearnerAlgorithm.MPO_RT, 2.0, 0.3, 1, 1, 2, 1e-3, 0, C, 0, 0));
   }
 
   @Test
   void shouldMatchHandComputedTermsForOmdWithoutAMagnet() {
-    check(new LearnerHyperparameters(LearnerAlgorithm.OMD, 1.0, 0.3, 1, 1, 2, 1e-3, C, 0, 0));
+    check(new LearnerHyperparameters(LearnerAlgorithm.OMD, 1.0, 0.3, 1, 1, 2, 1e-3, 0, C, 0, 0));
   }
 
   private void check(LearnerHyperparameters hp) {

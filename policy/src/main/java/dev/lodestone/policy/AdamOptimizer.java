@@ -106,6 +106,15 @@ public final class AdamOptimizer implements AutoCloseable {
    * non-finite loss skips the backward pass and the update.
    */
   public StepResult train(Function<NDManager, NDArray> lossFn, double maxGradNorm) {
+    return train(lossFn, maxGradNorm, config.learningRate());
+  }
+
+  /**
+   * {@link #train(Function, double)} with a learning rate for this step (a schedule's value) in
+   * place of the configured one.
+   */
+  public StepResult train(
+      Function<NDManager, NDArray> lossFn, double maxGradNorm, double learningRate) {
     double lossValue;
     try (NDManager m = model.newManager();
         GradientCollector gc = newGradientCollector()) {
@@ -119,7 +128,7 @@ public final class AdamOptimizer implements AutoCloseable {
       zeroGradients();
       return new StepResult(step, lossValue, Double.NaN, false, false);
     }
-    StepResult r = step(maxGradNorm);
+    StepResult r = step(maxGradNorm, learningRate);
     return new StepResult(r.step(), lossValue, r.gradNorm(), r.applied(), r.clipped());
   }
 
@@ -147,8 +156,20 @@ public final class AdamOptimizer implements AutoCloseable {
    * disables clipping), updates the weights and zeroes the gradients.
    */
   public StepResult step(double maxGradNorm) {
+    return step(maxGradNorm, config.learningRate());
+  }
+
+  /**
+   * {@link #step(double)} with a learning rate for this step (a schedule's value) in place of the
+   * configured one.
+   */
+  public StepResult step(double maxGradNorm, double learningRate) {
     if (!(maxGradNorm >= 0)) {
       throw new IllegalArgumentException("maxGradNorm must be >= 0, got " + maxGradNorm);
+    }
+    if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+      throw new IllegalArgumentException(
+          "learningRate must be positive and finite, got " + learningRate);
     }
     try (NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
@@ -162,8 +183,8 @@ public final class AdamOptimizer implements AutoCloseable {
       long t = step + 1;
       double coef1 = 1.0 - Math.pow(config.beta1(), t);
       double coef2 = 1.0 - Math.pow(config.beta2(), t);
-      float lr = (float) config.learningRate();
-      float lrBiasCorrection = (float) (config.learningRate() * Math.sqrt(coef2) / coef1);
+      float lr = (float) learningRate;
+      float lrBiasCorrection = (float) (learningRate * Math.sqrt(coef2) / coef1);
       for (int i = 0; i < params.size(); i++) {
         NDArray w = params.get(i).getArray();
         NDArray g = w.getGradient();

@@ -73,6 +73,34 @@ class AdamOptimizerTest {
   }
 
   @Test
+  void aLearningRateGivenToTheStepReplacesTheConfiguredOne() {
+    ModelConfig cfg = TestModels.small();
+    String[] sha = new String[2];
+    double[] configured = {0.01, 0.5};
+    for (int run = 0; run < 2; run++) {
+      try (PolicyModel m = TestModels.create(cfg, 4);
+          AdamOptimizer opt = new AdamOptimizer(m, AdamConfig.of(configured[run]))) {
+        for (int s = 0; s < 3; s++) {
+          TokenBatch b = batch(cfg, s);
+          if (run == 0) {
+            opt.train(nd -> nll(m, nd, b), 1.0);
+          } else {
+            opt.train(nd -> nll(m, nd, b), 1.0, 0.01);
+          }
+        }
+        sha[run] = m.sha256();
+      }
+    }
+    assertThat(sha[1]).isEqualTo(sha[0]);
+    try (PolicyModel m = TestModels.create(cfg, 4);
+        AdamOptimizer opt = new AdamOptimizer(m, AdamConfig.of(0.01))) {
+      assertThatThrownBy(() -> opt.step(1.0, 0))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("learningRate must be positive and finite, got 0.0");
+    }
+  }
+
+  @Test
   void resumingFromSavedWeightsAndStateIsBitIdentical() {
     ModelConfig cfg = TestModels.small();
     String straight;

@@ -100,6 +100,13 @@ public final class BenchLearnerCommand implements Callable<Integer> {
   Double lr;
 
   @Option(
+      names = "--lr-decay-steps",
+      description =
+          "Harmonic learning-rate decay horizon h in steps, 0 for a constant rate (default: the"
+              + " learner's default)")
+  Integer lrDecaySteps;
+
+  @Option(
       names = "--clip",
       description = "importance-weight truncation (default: the learner's default)")
   Double clip;
@@ -183,6 +190,7 @@ public final class BenchLearnerCommand implements Callable<Integer> {
               publishEvery != null ? publishEvery : LearnerConfig.DEFAULT_PUBLISH_EVERY,
               batchGroups != null ? batchGroups : LearnerConfig.DEFAULT_BATCH_GROUPS,
               lr != null ? lr : LearnerConfig.DEFAULT_LEARNING_RATE,
+              lrDecaySteps != null ? lrDecaySteps : LearnerConfig.DEFAULT_LR_DECAY_STEPS,
               clip != null ? clip : LearnerConfig.DEFAULT_IMPORTANCE_CLIP,
               maxGradNorm != null ? maxGradNorm : LearnerConfig.DEFAULT_MAX_GRAD_NORM,
               seed);
@@ -308,6 +316,7 @@ public final class BenchLearnerCommand implements Callable<Integer> {
       result.put("publishEvery", hp.publishEvery());
       result.put("batchGroups", hp.batchGroups());
       result.put("learningRate", hp.learningRate());
+      result.put("lrDecaySteps", hp.lrDecaySteps());
       result.put("importanceClip", hp.importanceClip());
       result.put("maxGradNorm", hp.maxGradNorm());
       result.put("groupSize", groupSize);

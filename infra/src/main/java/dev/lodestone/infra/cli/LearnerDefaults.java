@@ -20,6 +20,7 @@ final class LearnerDefaults {
             "publishEvery", LearnerConfig.DEFAULT_PUBLISH_EVERY,
             "batchGroups", LearnerConfig.DEFAULT_BATCH_GROUPS,
             "learningRate", LearnerConfig.DEFAULT_LEARNING_RATE,
+            "lrDecaySteps", LearnerConfig.DEFAULT_LR_DECAY_STEPS,
             "importanceClip", LearnerConfig.DEFAULT_IMPORTANCE_CLIP,
             "maxGradNorm", LearnerConfig.DEFAULT_MAX_GRAD_NORM);
     defaults.forEach((k, v) -> System.setProperty("lodestone.learner." + k, String.valueOf(v)));

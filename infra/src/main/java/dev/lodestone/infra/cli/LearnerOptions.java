@@ -62,6 +62,14 @@ final class LearnerOptions {
   Double learningRate;
 
   @Option(
+      names = "--lr-decay-steps",
+      paramLabel = "STEPS",
+      description =
+          "Learning-rate decay: the rate at step t is RATE * STEPS / (STEPS + t); 0 keeps it"
+              + " constant (default: ${sys:lodestone.learner.lrDecaySteps}).")
+  Integer lrDecaySteps;
+
+  @Option(
       names = "--importance-clip",
       paramLabel = "C",
       description =
@@ -106,6 +114,9 @@ final class LearnerOptions {
     }
     if (learningRate != null) {
       b.learningRate(learningRate);
+    }
+    if (lrDecaySteps != null) {
+      b.lrDecaySteps(lrDecaySteps);
     }
     if (importanceClip != null) {
       b.importanceClip(importanceClip);
