@@ -92,7 +92,9 @@ public final class LearnerCommand implements Callable<Integer> {
       names = "--seed",
       paramLabel = "SEED",
       defaultValue = "0",
-      description = "Seeds the warm-up and the learner (default: ${DEFAULT-VALUE}).")
+      description =
+          "Seeds the warm-up; recorded in the learner's checkpoints and metrics (its updates draw"
+              + " no random numbers) (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(

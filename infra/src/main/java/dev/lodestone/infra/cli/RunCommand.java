@@ -130,8 +130,8 @@ public final class RunCommand implements Callable<Integer> {
       paramLabel = "S",
       defaultValue = "0",
       description =
-          "Seeds the warm-up, the learner and the samplers (each mixed with its id) (default:"
-              + " ${DEFAULT-VALUE}).")
+          "Seeds the warm-up and the samplers (each mixed with its id); recorded by the learner,"
+              + " whose updates draw no random numbers (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(
