@@ -66,9 +66,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The learner service (DESIGN.md section 2, PIPELINE.md): a transactional consume-process-produce
- * loop over {@code labeled} that applies MPO updates ({@link LearnerCore}) and publishes policy and
- * magnet versions.
+ * The learner service (DESIGN.md section 2, docs/pipeline.md): a transactional
+ * consume-process-produce loop over {@code labeled} that applies MPO updates ({@link LearnerCore})
+ * and publishes policy and magnet versions.
  *
  * <h2>Start</h2>
  *

@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The update rules the learner implements (PIPELINE.md, DESIGN.md section 1). All share one loss,
- * {@link MpoLoss}; they differ in the magnet term and in whether the magnet moves.
+ * The update rules the learner implements (docs/pipeline.md, DESIGN.md section 1). All share one
+ * loss, {@link MpoLoss}; they differ in the magnet term and in whether the magnet moves.
  */
 public enum LearnerAlgorithm {
   /**

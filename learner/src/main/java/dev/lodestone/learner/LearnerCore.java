@@ -22,7 +22,7 @@ import java.util.Objects;
 /**
  * The learner's computation without Kafka: the trained weights theta, the last published iterate
  * pi_t, the magnet rho and Adam's state, and the two operations of Magnetic Mirror Descent as
- * PIPELINE.md lays them out.
+ * docs/pipeline.md lays them out.
  *
  * <ol>
  *   <li>{@link #step(List)}: one Adam step on {@link MpoLoss} over a batch of labelled groups, with

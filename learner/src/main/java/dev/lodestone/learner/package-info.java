@@ -2,8 +2,8 @@
  * The learner: tabular game solvers and the token-level MPO learner over Kafka.
  *
  * <ul>
- *   <li>{@link dev.lodestone.learner.MpoLoss}: the loss of PIPELINE.md (token-level MPO, MPO-RT),
- *       on DJL arrays;
+ *   <li>{@link dev.lodestone.learner.MpoLoss}: the loss of docs/pipeline.md (token-level MPO,
+ *       MPO-RT), on DJL arrays;
  *   <li>{@link dev.lodestone.learner.LearnerCore}: steps, publications and magnet resets without
  *       Kafka, with a bit-exact state;
  *   <li>{@link dev.lodestone.learner.Learner}: the service, a transactional consume-process-produce

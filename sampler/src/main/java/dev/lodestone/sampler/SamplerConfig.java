@@ -60,7 +60,7 @@ public record SamplerConfig(
   /** Default groups per sampling batch. */
   public static final int DEFAULT_GROUPS_PER_BATCH = 8;
 
-  /** Default back-pressure staleness (PIPELINE.md). */
+  /** Default back-pressure staleness (docs/pipeline.md). */
   public static final int DEFAULT_MAX_STALENESS = 2;
 
   /** Default interval between metric events. */

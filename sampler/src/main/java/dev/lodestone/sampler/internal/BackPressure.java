@@ -1,7 +1,7 @@
 package dev.lodestone.sampler.internal;
 
 /**
- * The count-based back-pressure rule of the samplers (PIPELINE.md, after AReaL's staleness
+ * The count-based back-pressure rule of the samplers (docs/pipeline.md, after AReaL's staleness
  * control): a sampler may publish a new group only while
  *
  * <pre>
