@@ -39,7 +39,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,7 +124,6 @@ public final class Learner implements Service {
   private final TopicPartition labeled = new TopicPartition(Topics.LABELED.name(), 0);
 
   private volatile boolean stopRequested;
-  private volatile boolean reachedRunning;
   private volatile long startDeadline;
   private volatile KafkaConsumer<?, ?> wakeable;
 
@@ -198,11 +196,8 @@ public final class Learner implements Service {
     startDeadline = System.nanoTime() + timeout.toNanos();
     thread.start();
     try {
-      lifecycle.awaitRunning(timeout);
+      lifecycle.awaitStarted(timeout); // also when it ran and stopped by itself (maxSteps reached)
     } catch (ServiceException e) {
-      if (reachedRunning && lifecycle.state() == ServiceState.STOPPED) {
-        return; // it ran and already stopped by itself (maxSteps reached)
-      }
       close();
       throw e;
     }
@@ -251,7 +246,7 @@ public final class Learner implements Service {
    * @return the state reached (not terminal when the wait timed out)
    */
   public ServiceState awaitTermination(Duration timeout) {
-    return lifecycle.await(EnumSet.of(ServiceState.STOPPED, ServiceState.FAILED), timeout);
+    return lifecycle.awaitTerminated(timeout);
   }
 
   /**
@@ -352,7 +347,6 @@ public final class Learner implements Service {
       if (stopRequested || !lifecycle.running()) {
         return;
       }
-      reachedRunning = true;
       runningSince = System.nanoTime();
       window.reset(runningSince);
       LOG.info(

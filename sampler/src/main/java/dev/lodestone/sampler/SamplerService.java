@@ -37,7 +37,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,7 +143,6 @@ public final class SamplerService implements Service {
 
   // Set by the sampling thread, read by others.
   private volatile boolean stopRequested;
-  private volatile boolean reachedRunning;
   private volatile Device device;
   private volatile long startDeadline;
   private final AtomicReference<KafkaConsumer<?, ?>> offsetsConsumer = new AtomicReference<>();
@@ -216,11 +214,8 @@ public final class SamplerService implements Service {
     startDeadline = System.nanoTime() + timeout.toNanos();
     thread.start();
     try {
-      lifecycle.awaitRunning(timeout);
+      lifecycle.awaitStarted(timeout); // also when it ran and stopped by itself (maxGroups reached)
     } catch (ServiceException e) {
-      if (reachedRunning && lifecycle.state() == ServiceState.STOPPED) {
-        return; // it ran and already stopped by itself (maxGroups reached)
-      }
       close();
       throw e;
     }
@@ -233,7 +228,7 @@ public final class SamplerService implements Service {
    * @return the state reached (not terminal when the wait timed out)
    */
   public ServiceState awaitTermination(Duration timeout) {
-    return lifecycle.await(EnumSet.of(ServiceState.STOPPED, ServiceState.FAILED), timeout);
+    return lifecycle.awaitTerminated(timeout);
   }
 
   /** The POLICY version the sampler draws from; empty before the first one is loaded. */
@@ -407,7 +402,6 @@ public final class SamplerService implements Service {
       if (!lifecycle.running()) {
         return;
       }
-      reachedRunning = true;
       LOG.info(
           "{} running: model {}, task {}, G {}, {} groups per batch, maxStaleness {}, device {}",
           config.samplerId(),

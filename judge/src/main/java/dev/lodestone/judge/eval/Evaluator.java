@@ -18,7 +18,6 @@ import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -134,7 +133,7 @@ public final class Evaluator implements Service {
    * @return the state reached (not terminal when the wait timed out)
    */
   public ServiceState awaitTermination(Duration timeout) {
-    return lifecycle.await(EnumSet.of(ServiceState.STOPPED, ServiceState.FAILED), timeout);
+    return lifecycle.awaitTerminated(timeout);
   }
 
   @Override

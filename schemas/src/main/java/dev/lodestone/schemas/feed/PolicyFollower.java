@@ -5,7 +5,6 @@ import dev.lodestone.schemas.lifecycle.Service;
 import dev.lodestone.schemas.lifecycle.ServiceException;
 import dev.lodestone.schemas.lifecycle.ServiceState;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -139,7 +138,7 @@ public final class PolicyFollower implements Service {
    * @return the state reached (not terminal when the wait timed out)
    */
   public ServiceState awaitTermination(Duration timeout) {
-    return lifecycle.await(EnumSet.of(ServiceState.STOPPED, ServiceState.FAILED), timeout);
+    return lifecycle.awaitTerminated(timeout);
   }
 
   /** The feed's counters (read without synchronisation: for monitoring only). */

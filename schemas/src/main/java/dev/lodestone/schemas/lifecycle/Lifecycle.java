@@ -18,6 +18,7 @@ public final class Lifecycle {
   private final Condition changed = lock.newCondition();
   private ServiceState state = ServiceState.CREATED;
   private Throwable failure;
+  private boolean wasRunning;
 
   public Lifecycle(String name) {
     this.name = name;
@@ -62,7 +63,13 @@ public final class Lifecycle {
 
   /** Moves from {@code STARTING} to {@code RUNNING}; returns false if it is already stopping. */
   public boolean running() {
-    return move(EnumSet.of(ServiceState.STARTING), ServiceState.RUNNING);
+    lock.lock();
+    try {
+      wasRunning = move(EnumSet.of(ServiceState.STARTING), ServiceState.RUNNING);
+      return wasRunning;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /**
@@ -117,6 +124,37 @@ public final class Lifecycle {
           throw new ServiceException(
               name + " is not running after " + timeout.toMillis() + " ms (state " + reached + ")");
     }
+  }
+
+  /**
+   * Waits until the service is running, or has run and already stopped by itself (a service with a
+   * work limit that it reached while its starter was still waiting).
+   *
+   * @throws ServiceException if it failed, stopped without having run, or is not running within
+   *     {@code timeout}
+   */
+  public void awaitStarted(Duration timeout) {
+    try {
+      awaitRunning(timeout);
+    } catch (ServiceException e) {
+      lock.lock();
+      try {
+        if (!(wasRunning && state == ServiceState.STOPPED)) {
+          throw e;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Waits until the service has stopped or failed, at most {@code timeout}.
+   *
+   * @return the state reached (not terminal when the wait timed out)
+   */
+  public ServiceState awaitTerminated(Duration timeout) {
+    return await(EnumSet.of(ServiceState.STOPPED, ServiceState.FAILED), timeout);
   }
 
   /**

@@ -67,4 +67,39 @@ class LifecycleTest {
         .isInstanceOf(ServiceException.class)
         .hasMessage("svc is not running after 20 ms (state STARTING)");
   }
+
+  @Test
+  void awaitStartedShouldAcceptAServiceThatRanAndStoppedByItself() {
+    Lifecycle lifecycle = new Lifecycle("svc");
+    lifecycle.starting();
+    lifecycle.running();
+    lifecycle.stopping();
+    lifecycle.stopped();
+    lifecycle.awaitStarted(Duration.ZERO);
+    assertThatThrownBy(() -> lifecycle.awaitRunning(Duration.ZERO))
+        .isInstanceOf(ServiceException.class)
+        .hasMessage("svc stopped while starting");
+  }
+
+  @Test
+  void awaitStartedShouldRefuseAServiceThatStoppedWithoutRunning() {
+    Lifecycle lifecycle = new Lifecycle("svc");
+    lifecycle.starting();
+    lifecycle.stopping();
+    assertThat(lifecycle.running()).as("closed before it ran").isFalse();
+    lifecycle.stopped();
+    assertThatThrownBy(() -> lifecycle.awaitStarted(Duration.ZERO))
+        .isInstanceOf(ServiceException.class)
+        .hasMessage("svc stopped while starting");
+  }
+
+  @Test
+  void awaitTerminatedShouldReturnTheTerminalStateOrTheCurrentOneOnTimeout() {
+    Lifecycle lifecycle = new Lifecycle("svc");
+    lifecycle.starting();
+    lifecycle.running();
+    assertThat(lifecycle.awaitTerminated(Duration.ofMillis(20))).isEqualTo(ServiceState.RUNNING);
+    lifecycle.failed(new IllegalStateException("boom"));
+    assertThat(lifecycle.awaitTerminated(Duration.ZERO)).isEqualTo(ServiceState.FAILED);
+  }
 }
