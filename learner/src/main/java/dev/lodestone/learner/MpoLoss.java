@@ -3,6 +3,7 @@ package dev.lodestone.learner;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.lodestone.policy.Scalars;
 import dev.lodestone.policy.TokenBatch;
 import java.util.Objects;
 
@@ -189,16 +190,18 @@ public final class MpoLoss {
     // KL(pi_theta || pi_t) summed over response positions: (R, T, V) -> (R, T) -> scalar
     NDArray pi = logPi.exp(); // (R, T, V)
     NDArray klPrev = pi.mul(logPi.sub(logPrevious)).sum(new int[] {2}).mul(mask).sum();
-    NDArray total = policy.add(klPrev.div((float) hp.eta()));
+    // Constants through Scalars: autograd keeps them for the backward pass, so they must be
+    // engine-owned (DJL's Number overloads wrap a buffer the garbage collector may free first).
+    NDArray total = policy.add(Scalars.div(klPrev, hp.eta()));
     double klMagnetMean = Double.NaN;
     if (logMagnet != null) {
       NDArray klRho = pi.mul(logPi.sub(logMagnet)).sum(new int[] {2}).mul(mask).sum();
       if (algo.hasMagnetKl() && alpha > 0) {
-        total = total.add(klRho.mul((float) alpha));
+        total = total.add(Scalars.mul(klRho, alpha));
       }
       klMagnetMean = klRho.getFloat() / tokens;
     }
-    total = total.div((float) in.groups());
+    total = Scalars.div(total, in.groups());
     return new Result(
         total,
         policy.getFloat() / in.groups(),

@@ -34,7 +34,7 @@ class AdamOptimizerTest {
 
   private static NDArray nll(PolicyModel m, NDManager nd, TokenBatch b) {
     NDArray lp = b.targetLogProbs(m.logProbs(nd, b, true)); // (B, T)
-    return lp.mul(b.responseMask(nd)).sum().neg().div(b.responseTokenCount());
+    return Scalars.div(lp.mul(b.responseMask(nd)).sum().neg(), b.responseTokenCount());
   }
 
   @Test
@@ -186,14 +186,14 @@ class AdamOptimizerTest {
         AdamOptimizer opt = new AdamOptimizer(m, AdamConfig.of(1e-3))) {
       TokenBatch b = batch(m.config(), 1);
       String before = m.sha256();
-      StepResult nanLoss = opt.train(nd -> nll(m, nd, b).mul(Float.NaN), 1.0);
+      StepResult nanLoss = opt.train(nd -> Scalars.mul(nll(m, nd, b), Float.NaN), 1.0);
       assertThat(nanLoss.applied()).isFalse();
       assertThat(nanLoss.loss()).isNaN();
       // A finite loss whose gradient is not finite: multiply by a huge factor so that the
       // gradients overflow to infinity.
       try (NDManager nd = m.newManager();
           GradientCollector gc = opt.newGradientCollector()) {
-        gc.backward(nll(m, nd, b).mul(Float.MAX_VALUE).mul(Float.MAX_VALUE));
+        gc.backward(Scalars.mul(Scalars.mul(nll(m, nd, b), Float.MAX_VALUE), Float.MAX_VALUE));
       }
       assertThat(opt.gradientNorm()).isNaN().as("non-finite");
       StepResult skipped = opt.step(1.0);

@@ -25,6 +25,7 @@ import dev.lodestone.policy.PolicyModel;
 import dev.lodestone.policy.PromptResponse;
 import dev.lodestone.policy.SampledResponse;
 import dev.lodestone.policy.SamplingParams;
+import dev.lodestone.policy.Scalars;
 import dev.lodestone.policy.TokenBatch;
 import dev.lodestone.policy.warmup.WarmupCache;
 import dev.lodestone.policy.warmup.WarmupConfig;
@@ -291,7 +292,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
                   NDArray logp = project.logProbs(m, tb, true); // (B, T, V)
                   NDArray mask = tb.responseMask(m); // (B, T)
                   NDArray nll = tb.targetLogProbs(logp).mul(mask).sum().neg(); // scalar
-                  return nll.div(tb.responseTokenCount());
+                  return Scalars.div(nll, tb.responseTokenCount());
                 },
                 1.0);
           };

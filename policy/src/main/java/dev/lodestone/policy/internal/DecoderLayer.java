@@ -11,6 +11,7 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.lodestone.policy.ModelConfig;
+import dev.lodestone.policy.Scalars;
 import java.util.function.Function;
 
 /**
@@ -97,7 +98,8 @@ public final class DecoderLayer extends AbstractBlock {
     // Split, not index: the backward pass of a split is one concatenation, while indexing a
     // stacked (3, ...) view makes three zero-filled copies of the whole qkv gradient.
     NDList parts = qkv.split(3, 2); // 3 x (B, T, D)
-    NDArray q = splitHeads(parts.get(0), b, t).mul(scale); // (B, H, T, E), pre-scaled by 1/sqrt(E)
+    // Pre-scaled by 1/sqrt(E); the constant is engine-owned, autograd keeps it (see Scalars).
+    NDArray q = Scalars.mul(splitHeads(parts.get(0), b, t), scale); // (B, H, T, E)
     NDArray k = splitHeads(parts.get(1), b, t); // (B, H, T, E)
     NDArray v = splitHeads(parts.get(2), b, t); // (B, H, T, E)
     if (cache != null) {
@@ -127,7 +129,7 @@ public final class DecoderLayer extends AbstractBlock {
             .head(); // (B, 1, D)
     NDArray qkv = Linear.linear(h, p.apply(qkvWeight), p.apply(qkvBias)).head(); // (B, 1, 3D)
     NDList parts = qkv.split(3, 2); // 3 x (B, 1, D)
-    NDArray q = splitHeads(parts.get(0), b, 1).mul(scale); // (B, H, 1, E)
+    NDArray q = Scalars.mul(splitHeads(parts.get(0), b, 1), scale); // (B, H, 1, E)
     NDArray[] kv = cache.append(splitHeads(parts.get(1), b, 1), splitHeads(parts.get(2), b, 1));
     NDArray kAll = kv[0]; // (B, H, S, E)
     NDArray vAll = kv[1]; // (B, H, S, E)
