@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import dev.lodestone.policy.ModelConfig;
 import dev.lodestone.policy.PolicyModel;
 import dev.lodestone.policy.PromptResponse;
@@ -71,6 +73,45 @@ class MpoLossTest {
   @Test
   void shouldMatchHandComputedTermsForOmdWithoutAMagnet() {
     check(new LearnerHyperparameters(LearnerAlgorithm.OMD, 1.0, 0.3, 1, 1, 2, 1e-3, 0, C, 0, 0));
+  }
+
+  @Test
+  void shouldGiveTheSameGradientWhenGarbageIsCollectedBeforeTheBackwardPass() throws Exception {
+    // The loss's constants (1/eta, alpha, 1/groups) are kept by autograd for the backward pass;
+    // a collection in between must not change them.
+    LearnerHyperparameters hp =
+        new LearnerHyperparameters(LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, 0, 0);
+    float[] plain = lossGradient(hp, false);
+    float[] collected = lossGradient(hp, true);
+    assertThat(plain).doesNotContain(Float.NaN);
+    assertThat(collected).containsExactly(plain);
+  }
+
+  /** The gradient of the loss with respect to log pi, as a leaf array. */
+  private float[] lossGradient(LearnerHyperparameters hp, boolean collect) throws Exception {
+    List<PromptResponse> pairs =
+        java.util.Arrays.stream(RESPONSES).map(r -> new PromptResponse(PROMPT, r)).toList();
+    TokenBatch batch = TokenBatch.of(CONFIG, pairs);
+    double[] rewards = {0.8, 0.2, 0.6, 0.35, 0.55};
+    float[] logMu = new float[RESPONSES.length * batch.length()];
+    MpoLoss.Inputs in = new MpoLoss.Inputs(batch, rewards, GROUP_OF, 2, logMu);
+    try (NDManager m = theta.newManager()) {
+      NDArray logPi = theta.logProbs(m, batch, false).duplicate();
+      logPi.setRequiresGradient(true);
+      NDArray logPrev = previous.logProbs(m, batch, false);
+      NDArray logRho = magnet.logProbs(m, batch, false);
+      try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+        NDArray total = MpoLoss.compute(m, in, logPi, logPrev, logRho, hp).total();
+        if (collect) {
+          for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(20);
+          }
+        }
+        gc.backward(total);
+      }
+      return logPi.getGradient().toFloatArray();
+    }
   }
 
   private void check(LearnerHyperparameters hp) {
