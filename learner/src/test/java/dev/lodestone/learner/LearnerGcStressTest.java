@@ -6,6 +6,8 @@ import ai.djl.Device;
 import dev.lodestone.policy.ByteTokenizer;
 import dev.lodestone.policy.ModelConfig;
 import dev.lodestone.policy.PolicyModel;
+import dev.lodestone.policy.SampledResponse;
+import dev.lodestone.policy.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,8 +40,8 @@ class LearnerGcStressTest {
     }
     LearnerHyperparameters hp =
         new LearnerHyperparameters(LearnerAlgorithm.MPO, 1.0, 0.1, 2, 2, 4, 5e-4, 0, 2.0, 1.0, 0);
-    Run first = run(initial, hp, batches);
-    Run second = run(initial, hp, batches);
+    Run first = run(initial, hp, batches, false);
+    Run second = run(initial, hp, batches, true);
     System.out.printf(
         "stress: %d steps per run, skipped %d and %d, non-finite gradient norms %d and %d,"
             + " identical weights %b%n",
@@ -54,7 +56,13 @@ class LearnerGcStressTest {
     assertThat(second.weights()).isEqualTo(first.weights());
   }
 
-  private static Run run(byte[] initial, LearnerHyperparameters hp, List<List<TrainingGroup>> b)
+  /**
+   * {@code STEPS} steps with a publication when due and, every few steps, sampling and scoring with
+   * theta in the same thread (as the learner's evaluation does); {@code resume}: the core is saved
+   * and restored half-way.
+   */
+  private static Run run(
+      byte[] initial, LearnerHyperparameters hp, List<List<TrainingGroup>> b, boolean resume)
       throws InterruptedException {
     Thread collector =
         new Thread(
@@ -72,8 +80,15 @@ class LearnerGcStressTest {
     collector.setDaemon(true);
     collector.start();
     long nonFinite = 0;
-    try (LearnerCore core = LearnerCore.initial(initial, hp, Device.cpu())) {
+    LearnerCore core = LearnerCore.initial(initial, hp, Device.cpu());
+    try {
+      int[] prompt = TestGroups.prompt(CONFIG);
       for (int i = 0; i < STEPS; i++) {
+        if (resume && i == STEPS / 2) {
+          byte[] state = core.stateBytes();
+          core.close();
+          core = LearnerCore.restore(state, hp, Device.cpu());
+        }
         LearnerCore.StepReport r = core.step(b.get(i % b.size()));
         if (!Double.isFinite(r.gradNorm())) {
           nonFinite++;
@@ -81,9 +96,17 @@ class LearnerGcStressTest {
         if (core.publishDue()) {
           core.publish();
         }
+        if (i % 4 == 3) {
+          List<int[]> drawn = new ArrayList<>();
+          for (SampledResponse s : core.policy().sample(prompt, 4, SamplingParams.of(8), i)) {
+            drawn.add(s.tokenIds());
+          }
+          core.policy().sequenceLogProbs(prompt, drawn);
+        }
       }
       return new Run(core.skippedSteps(), nonFinite, core.weights());
     } finally {
+      core.close();
       collector.interrupt();
       collector.join();
     }
