@@ -802,6 +802,7 @@ public final class Learner implements Service {
     private double klPrevious;
     private double reward;
     private double weight;
+    private double opponentWeight;
     private double clipped;
 
     void reset(long now) {
@@ -809,7 +810,7 @@ public final class Learner implements Service {
       trainedAt = trainedGroups;
       n = 0;
       nMagnet = 0;
-      loss = policy = klMagnet = klPrevious = reward = weight = clipped = 0;
+      loss = policy = klMagnet = klPrevious = reward = weight = opponentWeight = clipped = 0;
     }
 
     void add(LearnerCore.StepReport r) {
@@ -822,6 +823,7 @@ public final class Learner implements Service {
       klPrevious += r.klPrevious();
       reward += r.rewardMean();
       weight += r.meanWeight();
+      opponentWeight += r.meanOpponentWeight();
       clipped += r.clippedFraction();
       if (!Double.isNaN(r.klMagnet())) {
         nMagnet++;
@@ -846,6 +848,7 @@ public final class Learner implements Service {
         values.put("kl/previous", klPrevious / n);
         values.put("reward/mean", reward / n);
         values.put("is/meanWeight", weight / n);
+        values.put("is/meanOpponentWeight", opponentWeight / n);
         values.put("is/clippedFraction", clipped / n);
       }
       values.put("staleness/versions", s.meanStalenessVersions());

@@ -43,7 +43,11 @@ import java.util.regex.Pattern;
  * @param learningRate Adam's step size at step 0, positive
  * @param lrDecaySteps harmonic learning-rate decay: the rate at step t is {@code learningRate * h /
  *     (h + t)} with h this many steps; 0: constant
- * @param importanceClip truncation {@code c} of the per-token importance weights, at least 1
+ * @param importanceClip truncation {@code c} of the per-token importance weights and of the
+ *     opponent weights, at least 1
+ * @param opponentCorrection weight each comparison by the opponent's sequence ratio {@code pi_t /
+ *     mu}, so that the advantages are measured against the current iterate rather than the
+ *     sampler's older policy (see {@link MpoLoss}); off: the plain self-play advantage
  * @param maxGradNorm global gradient-norm clipping, {@code >= 0} (0: off)
  * @param device {@code cpu}, {@code gpu} or {@code gpu:N}
  * @param seed recorded in every checkpoint and metric event (the update draws no random numbers)
@@ -67,6 +71,7 @@ public record LearnerConfig(
     double learningRate,
     int lrDecaySteps,
     double importanceClip,
+    boolean opponentCorrection,
     double maxGradNorm,
     String device,
     long seed,
@@ -103,6 +108,9 @@ public record LearnerConfig(
   /** Default importance-weight truncation. */
   public static final double DEFAULT_IMPORTANCE_CLIP = 2.0;
 
+  /** Default: the opponent correction is on. */
+  public static final boolean DEFAULT_OPPONENT_CORRECTION = true;
+
   /** Default gradient-norm clip. */
   public static final double DEFAULT_MAX_GRAD_NORM = 1.0;
 
@@ -131,6 +139,7 @@ public record LearnerConfig(
         learningRate,
         lrDecaySteps,
         importanceClip,
+        opponentCorrection,
         maxGradNorm,
         seed);
     if (device == null || !DEVICE.matcher(device).matches()) {
@@ -166,9 +175,9 @@ public record LearnerConfig(
   /**
    * A builder with the defaults: algorithm {@code mpo}, eta 1.0, alpha 0.1, magnet reset every 20
    * versions, a version every 8 steps, 16 groups per step, Adam learning rate 5e-4 decaying over
-   * 500 steps, importance weights truncated at 2, gradient norm clipped at 1, device {@code cpu},
-   * seed 0, no step limit, metrics every 5 s, replay from the earliest offset, group id {@code
-   * lodestone-learner-<modelId>}.
+   * 500 steps, importance weights truncated at 2, the opponent correction on, gradient norm clipped
+   * at 1, device {@code cpu}, seed 0, no step limit, metrics every 5 s, replay from the earliest
+   * offset, group id {@code lodestone-learner-<modelId>}.
    */
   public static Builder builder(ClusterConfig cluster, String modelId) {
     return new Builder(cluster, modelId);
@@ -186,6 +195,7 @@ public record LearnerConfig(
         learningRate,
         lrDecaySteps,
         importanceClip,
+        opponentCorrection,
         maxGradNorm,
         seed);
   }
@@ -222,6 +232,7 @@ public record LearnerConfig(
     m.put("learningRate", learningRate);
     m.put("lrDecaySteps", lrDecaySteps);
     m.put("importanceClip", importanceClip);
+    m.put("opponentCorrection", opponentCorrection);
     m.put("maxGradNorm", maxGradNorm);
     m.put("device", device);
     m.put("seed", seed);
@@ -254,6 +265,7 @@ public record LearnerConfig(
     private double learningRate = DEFAULT_LEARNING_RATE;
     private int lrDecaySteps = DEFAULT_LR_DECAY_STEPS;
     private double importanceClip = DEFAULT_IMPORTANCE_CLIP;
+    private boolean opponentCorrection = DEFAULT_OPPONENT_CORRECTION;
     private double maxGradNorm = DEFAULT_MAX_GRAD_NORM;
     private String device = "cpu";
     private long seed;
@@ -323,6 +335,12 @@ public record LearnerConfig(
       return this;
     }
 
+    /** See {@link LearnerConfig#opponentCorrection()}. */
+    public Builder opponentCorrection(boolean on) {
+      this.opponentCorrection = on;
+      return this;
+    }
+
     /** See {@link LearnerConfig#maxGradNorm()}. */
     public Builder maxGradNorm(double norm) {
       this.maxGradNorm = norm;
@@ -385,6 +403,7 @@ public record LearnerConfig(
           learningRate,
           lrDecaySteps,
           importanceClip,
+          opponentCorrection,
           maxGradNorm,
           device,
           seed,

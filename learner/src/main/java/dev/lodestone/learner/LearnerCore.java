@@ -66,6 +66,7 @@ public final class LearnerCore implements AutoCloseable {
    * @param klMagnet mean KL(pi_theta || rho) per response token; NaN without a magnet
    * @param klPrevious mean KL(pi_theta || pi_t) per response token
    * @param rewardMean mean self-play reward of the responses
+   * @param meanOpponentWeight mean opponent weight {@code pi_t(y) / mu(y)} (see {@link MpoLoss})
    * @param meanWeight mean truncated importance weight
    * @param clippedFraction fraction of response tokens whose weight was truncated
    * @param gradNorm the global gradient norm before clipping
@@ -79,6 +80,7 @@ public final class LearnerCore implements AutoCloseable {
       double klMagnet,
       double klPrevious,
       double rewardMean,
+      double meanOpponentWeight,
       double meanWeight,
       double clippedFraction,
       double gradNorm,
@@ -216,28 +218,39 @@ public final class LearnerCore implements AutoCloseable {
     // Batch: one row per response.
     List<PromptResponse> pairs = new ArrayList<>();
     List<float[]> logMu = new ArrayList<>();
-    List<Double> rewards = new ArrayList<>();
     List<Integer> groupOf = new ArrayList<>();
     for (int g = 0; g < groups.size(); g++) {
       TrainingGroup group = groups.get(g);
       for (int i = 0; i < group.size(); i++) {
         pairs.add(new PromptResponse(group.prompt(), group.responses().get(i)));
         logMu.add(group.behaviourLogProbs().get(i));
-        rewards.add(group.rewards()[i]);
         groupOf.add(g);
       }
     }
+    int rows = pairs.size();
+    // Preferences between rows: each group's block on the diagonal, NaN elsewhere.
+    double[][] preferences = new double[rows][rows];
+    for (double[] row : preferences) {
+      Arrays.fill(row, Double.NaN);
+    }
+    int first = 0;
+    for (TrainingGroup group : groups) {
+      for (int i = 0; i < group.size(); i++) {
+        System.arraycopy(group.preferences()[i], 0, preferences[first + i], first, group.size());
+      }
+      first += group.size();
+    }
     TokenBatch batch = TokenBatch.of(theta.config(), pairs);
     int t = batch.length();
-    float[] behaviour = new float[pairs.size() * t];
-    for (int r = 0; r < pairs.size(); r++) {
+    float[] behaviour = new float[rows * t];
+    for (int r = 0; r < rows; r++) {
       float[] lp = logMu.get(r);
       System.arraycopy(lp, 0, behaviour, r * t + batch.responseStart(r), lp.length);
     }
     MpoLoss.Inputs inputs =
         new MpoLoss.Inputs(
             batch,
-            rewards.stream().mapToDouble(Double::doubleValue).toArray(),
+            preferences,
             groupOf.stream().mapToInt(Integer::intValue).toArray(),
             groups.size(),
             behaviour);
@@ -269,6 +282,7 @@ public final class LearnerCore implements AutoCloseable {
         x.klMagnet(),
         x.klPrevious(),
         x.rewardMean(),
+        x.meanOpponentWeight(),
         x.meanWeight(),
         x.clippedFraction(),
         r.gradNorm(),

@@ -19,7 +19,11 @@ import java.util.Objects;
  * @param lrDecaySteps the learning rate at step t is {@code learningRate * h / (h + t)} with h this
  *     many steps (a harmonic decay, which lets the last iterate settle under sampling noise); 0:
  *     constant
- * @param importanceClip the truncation {@code c} of the per-token importance weights, at least 1
+ * @param importanceClip the truncation {@code c} of the per-token importance weights and of the
+ *     opponent weights, at least 1
+ * @param opponentCorrection weight each comparison by the opponent's sequence ratio {@code
+ *     pi_t(y_j) / mu(y_j)} (see {@link MpoLoss}); off: the plain self-play advantage {@code r_i -
+ *     1/2}
  * @param maxGradNorm global gradient-norm clipping, {@code >= 0} (0: off)
  * @param seed recorded with every checkpoint and metric; the update itself draws no random numbers,
  *     so the same labelled log gives the same weights
@@ -34,6 +38,7 @@ public record LearnerHyperparameters(
     double learningRate,
     int lrDecaySteps,
     double importanceClip,
+    boolean opponentCorrection,
     double maxGradNorm,
     long seed) {
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.lodestone.policy.Scalars;
 import dev.lodestone.policy.TokenBatch;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -16,18 +17,29 @@ import java.util.Objects;
  *                          + alpha   sum_i sum_k KL(pi_theta(.|s_k) || rho(.|s_k))
  *                          + (1/eta) sum_i sum_k KL(pi_theta(.|s_k) || pi_t(.|s_k)) ]
  *
- *   r_i = mean_{j != i} p_ij,  A_i = r_i - 1/2
+ *   A_i = mean_{j compared with i} v_j (p_ij - 1/2)
  *   w_k = min(exp(log pi_theta(y_k|s_k) - log mu(y_k|s_k)), c)     (detached: no gradient)
+ *   v_j = min(exp(sum_k log pi_t(y_jk|s_jk) - log mu(y_jk|s_jk)), c)  (opponent's sequence ratio)
  * </pre>
  *
- * With {@code w} detached, {@code E_mu[A w grad log pi] = sum_y A(y) grad pi(y)} (untruncated): the
- * exact policy gradient, so that in a one-token bandit with exact expectations the minimiser is the
- * tabular MMD step {@code pi ~ [pi_t rho^(eta alpha) exp(eta A)]^(1/(1+eta alpha))}. The KL terms
- * are exact over the whole vocabulary at every response position.
+ * <p>The MMD step of iterate t needs each response's advantage against pi_t: {@code A(y) = P(y
+ * beats y') - 1/2} with {@code y' ~ pi_t}. The opponents in a group were drawn by the sampler from
+ * its policy mu, which in a running pipeline is a version or more behind pi_t. The weight {@code
+ * v_j = pi_t(y_j) / mu(y_j)} (whole sequences, truncated at c) makes {@code v_j (p_ij - 1/2)} an
+ * estimate of the advantage against pi_t, {@code E_mu[v (p - 1/2)] = E_pi_t[p - 1/2]}; without it
+ * the learner plays against a delayed copy of itself, which turns the neutral cycles of a game like
+ * rock-paper-scissors into growing ones. With {@code opponentCorrection} off, {@code v_j = 1} and
+ * {@code A_i = r_i - 1/2} with {@code r_i = mean_j p_ij}, the plain self-play advantage.
+ *
+ * <p>With {@code w} detached, {@code E_mu[A w grad log pi] = sum_y A(y) grad pi(y)} (untruncated):
+ * the exact policy gradient, so that in a one-token bandit with exact expectations the minimiser is
+ * the tabular MMD step {@code pi ~ [pi_t rho^(eta alpha) exp(eta A)]^(1/(1+eta alpha))}. The KL
+ * terms are exact over the whole vocabulary at every response position.
  *
  * <p>MPO-RT ({@link LearnerAlgorithm#MPO_RT}) drops the magnet KL term and shapes the reward
- * instead: {@code r~_i = r_i - alpha sum_k (log pi_theta(y_k|s_k) - log rho(y_k|s_k))} (detached),
- * {@code A~_i = r~_i - mean_j r~_j} over the group. OMD uses {@code alpha = 0} and no magnet.
+ * instead: {@code r~_i = 1/2 + A_i - alpha sum_k (log pi_theta(y_k|s_k) - log rho(y_k|s_k))}
+ * (detached), {@code A~_i = r~_i - mean_j r~_j} over the group. OMD uses {@code alpha = 0} and no
+ * magnet.
  *
  * <p>Dimension letters: R response rows (B groups times their G responses), T positions, V
  * vocabulary.
@@ -39,26 +51,37 @@ public final class MpoLoss {
    * The host-side inputs of one batch.
    *
    * @param batch the R rows (prompt + response) for teacher forcing
-   * @param rewards r_i of each row, (R)
+   * @param preferences (R, R): {@code preferences[r][s]} the probability that row r's response is
+   *     preferred over row s's, for every labelled pair of a group (both orientations); NaN where
+   *     the rows were not compared
    * @param groupOf the group index (0..groups-1) of each row, (R)
    * @param groups B, the number of groups
    * @param behaviourLogProbs log mu(y_k|s_k) at each row's response positions, (R, T) row-major,
    *     ignored elsewhere
    */
   public record Inputs(
-      TokenBatch batch, double[] rewards, int[] groupOf, int groups, float[] behaviourLogProbs) {
+      TokenBatch batch,
+      double[][] preferences,
+      int[] groupOf,
+      int groups,
+      float[] behaviourLogProbs) {
     /** Checks the shapes. */
     public Inputs {
       Objects.requireNonNull(batch, "batch");
       int r = batch.batchSize();
-      if (rewards.length != r || groupOf.length != r) {
+      if (preferences.length != r || groupOf.length != r) {
         throw new IllegalArgumentException(
-            "rewards and groupOf need one entry per row ("
+            "preferences and groupOf need one entry per row ("
                 + r
                 + "), got "
-                + rewards.length
+                + preferences.length
                 + " and "
                 + groupOf.length);
+      }
+      for (double[] row : preferences) {
+        if (row.length != r) {
+          throw new IllegalArgumentException("preferences must be R x R = " + r + " x " + r);
+        }
       }
       if (behaviourLogProbs.length != r * batch.length()) {
         throw new IllegalArgumentException(
@@ -80,7 +103,9 @@ public final class MpoLoss {
    * @param policy the REINFORCE part {@code -(1/B) sum A w log pi}
    * @param klMagnet mean over response tokens of {@code KL(pi_theta || rho)}; NaN without a magnet
    * @param klPrevious mean over response tokens of {@code KL(pi_theta || pi_t)}
-   * @param rewardMean mean of r_i over the rows
+   * @param rewardMean mean of the plain self-play rewards {@code r_i = mean_j p_ij} over the rows
+   * @param meanOpponentWeight mean over compared rows of the opponent weight {@code v_j} (1 with
+   *     the correction off)
    * @param meanWeight mean truncated importance weight over response tokens
    * @param clippedFraction fraction of response tokens whose weight was truncated at c
    * @param advantages the advantages used, per row
@@ -91,6 +116,7 @@ public final class MpoLoss {
       double klMagnet,
       double klPrevious,
       double rewardMean,
+      double meanOpponentWeight,
       double meanWeight,
       double clippedFraction,
       double[] advantages) {}
@@ -142,19 +168,54 @@ public final class MpoLoss {
                 .getFloat()
             / tokens;
 
-    // Advantages, per row.
-    double[] adv = new double[rows];
+    // Opponent weights v_j = pi_t(y_j) / mu(y_j) over each row's response, truncated at c.
+    double[] v = new double[rows];
+    if (hp.opponentCorrection()) {
+      NDArray logPrevTarget = batch.targetLogProbs(logPrevious); // (R, T, V) -> (R, T)
+      float[] seqLogRatio = logPrevTarget.sub(logMu).mul(mask).sum(new int[] {1}).toFloatArray();
+      for (int i = 0; i < rows; i++) {
+        v[i] = Math.min(Math.exp(seqLogRatio[i]), hp.importanceClip());
+      }
+    } else {
+      Arrays.fill(v, 1.0);
+    }
+
+    // Rewards and (corrected) advantages against the opponents, per row.
+    double[][] prefs = in.preferences();
+    double[] reward = new double[rows]; // r_i, plain
+    double[] corrected = new double[rows]; // 1/2 + A_i, opponents weighted
     double rewardMean = 0;
+    double opponentWeightSum = 0;
+    int compared = 0;
     for (int i = 0; i < rows; i++) {
-      rewardMean += in.rewards()[i];
+      double plain = 0;
+      double weighted = 0;
+      int n = 0;
+      for (int j = 0; j < rows; j++) {
+        double p = prefs[i][j];
+        if (!Double.isNaN(p)) {
+          plain += p;
+          weighted += v[j] * (p - 0.5);
+          n++;
+        }
+      }
+      reward[i] = n == 0 ? 0.5 : plain / n;
+      corrected[i] = n == 0 ? 0.5 : 0.5 + weighted / n;
+      rewardMean += reward[i];
+      if (n > 0) {
+        opponentWeightSum += v[i];
+        compared++;
+      }
     }
     rewardMean /= rows;
+    double meanOpponentWeight = compared == 0 ? Double.NaN : opponentWeightSum / compared;
+    double[] adv = new double[rows];
     NDArray logRhoTarget = null;
     if (logMagnet != null) {
       logRhoTarget = batch.targetLogProbs(logMagnet); // (R, T, V) -> (R, T)
     }
     if (algo.shapesReward()) {
-      double[] shaped = in.rewards().clone();
+      double[] shaped = corrected.clone();
       if (alpha > 0) {
         // sum_k (log pi_theta - log rho) per row, detached: (R, T) -> (R)
         float[] logRatio =
@@ -175,7 +236,7 @@ public final class MpoLoss {
       }
     } else {
       for (int i = 0; i < rows; i++) {
-        adv[i] = in.rewards()[i] - 0.5;
+        adv[i] = corrected[i] - 0.5;
       }
     }
     float[] advF = new float[rows];
@@ -208,6 +269,7 @@ public final class MpoLoss {
         klMagnetMean,
         klPrev.getFloat() / tokens,
         rewardMean,
+        meanOpponentWeight,
         meanWeight,
         clippedFraction,
         adv);

@@ -7,31 +7,53 @@ import dev.lodestone.schemas.avro.Response;
 import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.serde.DeadLetterReason;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * One labelled group as the learner trains on it: the prompt tokens, the G responses with their
- * behaviour log-probabilities, and the self-play rewards {@code r_i = mean_{j != i} p_ij} over the
- * pairs that were labelled ({@code p_ji = 1 - p_ij}; a response without any labelled pair gets
- * {@code r_i = 1/2}, advantage 0). Validated for a model architecture in {@link #of}.
+ * behaviour log-probabilities, and the preferences between them: {@code preferences[i][j]} is the
+ * probability that response i is preferred over response j for every labelled pair (both
+ * orientations, {@code p_ji = 1 - p_ij}), NaN for a pair that was not labelled and on the diagonal.
+ * The self-play reward is {@code r_i = mean_{j labelled} p_ij} ({@link #rewards()}); a response
+ * without any labelled pair gets {@code r_i = 1/2}, advantage 0. Validated for a model architecture
+ * in {@link #of}.
  *
  * @param prompt the prompt token ids
  * @param responses the response token ids, G of them
  * @param behaviourLogProbs log mu of each response token, as sampled
- * @param rewards r_i per response
+ * @param preferences G x G pairwise preference probabilities, NaN where not labelled
  * @param policyVersion the policy version that drew the responses
  */
 public record TrainingGroup(
     int[] prompt,
     List<int[]> responses,
     List<float[]> behaviourLogProbs,
-    double[] rewards,
+    double[][] preferences,
     long policyVersion) {
 
-  /** Copies the lists. */
+  /** Copies the lists and checks that the preferences are G x G. */
   public TrainingGroup {
     responses = List.copyOf(responses);
     behaviourLogProbs = List.copyOf(behaviourLogProbs);
+    int g = responses.size();
+    if (behaviourLogProbs.size() != g || preferences.length != g) {
+      throw new IllegalArgumentException(
+          "a group of "
+              + g
+              + " responses needs "
+              + g
+              + " behaviour log-probability rows and a "
+              + g
+              + " x "
+              + g
+              + " preference matrix");
+    }
+    for (double[] row : preferences) {
+      if (row.length != g) {
+        throw new IllegalArgumentException("the preference matrix must be " + g + " x " + g);
+      }
+    }
   }
 
   /** G. */
@@ -39,23 +61,40 @@ public record TrainingGroup(
     return responses.size();
   }
 
-  /**
-   * Rewards from a full preference matrix {@code p[i][j]} (only {@code i < j} is read; {@code p_ji
-   * = 1 - p_ij}).
-   */
-  public static double[] rewards(double[][] p) {
-    int g = p.length;
+  /** The self-play rewards {@code r_i = mean_{j labelled} p_ij}, 1/2 without a labelled pair. */
+  public double[] rewards() {
+    int g = size();
     double[] r = new double[g];
     for (int i = 0; i < g; i++) {
       double s = 0;
+      int n = 0;
       for (int j = 0; j < g; j++) {
-        if (j != i) {
-          s += i < j ? p[i][j] : 1.0 - p[j][i];
+        if (!Double.isNaN(preferences[i][j])) {
+          s += preferences[i][j];
+          n++;
         }
       }
-      r[i] = s / (g - 1);
+      r[i] = n == 0 ? 0.5 : s / n;
     }
     return r;
+  }
+
+  /**
+   * The preference matrix of a group whose every pair is labelled, from its upper triangle {@code
+   * p[i][j], i < j} (the rest of {@code p} is not read): {@code p_ji = 1 - p_ij}, NaN on the
+   * diagonal.
+   */
+  public static double[][] allPairs(double[][] p) {
+    int g = p.length;
+    double[][] full = new double[g][g];
+    for (int i = 0; i < g; i++) {
+      full[i][i] = Double.NaN;
+      for (int j = i + 1; j < g; j++) {
+        full[i][j] = p[i][j];
+        full[j][i] = 1.0 - p[i][j];
+      }
+    }
+    return full;
   }
 
   /**
@@ -119,9 +158,10 @@ public record TrainingGroup(
       responses.add(ids);
       logMu.add(lp);
     }
-    double[] sum = new double[g];
-    int[] count = new int[g];
-    boolean[][] seen = new boolean[g][g];
+    double[][] prefs = new double[g][g];
+    for (double[] row : prefs) {
+      Arrays.fill(row, Double.NaN);
+    }
     for (PairPreference p : labeled.getPreferences()) {
       int i = p.getI();
       int j = p.getJ();
@@ -134,22 +174,13 @@ public record TrainingGroup(
             DeadLetterReason.INVALID_PROBABILITY,
             where + " pair (" + i + ", " + j + ") has probability " + prob + ", outside [0, 1]");
       }
-      int a = Math.min(i, j);
-      int b = Math.max(i, j);
-      if (seen[a][b]) {
-        throw invalid(where + " has pair (" + a + ", " + b + ") twice");
+      if (!Double.isNaN(prefs[i][j])) {
+        throw invalid(where + " has pair (" + Math.min(i, j) + ", " + Math.max(i, j) + ") twice");
       }
-      seen[a][b] = true;
-      sum[i] += prob;
-      count[i]++;
-      sum[j] += 1.0 - prob;
-      count[j]++;
+      prefs[i][j] = prob;
+      prefs[j][i] = 1.0 - prob;
     }
-    double[] rewards = new double[g];
-    for (int i = 0; i < g; i++) {
-      rewards[i] = count[i] == 0 ? 0.5 : sum[i] / count[i];
-    }
-    return new TrainingGroup(prompt, responses, logMu, rewards, group.getPolicyVersion());
+    return new TrainingGroup(prompt, responses, logMu, prefs, group.getPolicyVersion());
   }
 
   private static InvalidGroupException invalid(String message) {

@@ -31,7 +31,7 @@ class LearnerCoreTest {
   }
 
   private static LearnerHyperparameters hp(LearnerAlgorithm algorithm) {
-    return new LearnerHyperparameters(algorithm, 1.0, 0.2, 2, 2, 3, 1e-2, 0, 2.0, 1.0, 0);
+    return new LearnerHyperparameters(algorithm, 1.0, 0.2, 2, 2, 3, 1e-2, 0, 2.0, true, 1.0, 0);
   }
 
   @Test
@@ -44,7 +44,7 @@ class LearnerCoreTest {
       nan.set(0, bad);
       TrainingGroup poisoned =
           new TrainingGroup(
-              good.prompt(), good.responses(), nan, good.rewards(), good.policyVersion());
+              good.prompt(), good.responses(), nan, good.preferences(), good.policyVersion());
       String before = core.policy().sha256();
       LearnerCore.StepReport r = core.step(List.of(poisoned, batches.get(0).get(1)));
       assertThat(r.applied()).isFalse();

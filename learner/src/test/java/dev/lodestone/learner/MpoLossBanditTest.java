@@ -36,16 +36,18 @@ class MpoLossBanditTest {
   private static final int V = 6;
   private static final ModelConfig CONFIG = new ModelConfig(V, 8, 1, 1, 4, 16, true, 1e-5);
 
-  @ParameterizedTest(name = "{0} eta {1} alpha {2}")
+  @ParameterizedTest(name = "{0} eta {1} alpha {2} opponent correction {3}")
   @CsvSource({
-    "MPO, 1.0, 0.5",
-    "MPO, 2.0, 0.1",
-    "FIXED_MAGNET, 0.5, 1.0",
-    "MPO_RT, 1.0, 0.5",
-    "OMD, 0.7, 0.3",
+    "MPO, 1.0, 0.5, false",
+    "MPO, 1.0, 0.5, true",
+    "MPO, 2.0, 0.1, true",
+    "FIXED_MAGNET, 0.5, 1.0, true",
+    "MPO_RT, 1.0, 0.5, false",
+    "MPO_RT, 1.0, 0.5, true",
+    "OMD, 0.7, 0.3, true",
   })
   void shouldMinimizeToTheTabularMmdStepWithExactExpectations(
-      LearnerAlgorithm algorithm, double eta, double alpha) {
+      LearnerAlgorithm algorithm, double eta, double alpha, boolean correction) {
     Engines.start();
     SplittableRandom rng = new SplittableRandom(42);
     double[] piT = randomPolicy(rng);
@@ -56,11 +58,25 @@ class MpoLossBanditTest {
         p[i][j] = rng.nextDouble();
       }
     }
-    double[] r = TrainingGroup.rewards(p);
+    double[][] prefs = TrainingGroup.allPairs(p);
+    // The win rates the step uses. Uncorrected: against the other responses of the group, each
+    // drawn from mu (uniform). Corrected: each opponent j weighted by pi_t(j) / mu(j) = V pi_t(j),
+    // so r estimates the win rate against pi_t.
+    double[] r = new double[V];
+    for (int i = 0; i < V; i++) {
+      double s = 0;
+      for (int j = 0; j < V; j++) {
+        if (j != i) {
+          s += (correction ? V * piT[j] : 1.0) * (prefs[i][j] - 0.5);
+        }
+      }
+      r[i] = 0.5 + s / (V - 1);
+    }
     LearnerHyperparameters hp =
-        new LearnerHyperparameters(algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, 0.0, 0);
+        new LearnerHyperparameters(
+            algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, correction, 0.0, 0);
 
-    double[] pi = minimise(hp, piT, rho, r);
+    double[] pi = minimise(hp, piT, rho, prefs);
 
     // Reference: one tabular MMD step from pi_t with magnet rho and win rates r (constant oracle).
     double a = hp.effectiveAlpha();
@@ -114,7 +130,7 @@ class MpoLossBanditTest {
 
   /** Gradient descent on free logits z of pi = softmax(z), from z = log pi_t. */
   private static double[] minimise(
-      LearnerHyperparameters hp, double[] piT, double[] rho, double[] r) {
+      LearnerHyperparameters hp, double[] piT, double[] rho, double[][] prefs) {
     List<PromptResponse> pairs = new ArrayList<>();
     for (int y = 0; y < V; y++) {
       pairs.add(new PromptResponse(new int[] {CONFIG.bosId()}, new int[] {y}));
@@ -124,7 +140,7 @@ class MpoLossBanditTest {
     float[] logMu = new float[V];
     java.util.Arrays.fill(logMu, (float) -Math.log(V));
     int[] groupOf = new int[V];
-    MpoLoss.Inputs in = new MpoLoss.Inputs(batch, r, groupOf, 1, logMu);
+    MpoLoss.Inputs in = new MpoLoss.Inputs(batch, prefs, groupOf, 1, logMu);
     double[] z = new double[V];
     for (int y = 0; y < V; y++) {
       z[y] = Math.log(piT[y]);

@@ -16,6 +16,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every term of the loss on a tiny model against values computed by hand from the three models'
@@ -51,28 +53,50 @@ class MpoLossTest {
 
   private static final int[] GROUP_OF = {0, 0, 1, 1, 1};
 
+  /** The upper triangles of the two groups' preferences. */
+  private static final double[][] GROUP0 = {{0, 0.8}, {0, 0}};
+
+  private static final double[][] GROUP1 = {{0, 0.8, 0.4}, {0, 0, 0.5}, {0, 0, 0}};
+
   @Test
   void shouldComputeRewardsFromThePreferencesByHand() {
-    assertThat(TrainingGroup.rewards(new double[][] {{0.5, 0.8}, {0.2, 0.5}}))
-        .containsExactly(new double[] {0.8, 0.2}, within(1e-15));
+    assertThat(group(GROUP0).rewards()).containsExactly(new double[] {0.8, 0.2}, within(1e-15));
     // r0 = (0.8 + 0.4) / 2, r1 = (0.2 + 0.5) / 2, r2 = (0.6 + 0.5) / 2
-    assertThat(TrainingGroup.rewards(new double[][] {{0.5, 0.8, 0.4}, {0, 0.5, 0.5}, {0, 0, 0.5}}))
+    assertThat(group(GROUP1).rewards())
         .containsExactly(new double[] {0.6, 0.35, 0.55}, within(1e-15));
+    assertThat(TrainingGroup.allPairs(GROUP1)[2][0]).isCloseTo(0.6, within(1e-15));
+    assertThat(TrainingGroup.allPairs(GROUP1)[1][1]).isNaN();
   }
 
-  @Test
-  void shouldMatchHandComputedTermsForMpo() {
-    check(new LearnerHyperparameters(LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, 0, 0));
+  private static TrainingGroup group(double[][] upper) {
+    int g = upper.length;
+    List<int[]> responses = java.util.Collections.nCopies(g, new int[] {1});
+    List<float[]> logMu = java.util.Collections.nCopies(g, new float[] {0f});
+    return new TrainingGroup(PROMPT, responses, logMu, TrainingGroup.allPairs(upper), 0);
   }
 
-  @Test
-  void shouldMatchHandComputedTermsForMpoRt() {
-    check(new LearnerHyperparameters(LearnerAlgorithm.MPO_RT, 2.0, 0.3, 1, 1, 2, 1e-3, 0, C, 0, 0));
+  @ParameterizedTest(name = "opponent correction {0}")
+  @ValueSource(booleans = {false, true})
+  void shouldMatchHandComputedTermsForMpo(boolean correction) {
+    check(
+        new LearnerHyperparameters(
+            LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0));
   }
 
-  @Test
-  void shouldMatchHandComputedTermsForOmdWithoutAMagnet() {
-    check(new LearnerHyperparameters(LearnerAlgorithm.OMD, 1.0, 0.3, 1, 1, 2, 1e-3, 0, C, 0, 0));
+  @ParameterizedTest(name = "opponent correction {0}")
+  @ValueSource(booleans = {false, true})
+  void shouldMatchHandComputedTermsForMpoRt(boolean correction) {
+    check(
+        new LearnerHyperparameters(
+            LearnerAlgorithm.MPO_RT, 2.0, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0));
+  }
+
+  @ParameterizedTest(name = "opponent correction {0}")
+  @ValueSource(booleans = {false, true})
+  void shouldMatchHandComputedTermsForOmdWithoutAMagnet(boolean correction) {
+    check(
+        new LearnerHyperparameters(
+            LearnerAlgorithm.OMD, 1.0, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0));
   }
 
   @Test
@@ -80,7 +104,7 @@ class MpoLossTest {
     // The loss's constants (1/eta, alpha, 1/groups) are kept by autograd for the backward pass;
     // a collection in between must not change them.
     LearnerHyperparameters hp =
-        new LearnerHyperparameters(LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, 0, 0);
+        new LearnerHyperparameters(LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, true, 0, 0);
     float[] plain = lossGradient(hp, false);
     float[] collected = lossGradient(hp, true);
     assertThat(plain).doesNotContain(Float.NaN);
@@ -92,9 +116,8 @@ class MpoLossTest {
     List<PromptResponse> pairs =
         java.util.Arrays.stream(RESPONSES).map(r -> new PromptResponse(PROMPT, r)).toList();
     TokenBatch batch = TokenBatch.of(CONFIG, pairs);
-    double[] rewards = {0.8, 0.2, 0.6, 0.35, 0.55};
     float[] logMu = new float[RESPONSES.length * batch.length()];
-    MpoLoss.Inputs in = new MpoLoss.Inputs(batch, rewards, GROUP_OF, 2, logMu);
+    MpoLoss.Inputs in = new MpoLoss.Inputs(batch, preferences(), GROUP_OF, 2, logMu);
     try (NDManager m = theta.newManager()) {
       NDArray logPi = theta.logProbs(m, batch, false).duplicate();
       logPi.setRequiresGradient(true);
@@ -114,8 +137,25 @@ class MpoLossTest {
     }
   }
 
+  /** Rows 0-1 are group 0, rows 2-4 group 1; preferences between rows of the same group only. */
+  private static double[][] preferences() {
+    double[][] prefs = new double[5][5];
+    for (double[] row : prefs) {
+      java.util.Arrays.fill(row, Double.NaN);
+    }
+    double[][] p0 = TrainingGroup.allPairs(GROUP0);
+    double[][] p1 = TrainingGroup.allPairs(GROUP1);
+    for (int i = 0; i < 2; i++) {
+      System.arraycopy(p0[i], 0, prefs[i], 0, 2);
+    }
+    for (int i = 0; i < 3; i++) {
+      System.arraycopy(p1[i], 0, prefs[2 + i], 2, 3);
+    }
+    return prefs;
+  }
+
   private void check(LearnerHyperparameters hp) {
-    double[] rewards = {0.8, 0.2, 0.6, 0.35, 0.55};
+    double[][] prefs = preferences();
     List<PromptResponse> pairs =
         java.util.Arrays.stream(RESPONSES).map(r -> new PromptResponse(PROMPT, r)).toList();
     TokenBatch batch = TokenBatch.of(CONFIG, pairs);
@@ -136,14 +176,45 @@ class MpoLossTest {
           logMu[r * t + pos] = (r == 0 && k == 0) ? lp - 1.5f : lp + 0.3f;
         }
       }
-      MpoLoss.Inputs in = new MpoLoss.Inputs(batch, rewards, GROUP_OF, 2, logMu);
+      MpoLoss.Inputs in = new MpoLoss.Inputs(batch, prefs, GROUP_OF, 2, logMu);
       NDArray a = m.create(lpi, new ai.djl.ndarray.types.Shape(rows, t, v));
       NDArray b = m.create(lprev, a.getShape());
       NDArray c = m.create(lrho, a.getShape());
       boolean omd = hp.algorithm() == LearnerAlgorithm.OMD;
       MpoLoss.Result res = MpoLoss.compute(m, in, a, b, omd ? null : c, hp);
 
-      // By hand.
+      // By hand. Opponent weights v_j = min(pi_t(y_j) / mu(y_j), c) over the two tokens of row j.
+      double[] opp = new double[rows];
+      for (int r = 0; r < rows; r++) {
+        double logRatio = 0;
+        for (int k = 0; k < 2; k++) {
+          int pos = batch.responseStart(r) + k;
+          logRatio += lprev[(r * t + pos) * v + RESPONSES[r][k]] - logMu[r * t + pos];
+        }
+        opp[r] = hp.opponentCorrection() ? Math.min(Math.exp(logRatio), C) : 1.0;
+      }
+      // Corrected rewards 1/2 + mean_j v_j (p_ij - 1/2); without the correction r_i = mean_j p_ij.
+      double[] rewards = new double[rows];
+      for (int r = 0; r < rows; r++) {
+        double s = 0;
+        int n = 0;
+        for (int j = 0; j < rows; j++) {
+          if (!Double.isNaN(prefs[r][j])) {
+            s += opp[j] * (prefs[r][j] - 0.5);
+            n++;
+          }
+        }
+        rewards[r] = 0.5 + s / n;
+      }
+      if (!hp.opponentCorrection()) {
+        assertThat(rewards)
+            .containsExactly(new double[] {0.8, 0.2, 0.6, 0.35, 0.55}, within(1e-12));
+      } else {
+        // The weights differ from 1 and one is truncated: the correction is not trivially 1.
+        assertThat(opp).contains(C);
+        assertThat(java.util.Arrays.stream(opp).filter(x -> Math.abs(x - 1) > 0.05).count())
+            .isGreaterThanOrEqualTo(3);
+      }
       double alpha = hp.effectiveAlpha();
       double[] adv = new double[rows];
       if (hp.algorithm() == LearnerAlgorithm.MPO_RT) {
@@ -161,8 +232,12 @@ class MpoLossTest {
         for (int r = 0; r < rows; r++) {
           adv[r] = shaped[r] - (GROUP_OF[r] == 0 ? m0 : m1);
         }
-      } else {
+      } else if (!hp.opponentCorrection()) {
         adv = new double[] {0.3, -0.3, 0.1, -0.15, 0.05};
+      } else {
+        for (int r = 0; r < rows; r++) {
+          adv[r] = rewards[r] - 0.5;
+        }
       }
       assertThat(res.advantages()).containsExactly(adv, within(1e-6));
       double policy = 0;
@@ -207,6 +282,8 @@ class MpoLossTest {
       assertThat(res.meanWeight()).isCloseTo(wSum / tokens, within(1e-5));
       assertThat(res.clippedFraction()).isCloseTo(1 / tokens, within(1e-9));
       assertThat(res.rewardMean()).isCloseTo(2.5 / 5, within(1e-12));
+      assertThat(res.meanOpponentWeight())
+          .isCloseTo(java.util.Arrays.stream(opp).average().orElseThrow(), within(1e-5));
       assertThat(klPrev).isGreaterThan(0.01); // different models: the KL terms are not trivially 0
     }
   }

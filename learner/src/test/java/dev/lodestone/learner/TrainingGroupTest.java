@@ -2,6 +2,7 @@ package dev.lodestone.learner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import dev.lodestone.policy.PolicyModel;
@@ -42,7 +43,12 @@ class TrainingGroupTest {
     for (PairPreference pp : good.getPreferences()) {
       p[pp.getI()][pp.getJ()] = pp.getProbability();
     }
-    assertThat(g.rewards()).containsExactly(TrainingGroup.rewards(p));
+    double[][] full = TrainingGroup.allPairs(p);
+    for (int i = 0; i < 3; i++) {
+      assertThat(g.preferences()[i]).containsExactly(full[i]);
+    }
+    // r_i = mean_{j != i} p_ij
+    assertThat(g.rewards()[0]).isCloseTo((full[0][1] + full[0][2]) / 2, within(1e-15));
   }
 
   @Test

@@ -112,6 +112,14 @@ public final class BenchLearnerCommand implements Callable<Integer> {
   Double clip;
 
   @Option(
+      names = "--opponent-correction",
+      negatable = true,
+      description =
+          "weight comparisons by the opponent's ratio pi_t / mu; --no-opponent-correction: the"
+              + " plain self-play advantage (default: the learner's default)")
+  Boolean opponentCorrection;
+
+  @Option(
       names = "--max-grad-norm",
       description = "gradient-norm clip (default: the learner's default)")
   Double maxGradNorm;
@@ -192,6 +200,9 @@ public final class BenchLearnerCommand implements Callable<Integer> {
               lr != null ? lr : LearnerConfig.DEFAULT_LEARNING_RATE,
               lrDecaySteps != null ? lrDecaySteps : LearnerConfig.DEFAULT_LR_DECAY_STEPS,
               clip != null ? clip : LearnerConfig.DEFAULT_IMPORTANCE_CLIP,
+              opponentCorrection != null
+                  ? opponentCorrection
+                  : LearnerConfig.DEFAULT_OPPONENT_CORRECTION,
               maxGradNorm != null ? maxGradNorm : LearnerConfig.DEFAULT_MAX_GRAD_NORM,
               seed);
     } catch (IllegalArgumentException e) {
@@ -250,7 +261,7 @@ public final class BenchLearnerCommand implements Callable<Integer> {
                   prompt,
                   rs.stream().map(SampledResponse::tokenIds).toList(),
                   rs.stream().map(SampledResponse::logProbs).toList(),
-                  TrainingGroup.rewards(p),
+                  TrainingGroup.allPairs(p),
                   behaviourVersion));
         }
         long b = System.nanoTime();

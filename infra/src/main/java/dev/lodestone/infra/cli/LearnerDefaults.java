@@ -22,6 +22,7 @@ final class LearnerDefaults {
             "learningRate", LearnerConfig.DEFAULT_LEARNING_RATE,
             "lrDecaySteps", LearnerConfig.DEFAULT_LR_DECAY_STEPS,
             "importanceClip", LearnerConfig.DEFAULT_IMPORTANCE_CLIP,
+            "opponentCorrection", LearnerConfig.DEFAULT_OPPONENT_CORRECTION,
             "maxGradNorm", LearnerConfig.DEFAULT_MAX_GRAD_NORM);
     defaults.forEach((k, v) -> System.setProperty("lodestone.learner." + k, String.valueOf(v)));
   }

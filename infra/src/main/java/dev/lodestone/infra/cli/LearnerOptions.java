@@ -73,8 +73,18 @@ final class LearnerOptions {
       names = "--importance-clip",
       paramLabel = "C",
       description =
-          "Truncation c of the per-token importance weights (default: ${sys:lodestone.learner.importanceClip}).")
+          "Truncation c of the per-token importance weights and of the opponent weights (default: ${sys:lodestone.learner.importanceClip}).")
   Double importanceClip;
+
+  @Option(
+      names = "--opponent-correction",
+      negatable = true,
+      description =
+          "Weight each comparison by the opponent's sequence ratio pi_t / mu, so that the"
+              + " advantages are measured against the current iterate and not the sampler's older"
+              + " version; --no-opponent-correction uses the plain self-play advantage (default:"
+              + " ${sys:lodestone.learner.opponentCorrection}).")
+  Boolean opponentCorrection;
 
   @Option(
       names = "--max-grad-norm",
@@ -120,6 +130,9 @@ final class LearnerOptions {
     }
     if (importanceClip != null) {
       b.importanceClip(importanceClip);
+    }
+    if (opponentCorrection != null) {
+      b.opponentCorrection(opponentCorrection);
     }
     if (maxGradNorm != null) {
       b.maxGradNorm(maxGradNorm);
