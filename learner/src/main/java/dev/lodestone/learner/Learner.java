@@ -117,6 +117,7 @@ public final class Learner implements Service {
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final LearnerConfig config;
+  private final LearnerHyperparameters hp;
   private final byte[] initialWeights;
   private final Lifecycle lifecycle;
   private final Clock clock = Clock.systemUTC();
@@ -154,6 +155,7 @@ public final class Learner implements Service {
    */
   public Learner(LearnerConfig config, byte[] initialWeights) {
     this.config = Objects.requireNonNull(config, "config");
+    this.hp = config.hyperparameters();
     this.initialWeights = initialWeights == null ? null : initialWeights.clone();
     this.lifecycle = new Lifecycle(name());
     this.thread = new Thread(this::run, name());
@@ -333,7 +335,7 @@ public final class Learner implements Service {
                   + "' and no initial weights were given; give the weights of version 0 (for"
                   + " example the warm-up model) to start a new model");
         }
-        core = LearnerCore.initial(initialWeights, config.hyperparameters(), device);
+        core = LearnerCore.initial(initialWeights, hp, device);
         resources.add(0, core);
         position = startPosition(consumer);
         LOG.info(
@@ -350,16 +352,9 @@ public final class Learner implements Service {
       runningSince = System.nanoTime();
       window.reset(runningSince);
       LOG.info(
-          "{} running: {} eta {} alpha {} magnetEvery {} publishEvery {} batchGroups {} lr {}, step"
-              + " {}, version {}, device {}",
+          "{} running: {}, step {}, version {}, device {}",
           name(),
-          config.algorithm().id(),
-          config.eta(),
-          config.alpha(),
-          config.magnetEvery(),
-          config.publishEvery(),
-          config.batchGroups(),
-          config.learningRate(),
+          hp.asMap(),
           step,
           policyVersion,
           device);
@@ -408,7 +403,7 @@ public final class Learner implements Service {
       return;
     }
     Deque<ConsumerRecord<String, byte[]>> queue = new ArrayDeque<>();
-    List<TrainingGroup> batch = new ArrayList<>(config.batchGroups());
+    List<TrainingGroup> batch = new ArrayList<>(hp.batchGroups());
     ModelConfig model = core.policy().config();
     try {
       while (!stopRequested) {
@@ -421,7 +416,7 @@ public final class Learner implements Service {
         }
         ConsumerRecord<String, byte[]> record = queue.pollFirst();
         consume(io, record, model, batch);
-        if (batch.size() < config.batchGroups()) {
+        if (batch.size() < hp.batchGroups()) {
           continue;
         }
         LearnerCore.StepReport report = core.step(batch);
@@ -500,8 +495,8 @@ public final class Learner implements Service {
                 .setStep(pub.step())
                 .setPolicyVersion(pub.policyVersion())
                 .setMagnetVersion(pub.magnetVersion())
-                .setAlgorithm(config.algorithm().id())
-                .setSeed(config.seed())
+                .setAlgorithm(hp.algorithm().id())
+                .setSeed(hp.seed())
                 .setConfig(config.toJson())
                 .setOffsets(offsets)
                 .setTime(now),
@@ -568,7 +563,7 @@ public final class Learner implements Service {
                 .setVersion(version)
                 .setMagnetVersion(pub.magnetVersion())
                 .setStep(pub.step())
-                .setAlgorithm(config.algorithm().id())
+                .setAlgorithm(hp.algorithm().id())
                 .setConsumedOffsets(offsets)
                 .setConsumedGroups(consumedGroups)
                 .setGroupsPerVersion(config.groupsPerVersion())
@@ -619,7 +614,7 @@ public final class Learner implements Service {
     long stalenessN = in.getLong();
     byte[] coreState = new byte[in.remaining()];
     in.get(coreState);
-    core = LearnerCore.restore(coreState, config.hyperparameters(), device);
+    core = LearnerCore.restore(coreState, hp, device);
     consumedGroups = consumed;
     stalenessSum = stalenessTotal;
     stalenessCount = stalenessN;
@@ -749,7 +744,7 @@ public final class Learner implements Service {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(64, 4 * config.batchGroups()));
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(64, 4 * hp.batchGroups()));
     return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
   }
 
@@ -868,8 +863,8 @@ public final class Learner implements Service {
               .setTags(
                   Map.of(
                       "modelId", config.modelId(),
-                      "algorithm", config.algorithm().id(),
-                      "seed", Long.toString(config.seed())))
+                      "algorithm", hp.algorithm().id(),
+                      "seed", Long.toString(hp.seed())))
               .setTime(clock.instant())
               .build();
       io.metricsProducer()

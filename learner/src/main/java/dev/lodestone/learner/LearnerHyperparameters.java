@@ -1,12 +1,29 @@
 package dev.lodestone.learner;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * The learner's mathematics without the cluster: what {@link LearnerCore} needs to take steps and
  * publish iterates. Immutable, validated in the constructor (the error names the field and the bad
  * value). {@link LearnerConfig#hyperparameters()} derives it from a full configuration; benchmarks
- * build it directly.
+ * build it directly. {@link #builder()} starts from the defaults (the {@code DEFAULT_} constants),
+ * chosen with {@code lodestone bench learner} and {@code lodestone run} (docs/learner-benchmark.md
+ * and docs/pipeline-benchmark.md have the commands and every figure).
+ *
+ * <p>Why these defaults, in short: {@code lodestone bench learner} showed that the learner follows
+ * the exact tabular MMD trajectory (the inner optimisation keeps up) and that large steps (eta
+ * 5-10, or learning rate 2e-3) collapse onto one pure strategy, from which sampling never recovers
+ * (a strategy that is never drawn gets no gradient). In the full pipeline ({@code lodestone run},
+ * docs/pipeline-benchmark.md) eta 2 / alpha 0.2 / a reset every 10 versions / 4 steps of 1e-3 per
+ * version collapsed on perturbed-rps; 8 steps of 5e-4 per version did not, but the iterate then
+ * wandered around the equilibrium (exploitability 0.01-0.13) by the noise of each version's reward
+ * estimate, which eta multiplies. Halving eta (1, with alpha 0.1 and a reset every 20 versions, the
+ * exact tabular schedule that reaches 0.01 on perturbed-rps in under 100 versions while keeping
+ * every strategy above 0.03) brought a five-minute run to 0.011, with the learning rate decaying
+ * harmonically over 500 steps. The iterate still moves with the sampling noise: single evaluations
+ * late in a run range from below 0.01 to about 0.09.
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
@@ -41,6 +58,39 @@ public record LearnerHyperparameters(
     boolean opponentCorrection,
     double maxGradNorm,
     long seed) {
+
+  /** Default algorithm. */
+  public static final LearnerAlgorithm DEFAULT_ALGORITHM = LearnerAlgorithm.MPO;
+
+  /** Default MMD step size. */
+  public static final double DEFAULT_ETA = 1.0;
+
+  /** Default magnet strength. */
+  public static final double DEFAULT_ALPHA = 0.1;
+
+  /** Default magnet period, in POLICY versions. */
+  public static final int DEFAULT_MAGNET_EVERY = 20;
+
+  /** Default Adam steps per published version. */
+  public static final int DEFAULT_PUBLISH_EVERY = 8;
+
+  /** Default labelled groups per step. */
+  public static final int DEFAULT_BATCH_GROUPS = 16;
+
+  /** Default Adam learning rate. */
+  public static final double DEFAULT_LEARNING_RATE = 5e-4;
+
+  /** Default learning-rate decay horizon, in steps. */
+  public static final int DEFAULT_LR_DECAY_STEPS = 500;
+
+  /** Default importance-weight truncation. */
+  public static final double DEFAULT_IMPORTANCE_CLIP = 2.0;
+
+  /** Default: the opponent correction is on. */
+  public static final boolean DEFAULT_OPPONENT_CORRECTION = true;
+
+  /** Default gradient-norm clip. */
+  public static final double DEFAULT_MAX_GRAD_NORM = 1.0;
 
   /** Validates every field. */
   public LearnerHyperparameters {
@@ -94,5 +144,143 @@ public record LearnerHyperparameters(
   /** Labelled groups consumed between two POLICY versions: {@code batchGroups * publishEvery}. */
   public int groupsPerVersion() {
     return Math.multiplyExact(batchGroups, publishEvery);
+  }
+
+  /** The defaults, with seed 0. */
+  public static LearnerHyperparameters defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults (seed 0). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Every field by name (the algorithm by its id), in declaration order: for JSON, the learner's
+   * configuration record and the command line's help.
+   */
+  public Map<String, Object> asMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("algorithm", algorithm.id());
+    m.put("eta", eta);
+    m.put("alpha", alpha);
+    m.put("magnetEvery", magnetEvery);
+    m.put("publishEvery", publishEvery);
+    m.put("batchGroups", batchGroups);
+    m.put("learningRate", learningRate);
+    m.put("lrDecaySteps", lrDecaySteps);
+    m.put("importanceClip", importanceClip);
+    m.put("opponentCorrection", opponentCorrection);
+    m.put("maxGradNorm", maxGradNorm);
+    m.put("seed", seed);
+    return m;
+  }
+
+  /** Builds {@link LearnerHyperparameters}; every setter has a default. */
+  public static final class Builder {
+    private LearnerAlgorithm algorithm = DEFAULT_ALGORITHM;
+    private double eta = DEFAULT_ETA;
+    private double alpha = DEFAULT_ALPHA;
+    private int magnetEvery = DEFAULT_MAGNET_EVERY;
+    private int publishEvery = DEFAULT_PUBLISH_EVERY;
+    private int batchGroups = DEFAULT_BATCH_GROUPS;
+    private double learningRate = DEFAULT_LEARNING_RATE;
+    private int lrDecaySteps = DEFAULT_LR_DECAY_STEPS;
+    private double importanceClip = DEFAULT_IMPORTANCE_CLIP;
+    private boolean opponentCorrection = DEFAULT_OPPONENT_CORRECTION;
+    private double maxGradNorm = DEFAULT_MAX_GRAD_NORM;
+    private long seed;
+
+    private Builder() {}
+
+    /** See {@link LearnerHyperparameters#algorithm()}. */
+    public Builder algorithm(LearnerAlgorithm a) {
+      this.algorithm = a;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#eta()}. */
+    public Builder eta(double v) {
+      this.eta = v;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#alpha()}. */
+    public Builder alpha(double v) {
+      this.alpha = v;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#magnetEvery()}. */
+    public Builder magnetEvery(int versions) {
+      this.magnetEvery = versions;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#publishEvery()}. */
+    public Builder publishEvery(int steps) {
+      this.publishEvery = steps;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#batchGroups()}. */
+    public Builder batchGroups(int groups) {
+      this.batchGroups = groups;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#learningRate()}. */
+    public Builder learningRate(double lr) {
+      this.learningRate = lr;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#lrDecaySteps()}. */
+    public Builder lrDecaySteps(int h) {
+      this.lrDecaySteps = h;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#importanceClip()}. */
+    public Builder importanceClip(double c) {
+      this.importanceClip = c;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#opponentCorrection()}. */
+    public Builder opponentCorrection(boolean on) {
+      this.opponentCorrection = on;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#maxGradNorm()}. */
+    public Builder maxGradNorm(double norm) {
+      this.maxGradNorm = norm;
+      return this;
+    }
+
+    /** See {@link LearnerHyperparameters#seed()}. */
+    public Builder seed(long s) {
+      this.seed = s;
+      return this;
+    }
+
+    /** The validated hyper-parameters. */
+    public LearnerHyperparameters build() {
+      return new LearnerHyperparameters(
+          algorithm,
+          eta,
+          alpha,
+          magnetEvery,
+          publishEvery,
+          batchGroups,
+          learningRate,
+          lrDecaySteps,
+          importanceClip,
+          opponentCorrection,
+          maxGradNorm,
+          seed);
+    }
   }
 }

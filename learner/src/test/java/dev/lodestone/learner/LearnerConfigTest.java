@@ -20,14 +20,20 @@ class LearnerConfigTest {
   @Test
   void shouldUseTheDocumentedDefaults() {
     LearnerConfig c = LearnerConfig.builder(CLUSTER, "m").build();
-    assertThat(c.algorithm()).isEqualTo(LearnerAlgorithm.MPO);
-    assertThat(c.eta()).isEqualTo(LearnerConfig.DEFAULT_ETA);
-    assertThat(c.alpha()).isEqualTo(LearnerConfig.DEFAULT_ALPHA);
-    assertThat(c.magnetEvery()).isEqualTo(LearnerConfig.DEFAULT_MAGNET_EVERY);
-    assertThat(c.publishEvery()).isEqualTo(LearnerConfig.DEFAULT_PUBLISH_EVERY);
-    assertThat(c.batchGroups()).isEqualTo(LearnerConfig.DEFAULT_BATCH_GROUPS);
-    assertThat(c.learningRate()).isEqualTo(LearnerConfig.DEFAULT_LEARNING_RATE);
-    assertThat(c.lrDecaySteps()).isEqualTo(LearnerConfig.DEFAULT_LR_DECAY_STEPS);
+    LearnerHyperparameters hp = c.hyperparameters();
+    assertThat(hp).isEqualTo(LearnerHyperparameters.defaults());
+    assertThat(hp.algorithm()).isEqualTo(LearnerAlgorithm.MPO);
+    assertThat(hp.eta()).isEqualTo(LearnerHyperparameters.DEFAULT_ETA);
+    assertThat(hp.alpha()).isEqualTo(LearnerHyperparameters.DEFAULT_ALPHA);
+    assertThat(hp.magnetEvery()).isEqualTo(LearnerHyperparameters.DEFAULT_MAGNET_EVERY);
+    assertThat(hp.publishEvery()).isEqualTo(LearnerHyperparameters.DEFAULT_PUBLISH_EVERY);
+    assertThat(hp.batchGroups()).isEqualTo(LearnerHyperparameters.DEFAULT_BATCH_GROUPS);
+    assertThat(hp.learningRate()).isEqualTo(LearnerHyperparameters.DEFAULT_LEARNING_RATE);
+    assertThat(hp.lrDecaySteps()).isEqualTo(LearnerHyperparameters.DEFAULT_LR_DECAY_STEPS);
+    assertThat(hp.importanceClip()).isEqualTo(LearnerHyperparameters.DEFAULT_IMPORTANCE_CLIP);
+    assertThat(hp.opponentCorrection()).isTrue();
+    assertThat(hp.maxGradNorm()).isEqualTo(LearnerHyperparameters.DEFAULT_MAX_GRAD_NORM);
+    assertThat(hp.seed()).isZero();
     assertThat(c.device()).isEqualTo("cpu");
     assertThat(c.maxSteps()).isZero();
     assertThat(c.groupId()).isEqualTo("lodestone-learner-m");
@@ -35,24 +41,30 @@ class LearnerConfigTest {
     assertThat(c.startOffset()).isEmpty();
     assertThat(c.startTime()).isEmpty();
     assertThat(c.groupsPerVersion())
-        .isEqualTo(LearnerConfig.DEFAULT_BATCH_GROUPS * LearnerConfig.DEFAULT_PUBLISH_EVERY);
+        .isEqualTo(
+            LearnerHyperparameters.DEFAULT_BATCH_GROUPS
+                * LearnerHyperparameters.DEFAULT_PUBLISH_EVERY);
   }
 
   @Test
   void shouldWriteEveryFieldAsJson() throws Exception {
     LearnerConfig c =
         LearnerConfig.builder(CLUSTER, "m")
-            .algorithm(LearnerAlgorithm.MPO_RT)
-            .eta(0.5)
-            .alpha(0.3)
-            .magnetEvery(7)
-            .publishEvery(3)
-            .batchGroups(5)
-            .learningRate(0.01)
-            .lrDecaySteps(250)
-            .importanceClip(3)
-            .maxGradNorm(0)
-            .seed(9)
+            .hyperparameters(
+                LearnerHyperparameters.builder()
+                    .algorithm(LearnerAlgorithm.MPO_RT)
+                    .eta(0.5)
+                    .alpha(0.3)
+                    .magnetEvery(7)
+                    .publishEvery(3)
+                    .batchGroups(5)
+                    .learningRate(0.01)
+                    .lrDecaySteps(250)
+                    .importanceClip(3)
+                    .opponentCorrection(false)
+                    .maxGradNorm(0)
+                    .seed(9)
+                    .build())
             .maxSteps(100)
             .metricsInterval(Duration.ofSeconds(2))
             .startTime(Instant.parse("2026-01-01T00:00:00Z"))
@@ -68,6 +80,7 @@ class LearnerConfigTest {
     assertThat(j.get("learningRate").asDouble()).isEqualTo(0.01);
     assertThat(j.get("lrDecaySteps").asInt()).isEqualTo(250);
     assertThat(j.get("importanceClip").asDouble()).isEqualTo(3.0);
+    assertThat(j.get("opponentCorrection").asBoolean()).isFalse();
     assertThat(j.get("maxGradNorm").asDouble()).isEqualTo(0.0);
     assertThat(j.get("seed").asLong()).isEqualTo(9);
     assertThat(j.get("maxSteps").asLong()).isEqualTo(100);
@@ -100,7 +113,7 @@ class LearnerConfigTest {
         "groupId|groupId must be 1-200 characters of [A-Za-z0-9._-], got 'a b'",
       })
   void shouldNameTheFieldAndTheBadValue(String field, String message) {
-    UnaryOperator<LearnerConfig.Builder> bad =
+    UnaryOperator<LearnerHyperparameters.Builder> badHp =
         switch (field) {
           case "eta" -> b -> b.eta(0);
           case "alpha" -> b -> b.alpha(-1);
@@ -111,6 +124,16 @@ class LearnerConfigTest {
           case "lrDecaySteps" -> b -> b.lrDecaySteps(-1);
           case "importanceClip" -> b -> b.importanceClip(0.5);
           case "maxGradNorm" -> b -> b.maxGradNorm(-1);
+          default -> null;
+        };
+    if (badHp != null) {
+      assertThatThrownBy(() -> badHp.apply(LearnerHyperparameters.builder()).build())
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(message);
+      return;
+    }
+    UnaryOperator<LearnerConfig.Builder> bad =
+        switch (field) {
           case "device" -> b -> b.device("tpu");
           case "maxSteps" -> b -> b.maxSteps(-1);
           case "metricsInterval" -> b -> b.metricsInterval(Duration.ZERO);
@@ -127,20 +150,12 @@ class LearnerConfigTest {
   @Test
   void shouldDecayTheLearningRateHarmonically() {
     LearnerHyperparameters hp =
-        LearnerConfig.builder(CLUSTER, "m")
-            .learningRate(0.01)
-            .lrDecaySteps(100)
-            .build()
-            .hyperparameters();
+        LearnerHyperparameters.builder().learningRate(0.01).lrDecaySteps(100).build();
     assertThat(hp.learningRateAt(0)).isEqualTo(0.01);
     assertThat(hp.learningRateAt(100)).isEqualTo(0.005);
     assertThat(hp.learningRateAt(300)).isEqualTo(0.0025);
     LearnerHyperparameters constant =
-        LearnerConfig.builder(CLUSTER, "m")
-            .learningRate(0.01)
-            .lrDecaySteps(0)
-            .build()
-            .hyperparameters();
+        LearnerHyperparameters.builder().learningRate(0.01).lrDecaySteps(0).build();
     assertThat(constant.learningRateAt(1_000_000)).isEqualTo(0.01);
   }
 

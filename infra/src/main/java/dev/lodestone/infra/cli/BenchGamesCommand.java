@@ -34,9 +34,10 @@ import picocli.CommandLine.Option;
     name = "games",
     mixinStandardHelpOptions = true,
     description = {
-      "Every tabular algorithm, default hyperparameters, on rps, perturbed-rps, condorcet and",
-      "random games of 5, 10, 30 and 50 strategies (seeds 1, 2, 3): final gap, iterations to",
-      "1e-3 and 1e-6, the targets, and optional PNG plots of log gap against iteration."
+      "Every tabular algorithm, default hyperparameters, on rps, perturbed-rps, condorcet and"
+          + " random games of 5, 10, 30 and 50 strategies (seeds 1, 2, 3): final gap, iterations"
+          + " to 1e-3 and 1e-6, the targets, and optional PNG plots of log gap against"
+          + " iteration."
     })
 public final class BenchGamesCommand implements Callable<Integer> {
 

@@ -8,8 +8,6 @@ import dev.lodestone.judge.eval.PolicyEvaluation;
 import dev.lodestone.judge.eval.StrategyDistribution;
 import dev.lodestone.judge.game.Games;
 import dev.lodestone.judge.game.PreferenceGame;
-import dev.lodestone.learner.LearnerAlgorithm;
-import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.learner.LearnerCore;
 import dev.lodestone.learner.LearnerHyperparameters;
 import dev.lodestone.learner.TrainingGroup;
@@ -33,6 +31,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,8 +49,8 @@ import picocli.CommandLine.Option;
     name = "learner",
     mixinStandardHelpOptions = true,
     description = {
-      "The learner's mathematics in-process (no Kafka): warm-up model, sampled groups, oracle",
-      "labels, learner steps, exact exploitability every few versions, steps per second."
+      "The learner's mathematics in-process (no Kafka): warm-up model, sampled groups, oracle"
+          + " labels, learner steps, exact exploitability every few versions, steps per second."
     })
 public final class BenchLearnerCommand implements Callable<Integer> {
 
@@ -64,65 +63,12 @@ public final class BenchLearnerCommand implements Callable<Integer> {
   String task;
 
   @Option(
-      names = "--algo",
-      defaultValue = "mpo",
-      description = "mpo, mpo-rt, omd or fixed-magnet (default: ${DEFAULT-VALUE})")
-  String algo;
-
-  @Option(
       names = "--steps",
       defaultValue = "600",
       description = "learner steps (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--eta", description = "MMD step size (default: the learner's default)")
-  Double eta;
-
-  @Option(names = "--alpha", description = "magnet strength (default: the learner's default)")
-  Double alpha;
-
-  @Option(
-      names = "--magnet-every",
-      description = "magnet period in versions (default: the learner's default)")
-  Integer magnetEvery;
-
-  @Option(
-      names = "--publish-every",
-      description = "steps per version (default: the learner's default)")
-  Integer publishEvery;
-
-  @Option(
-      names = "--batch-groups",
-      description = "groups per step (default: the learner's default)")
-  Integer batchGroups;
-
-  @Option(names = "--lr", description = "Adam learning rate (default: the learner's default)")
-  Double lr;
-
-  @Option(
-      names = "--lr-decay-steps",
-      description =
-          "Harmonic learning-rate decay horizon h in steps, 0 for a constant rate (default: the"
-              + " learner's default)")
-  Integer lrDecaySteps;
-
-  @Option(
-      names = "--clip",
-      description = "importance-weight truncation (default: the learner's default)")
-  Double clip;
-
-  @Option(
-      names = "--opponent-correction",
-      negatable = true,
-      description =
-          "weight comparisons by the opponent's ratio pi_t / mu; --no-opponent-correction: the"
-              + " plain self-play advantage (default: the learner's default)")
-  Boolean opponentCorrection;
-
-  @Option(
-      names = "--max-grad-norm",
-      description = "gradient-norm clip (default: the learner's default)")
-  Double maxGradNorm;
+  @Mixin LearnerOptions learner;
 
   @Option(
       names = "--group-size",
@@ -189,22 +135,7 @@ public final class BenchLearnerCommand implements Callable<Integer> {
     LearnerHyperparameters hp;
     try {
       game = Games.parse(task);
-      hp =
-          new LearnerHyperparameters(
-              LearnerAlgorithm.parse(algo),
-              eta != null ? eta : LearnerConfig.DEFAULT_ETA,
-              alpha != null ? alpha : LearnerConfig.DEFAULT_ALPHA,
-              magnetEvery != null ? magnetEvery : LearnerConfig.DEFAULT_MAGNET_EVERY,
-              publishEvery != null ? publishEvery : LearnerConfig.DEFAULT_PUBLISH_EVERY,
-              batchGroups != null ? batchGroups : LearnerConfig.DEFAULT_BATCH_GROUPS,
-              lr != null ? lr : LearnerConfig.DEFAULT_LEARNING_RATE,
-              lrDecaySteps != null ? lrDecaySteps : LearnerConfig.DEFAULT_LR_DECAY_STEPS,
-              clip != null ? clip : LearnerConfig.DEFAULT_IMPORTANCE_CLIP,
-              opponentCorrection != null
-                  ? opponentCorrection
-                  : LearnerConfig.DEFAULT_OPPONENT_CORRECTION,
-              maxGradNorm != null ? maxGradNorm : LearnerConfig.DEFAULT_MAX_GRAD_NORM,
-              seed);
+      hp = learner.hyperparameters(spec, seed);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -320,19 +251,9 @@ public final class BenchLearnerCommand implements Callable<Integer> {
       double stepsPerSecond = steps / ((learnNanos + sampleNanos) / 1e9);
       Map<String, Object> result = new LinkedHashMap<>();
       result.put("task", task);
-      result.put("algorithm", hp.algorithm().id());
-      result.put("eta", hp.eta());
-      result.put("alpha", hp.alpha());
-      result.put("magnetEvery", hp.magnetEvery());
-      result.put("publishEvery", hp.publishEvery());
-      result.put("batchGroups", hp.batchGroups());
-      result.put("learningRate", hp.learningRate());
-      result.put("lrDecaySteps", hp.lrDecaySteps());
-      result.put("importanceClip", hp.importanceClip());
-      result.put("maxGradNorm", hp.maxGradNorm());
+      result.putAll(hp.asMap());
       result.put("groupSize", groupSize);
       result.put("lag", lag);
-      result.put("seed", seed);
       result.put("steps", steps);
       result.put("versions", core.policyVersion());
       result.put("skippedSteps", skipped);

@@ -151,13 +151,9 @@ public final class LearnerCommand implements Callable<Integer> {
         throw new IllegalArgumentException("give --start-offset or --start-time, not both");
       }
       LearnerConfig.Builder b =
-          learner
-              .apply(
-                  LearnerConfig.builder(
-                      clusterConfig, modelId == null ? setup.defaultModelId() : modelId),
-                  spec)
+          LearnerConfig.builder(clusterConfig, modelId == null ? setup.defaultModelId() : modelId)
+              .hyperparameters(learner.hyperparameters(spec, seed))
               .device(device)
-              .seed(seed)
               .maxSteps(steps);
       if (groupId != null) {
         b.groupId(groupId);

@@ -1,14 +1,15 @@
 package dev.lodestone.infra.cli;
 
 import dev.lodestone.learner.LearnerAlgorithm;
-import dev.lodestone.learner.LearnerConfig;
+import dev.lodestone.learner.LearnerHyperparameters;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
- * The learner's algorithm and hyperparameters, passed to {@link LearnerConfig}. An option left out
- * keeps the learner's tuned default ({@link LearnerConfig}'s Javadoc says how each was chosen).
+ * The learner's algorithm and hyperparameters ({@link LearnerHyperparameters}). An option left out
+ * keeps the learner's tuned default ({@link LearnerHyperparameters}'s Javadoc says how each was
+ * chosen).
  */
 final class LearnerOptions {
 
@@ -104,9 +105,13 @@ final class LearnerOptions {
     }
   }
 
-  /** Sets the given options on the builder (the algorithm included). */
-  LearnerConfig.Builder apply(LearnerConfig.Builder b, CommandSpec spec) {
-    b.algorithm(algorithm(spec));
+  /**
+   * The hyper-parameters: the options given, the learner's defaults for the others, and {@code
+   * seed}; a bad value is a parameter error naming the field.
+   */
+  LearnerHyperparameters hyperparameters(CommandSpec spec, long seed) {
+    LearnerHyperparameters.Builder b = LearnerHyperparameters.builder();
+    b.algorithm(algorithm(spec)).seed(seed);
     if (eta != null) {
       b.eta(eta);
     }
@@ -137,6 +142,10 @@ final class LearnerOptions {
     if (maxGradNorm != null) {
       b.maxGradNorm(maxGradNorm);
     }
-    return b;
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
   }
 }

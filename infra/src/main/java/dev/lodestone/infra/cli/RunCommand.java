@@ -291,10 +291,9 @@ public final class RunCommand implements Callable<Integer> {
         err.flush();
       }
       LearnerConfig.Builder lb =
-          learner
-              .apply(LearnerConfig.builder(clusterConfig, modelName), spec)
-              .device(device)
-              .seed(seed);
+          LearnerConfig.builder(clusterConfig, modelName)
+              .hyperparameters(learner.hyperparameters(spec, seed))
+              .device(device);
       if (steps != null) {
         lb.maxSteps(steps);
       }
@@ -411,7 +410,7 @@ public final class RunCommand implements Callable<Integer> {
     RunSummary summary =
         new RunSummary(
             config.task().spec(),
-            config.learner().algorithm().id(),
+            config.learner().hyperparameters().algorithm().id(),
             stats.step(),
             stats.policyVersion(),
             stats.magnetVersion(),

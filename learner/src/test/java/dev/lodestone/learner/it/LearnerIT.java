@@ -8,6 +8,7 @@ import dev.lodestone.learner.Learner;
 import dev.lodestone.learner.LearnerAlgorithm;
 import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.learner.LearnerCore;
+import dev.lodestone.learner.LearnerHyperparameters;
 import dev.lodestone.learner.LearnerStats;
 import dev.lodestone.learner.TestGroups;
 import dev.lodestone.learner.TrainingGroup;
@@ -68,11 +69,14 @@ class LearnerIT {
 
   private static LearnerConfig.Builder config(String model, long startOffset) {
     return LearnerConfig.builder(cluster.config(), model)
-        .algorithm(LearnerAlgorithm.MPO)
-        .batchGroups(2)
-        .publishEvery(2)
-        .magnetEvery(2)
-        .learningRate(1e-2)
+        .hyperparameters(
+            LearnerHyperparameters.builder()
+                .algorithm(LearnerAlgorithm.MPO)
+                .batchGroups(2)
+                .publishEvery(2)
+                .magnetEvery(2)
+                .learningRate(1e-2)
+                .build())
         .startOffset(startOffset)
         .metricsInterval(Duration.ofMillis(100));
   }
