@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every term of the loss on a tiny model against values computed by hand from the three models'
@@ -75,28 +75,17 @@ class MpoLossTest {
     return new TrainingGroup(PROMPT, responses, logMu, TrainingGroup.allPairs(upper), 0);
   }
 
-  @ParameterizedTest(name = "opponent correction {0}")
-  @ValueSource(booleans = {false, true})
-  void shouldMatchHandComputedTermsForMpo(boolean correction) {
-    check(
-        new LearnerHyperparameters(
-            LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0));
-  }
-
-  @ParameterizedTest(name = "opponent correction {0}")
-  @ValueSource(booleans = {false, true})
-  void shouldMatchHandComputedTermsForMpoRt(boolean correction) {
-    check(
-        new LearnerHyperparameters(
-            LearnerAlgorithm.MPO_RT, 2.0, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0));
-  }
-
-  @ParameterizedTest(name = "opponent correction {0}")
-  @ValueSource(booleans = {false, true})
-  void shouldMatchHandComputedTermsForOmdWithoutAMagnet(boolean correction) {
-    check(
-        new LearnerHyperparameters(
-            LearnerAlgorithm.OMD, 1.0, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0));
+  @ParameterizedTest(name = "{0} eta {1} opponent correction {2}")
+  @CsvSource({
+    "MPO, 0.5, false",
+    "MPO, 0.5, true",
+    "MPO_RT, 2.0, false",
+    "MPO_RT, 2.0, true",
+    "OMD, 1.0, false", // without a magnet
+    "OMD, 1.0, true",
+  })
+  void shouldMatchHandComputedTerms(LearnerAlgorithm algorithm, double eta, boolean correction) {
+    check(new LearnerHyperparameters(algorithm, eta, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0));
   }
 
   @Test
