@@ -74,6 +74,14 @@ import picocli.CommandLine.Spec;
     })
 public final class RunCommand implements Callable<Integer> {
 
+  /**
+   * Responses per group in {@code lodestone run}: 4, against the sampler's own default of 2. With
+   * the learner's defaults, groups of 4 (8 per step, the same 32 responses per step as 16 pairs)
+   * gave lower exploitability on rps and perturbed-rps in {@code lodestone bench learner}
+   * (docs/learner-benchmark.md).
+   */
+  static final int DEFAULT_GROUP_SIZE = 4;
+
   /** Default run length when neither --minutes nor --steps is given. */
   static final double DEFAULT_MINUTES = 5;
 
@@ -157,6 +165,16 @@ public final class RunCommand implements Callable<Integer> {
           "The model's id on the topics (default: the task name). With --bootstrap, a model that"
               + " has a checkpoint there resumes from it.")
   String modelId;
+
+  @Option(
+      names = "--group-size",
+      paramLabel = "G",
+      defaultValue = "" + DEFAULT_GROUP_SIZE,
+      description =
+          "Responses per sample group, at least 2 (default: ${DEFAULT-VALUE}: every response is"
+              + " compared with three others, which lowers the noise of its advantage;"
+              + " docs/pipeline-benchmark.md).")
+  int groupSize;
 
   @Mixin SamplingOptions sampling;
 
@@ -311,7 +329,7 @@ public final class RunCommand implements Callable<Integer> {
                 learnerConfig,
                 samplers,
                 judges,
-                sampling.settings(),
+                sampling.settings(groupSize),
                 device,
                 seed,
                 Duration.ofSeconds(labelTimeoutSeconds),

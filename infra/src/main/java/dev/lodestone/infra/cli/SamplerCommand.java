@@ -69,6 +69,15 @@ public final class SamplerCommand implements Callable<Integer> {
               + " and 8 random hex digits).")
   String samplerId;
 
+  @Option(
+      names = "--group-size",
+      paramLabel = "G",
+      defaultValue = "" + SamplerConfig.DEFAULT_GROUP_SIZE,
+      description =
+          "Responses per sample group, at least 2 (default: ${DEFAULT-VALUE}; lodestone run uses"
+              + " 4, for which the learner's defaults were tuned).")
+  int groupSize;
+
   @Mixin SamplingOptions sampling;
 
   @Option(
@@ -116,7 +125,7 @@ public final class SamplerCommand implements Callable<Integer> {
       setup = TaskSetup.of(task);
       SamplerConfig.Builder b =
           sampling
-              .settings()
+              .settings(groupSize)
               .builder(
                   clusterConfig,
                   modelId == null ? setup.defaultModelId() : modelId,
