@@ -171,9 +171,9 @@ public final class RunCommand implements Callable<Integer> {
       paramLabel = "G",
       defaultValue = "" + DEFAULT_GROUP_SIZE,
       description =
-          "Responses per sample group, at least 2 (default: ${DEFAULT-VALUE}: every response is"
-              + " compared with three others, which lowers the noise of its advantage;"
-              + " docs/pipeline-benchmark.md).")
+          "Responses per sample group, at least 2 (default: ${DEFAULT-VALUE}; each response is"
+              + " compared with the others, and more comparisons make its advantage less noisy;"
+              + " docs/learner-benchmark.md).")
   int groupSize;
 
   @Mixin SamplingOptions sampling;

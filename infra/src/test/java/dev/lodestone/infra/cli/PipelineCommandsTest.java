@@ -2,6 +2,7 @@ package dev.lodestone.infra.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lodestone.learner.LearnerHyperparameters;
 import org.junit.jupiter.api.Test;
 
 /** Option errors of run, sampler, judge and learner: one line on stderr, exit status 2. */
@@ -64,6 +65,16 @@ class PipelineCommandsTest {
     CliRun learner = CliRun.of("learner", "--help");
     assertThat(learner.exitCode()).isZero();
     assertThat(learner.out())
-        .contains("--batch-groups=N", "(default: 16)", "--magnet-every", "--lr=RATE");
+        .contains(
+            "--batch-groups=N",
+            "groups per learner step (default: "
+                + LearnerHyperparameters.DEFAULT_BATCH_GROUPS
+                + ")",
+            "--magnet-every",
+            "--lr=RATE",
+            "--[no-]opponent-correction");
+    CliRun run = CliRun.of("run", "--help");
+    assertThat(run.out().replaceAll("\\s+", " "))
+        .contains("--group-size=G Responses per sample group, at least 2 (default: 4;");
   }
 }
