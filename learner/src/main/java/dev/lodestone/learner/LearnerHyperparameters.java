@@ -16,14 +16,13 @@ import java.util.Objects;
  * onto one pure strategy, from which sampling never recovers (a strategy that is never drawn gets
  * no gradient). Eta 1 with alpha 0.1 and a magnet reset every 20 versions is the exact tabular
  * schedule that reaches 0.01 on perturbed-rps in under 100 versions while keeping every strategy
- * above 0.03. What is left is noise: each version's advantages are estimated from 64 groups, and
- * the iterate wanders around the equilibrium by that noise. In {@code lodestone bench learner}
- * (samples one version stale, 1,200 steps), with the opponent correction, the mean exploitability
- * over the last quarter on rps / perturbed-rps was 0.161 / 0.058 with 16 pairs per step at a
- * learning rate of 5e-4, 0.113 / 0.027 at 1e-3, 0.088 / 0.034 with 8 groups of 4 responses per step
- * (the same 32 responses), and 0.058 / 0.020 with both: 8 groups per step and 1e-3, decaying
- * harmonically over 500 steps, for groups of 4 ({@code lodestone run}'s group size). A stronger
- * magnet (alpha 0.2) helped rps (0.041) but slowed perturbed-rps into a wide cycle (0.223).
+ * above 0.03; 8 steps of 5e-4 per version, decaying harmonically over 500 steps, did not collapse
+ * in the pipeline, where larger ones did. What is left is noise: each version's advantages are
+ * estimated from 128 pairs, and the iterate wanders around the equilibrium by that noise. Groups of
+ * 4 responses (8 per step) and a learning rate of 1e-3 lowered that noise on rps and perturbed-rps
+ * in {@code lodestone bench learner}, but in five-minute pipeline runs condorcet then cycled (0.064
+ * at the end against 0.012 with these defaults) and rps still ended above 0.05, so the defaults
+ * stayed (docs/learner-benchmark.md, docs/pipeline-benchmark.md).
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
@@ -75,10 +74,10 @@ public record LearnerHyperparameters(
   public static final int DEFAULT_PUBLISH_EVERY = 8;
 
   /** Default labelled groups per step. */
-  public static final int DEFAULT_BATCH_GROUPS = 8;
+  public static final int DEFAULT_BATCH_GROUPS = 16;
 
   /** Default Adam learning rate. */
-  public static final double DEFAULT_LEARNING_RATE = 1e-3;
+  public static final double DEFAULT_LEARNING_RATE = 5e-4;
 
   /** Default learning-rate decay horizon, in steps. */
   public static final int DEFAULT_LR_DECAY_STEPS = 500;

@@ -73,7 +73,7 @@ public final class BenchLearnerCommand implements Callable<Integer> {
   @Option(
       names = "--group-size",
       defaultValue = "2",
-      description = "responses per group G (default: ${DEFAULT-VALUE})")
+      description = "responses per group G (default: ${DEFAULT-VALUE}, like the sampler)")
   int groupSize;
 
   @Option(

@@ -74,14 +74,6 @@ import picocli.CommandLine.Spec;
     })
 public final class RunCommand implements Callable<Integer> {
 
-  /**
-   * Responses per group in {@code lodestone run}: 4, against the sampler's own default of 2. With
-   * the learner's defaults, groups of 4 (8 per step, the same 32 responses per step as 16 pairs)
-   * gave lower exploitability on rps and perturbed-rps in {@code lodestone bench learner}
-   * (docs/learner-benchmark.md).
-   */
-  static final int DEFAULT_GROUP_SIZE = 4;
-
   /** Default run length when neither --minutes nor --steps is given. */
   static final double DEFAULT_MINUTES = 5;
 
@@ -165,16 +157,6 @@ public final class RunCommand implements Callable<Integer> {
           "The model's id on the topics (default: the task name). With --bootstrap, a model that"
               + " has a checkpoint there resumes from it.")
   String modelId;
-
-  @Option(
-      names = "--group-size",
-      paramLabel = "G",
-      defaultValue = "" + DEFAULT_GROUP_SIZE,
-      description =
-          "Responses per sample group, at least 2 (default: ${DEFAULT-VALUE}; each response is"
-              + " compared with the others, and more comparisons make its advantage less noisy;"
-              + " docs/learner-benchmark.md).")
-  int groupSize;
 
   @Mixin SamplingOptions sampling;
 
@@ -329,7 +311,7 @@ public final class RunCommand implements Callable<Integer> {
                 learnerConfig,
                 samplers,
                 judges,
-                sampling.settings(groupSize),
+                sampling.settings(),
                 device,
                 seed,
                 Duration.ofSeconds(labelTimeoutSeconds),

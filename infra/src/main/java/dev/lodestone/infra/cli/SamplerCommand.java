@@ -69,15 +69,6 @@ public final class SamplerCommand implements Callable<Integer> {
               + " and 8 random hex digits).")
   String samplerId;
 
-  @Option(
-      names = "--group-size",
-      paramLabel = "G",
-      defaultValue = "" + SamplerConfig.DEFAULT_GROUP_SIZE,
-      description =
-          "Responses per sample group, at least 2 (default: ${DEFAULT-VALUE}; lodestone run uses"
-              + " 4, for which the learner's defaults were tuned).")
-  int groupSize;
-
   @Mixin SamplingOptions sampling;
 
   @Option(
@@ -125,7 +116,7 @@ public final class SamplerCommand implements Callable<Integer> {
       setup = TaskSetup.of(task);
       SamplerConfig.Builder b =
           sampling
-              .settings(groupSize)
+              .settings()
               .builder(
                   clusterConfig,
                   modelId == null ? setup.defaultModelId() : modelId,

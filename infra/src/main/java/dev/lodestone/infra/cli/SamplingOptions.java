@@ -4,11 +4,15 @@ import dev.lodestone.infra.run.SamplerSettings;
 import dev.lodestone.sampler.SamplerConfig;
 import picocli.CommandLine.Option;
 
-/**
- * The sampler settings of {@code lodestone sampler} and {@code lodestone run}, but the group size,
- * whose default differs between the two (each command declares its own {@code --group-size}).
- */
+/** The sampler settings of {@code lodestone sampler} and {@code lodestone run}. */
 final class SamplingOptions {
+
+  @Option(
+      names = "--group-size",
+      paramLabel = "G",
+      defaultValue = "" + SamplerConfig.DEFAULT_GROUP_SIZE,
+      description = "Responses per sample group, at least 2 (default: ${DEFAULT-VALUE}).")
+  int groupSize;
 
   @Option(
       names = "--groups-per-batch",
@@ -34,7 +38,7 @@ final class SamplingOptions {
           "Most tokens per response, end-of-sequence included (default: ${DEFAULT-VALUE}).")
   int maxNewTokens;
 
-  SamplerSettings settings(int groupSize) {
+  SamplerSettings settings() {
     return new SamplerSettings(groupSize, groupsPerBatch, maxStaleness, maxNewTokens);
   }
 }

@@ -73,8 +73,5 @@ class PipelineCommandsTest {
             "--magnet-every",
             "--lr=RATE",
             "--[no-]opponent-correction");
-    CliRun run = CliRun.of("run", "--help");
-    assertThat(run.out().replaceAll("\\s+", " "))
-        .contains("--group-size=G Responses per sample group, at least 2 (default: 4;");
   }
 }
