@@ -182,7 +182,6 @@ public final class MpoLoss {
 
     // Rewards and (corrected) advantages against the opponents, per row.
     double[][] prefs = in.preferences();
-    double[] reward = new double[rows]; // r_i, plain
     double[] corrected = new double[rows]; // 1/2 + A_i, opponents weighted
     double rewardMean = 0;
     double opponentWeightSum = 0;
@@ -199,9 +198,8 @@ public final class MpoLoss {
           n++;
         }
       }
-      reward[i] = n == 0 ? 0.5 : plain / n;
+      rewardMean += n == 0 ? 0.5 : plain / n; // r_i, plain
       corrected[i] = n == 0 ? 0.5 : 0.5 + weighted / n;
-      rewardMean += reward[i];
       if (n > 0) {
         opponentWeightSum += v[i];
         compared++;
