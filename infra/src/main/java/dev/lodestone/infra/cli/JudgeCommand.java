@@ -10,8 +10,6 @@ import dev.lodestone.judge.streams.LabelJoinService;
 import dev.lodestone.judge.streams.StreamsAppConfig;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.schemas.lifecycle.Service;
-import dev.lodestone.schemas.lifecycle.ServiceException;
-import dev.lodestone.schemas.lifecycle.ServiceState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -181,13 +179,7 @@ public final class JudgeCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
       try (Signals signals = Signals.install("lodestone-judge", Duration.ofSeconds(60))) {
-        try {
-          for (Service s : services) {
-            s.start(Duration.ofSeconds(startTimeoutSeconds));
-          }
-        } catch (ServiceException e) {
-          err.println("lodestone judge: " + e.getMessage());
-          err.flush();
+        if (!Foreground.start(services, Duration.ofSeconds(startTimeoutSeconds), "judge", err)) {
           closeAll(services);
           return 1;
         }
@@ -199,22 +191,9 @@ public final class JudgeCommand implements Callable<Integer> {
                 + (noJoin ? ", no label join" : ", with the label join")
                 + ")");
         err.flush();
-        while (services.stream().noneMatch(s -> s.state().isTerminal()) && !signals.sleep(200)) {
-          // The Streams threads do the work.
-        }
+        Foreground.await(services, signals);
         closeAll(services);
-        for (Service s : services) {
-          if (s.state() == ServiceState.FAILED) {
-            err.println(
-                "lodestone judge: "
-                    + s.name()
-                    + " failed: "
-                    + s.failure().map(Throwable::toString).orElse("unknown cause"));
-            err.flush();
-            return 1;
-          }
-        }
-        return 0;
+        return Foreground.exitStatus(services, "judge", true, err);
       }
     } finally {
       closeAll(services);

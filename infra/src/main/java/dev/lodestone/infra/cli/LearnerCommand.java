@@ -9,12 +9,12 @@ import dev.lodestone.learner.LearnerStats;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.warmup.WarmupListener;
 import dev.lodestone.schemas.kafka.ClusterConfig;
-import dev.lodestone.schemas.lifecycle.ServiceException;
 import dev.lodestone.schemas.lifecycle.ServiceState;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -182,11 +182,8 @@ public final class LearnerCommand implements Callable<Integer> {
     err.flush();
     try (Signals signals = Signals.install("lodestone-learner", Duration.ofSeconds(120));
         Learner service = new Learner(config, warm.weights())) {
-      try {
-        service.start(Duration.ofSeconds(startTimeoutSeconds));
-      } catch (ServiceException e) {
-        err.println("lodestone learner: " + e.getMessage());
-        err.flush();
+      if (!Foreground.start(
+          List.of(service), Duration.ofSeconds(startTimeoutSeconds), "learner", err)) {
         return 1;
       }
       err.println(
@@ -198,9 +195,7 @@ public final class LearnerCommand implements Callable<Integer> {
               + service.policyVersion()
               + ")");
       err.flush();
-      while (!service.state().isTerminal() && !signals.sleep(200)) {
-        // The learner works on its own thread.
-      }
+      Foreground.await(List.of(service), signals);
       service.close();
       LearnerStats s = service.stats();
       err.println(
@@ -218,14 +213,7 @@ public final class LearnerCommand implements Callable<Integer> {
         out.println(statsJson(s, service.state()));
         out.flush();
       }
-      if (service.state() == ServiceState.FAILED) {
-        err.println(
-            "lodestone learner: failed: "
-                + service.failure().map(Throwable::toString).orElse("unknown cause"));
-        err.flush();
-        return 1;
-      }
-      return 0;
+      return Foreground.exitStatus(List.of(service), "learner", false, err);
     }
   }
 

@@ -6,10 +6,9 @@ import dev.lodestone.sampler.SamplerConfig;
 import dev.lodestone.sampler.SamplerService;
 import dev.lodestone.sampler.SamplerStats;
 import dev.lodestone.schemas.kafka.ClusterConfig;
-import dev.lodestone.schemas.lifecycle.ServiceException;
-import dev.lodestone.schemas.lifecycle.ServiceState;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -136,11 +135,8 @@ public final class SamplerCommand implements Callable<Integer> {
     }
     try (Signals signals = Signals.install("lodestone-sampler", Duration.ofSeconds(60));
         SamplerService sampler = new SamplerService(config)) {
-      try {
-        sampler.start(Duration.ofSeconds(startTimeoutSeconds));
-      } catch (ServiceException e) {
-        err.println("lodestone sampler: " + e.getMessage());
-        err.flush();
+      if (!Foreground.start(
+          List.of(sampler), Duration.ofSeconds(startTimeoutSeconds), "sampler", err)) {
         return 1;
       }
       err.println(
@@ -152,9 +148,7 @@ public final class SamplerCommand implements Callable<Integer> {
               + config.task()
               + ")");
       err.flush();
-      while (!sampler.state().isTerminal() && !signals.sleep(200)) {
-        // The sampler works on its own thread.
-      }
+      Foreground.await(List.of(sampler), signals);
       sampler.close();
       SamplerStats s = sampler.stats();
       err.println(
@@ -166,14 +160,7 @@ public final class SamplerCommand implements Callable<Integer> {
               + s.policyVersion()
               + ")");
       err.flush();
-      if (sampler.state() == ServiceState.FAILED) {
-        err.println(
-            "lodestone sampler: failed: "
-                + sampler.failure().map(Throwable::toString).orElse("unknown cause"));
-        err.flush();
-        return 1;
-      }
-      return 0;
+      return Foreground.exitStatus(List.of(sampler), "sampler", false, err);
     }
   }
 }
