@@ -103,7 +103,12 @@ public final class LearnerCore implements AutoCloseable {
     this.theta = theta;
     this.previous = previous;
     this.magnet = magnet;
-    this.adam = new AdamOptimizer(theta, AdamConfig.of(hp.learningRate()));
+    this.adam = new AdamOptimizer(theta, adamConfig(hp));
+  }
+
+  private static AdamConfig adamConfig(LearnerHyperparameters hp) {
+    AdamConfig d = AdamConfig.of(hp.learningRate());
+    return new AdamConfig(d.learningRate(), hp.adamBeta1(), d.beta2(), d.epsilon());
   }
 
   /**

@@ -41,6 +41,10 @@ import java.util.Objects;
  *     pi_t(y_j) / mu(y_j)} (see {@link MpoLoss}); off: the plain self-play advantage {@code r_i -
  *     1/2}
  * @param maxGradNorm global gradient-norm clipping, {@code >= 0} (0: off)
+ * @param adamBeta1 Adam's first-moment decay, in {@code [0, 1)}. Momentum carries a gradient into
+ *     the steps after it: in a game, whose update field rotates, that acts as a delay of about
+ *     {@code 1 / (1 - beta1)} steps and pushes the iterate outwards, the more the faster the game
+ *     rotates (Gidel et al., arXiv 1807.04740, on negative momentum in games)
  * @param seed recorded with every checkpoint and metric; the update itself draws no random numbers,
  *     so the same labelled log gives the same weights
  */
@@ -56,6 +60,7 @@ public record LearnerHyperparameters(
     double importanceClip,
     boolean opponentCorrection,
     double maxGradNorm,
+    double adamBeta1,
     long seed) {
 
   /** Default algorithm. */
@@ -91,6 +96,9 @@ public record LearnerHyperparameters(
   /** Default gradient-norm clip. */
   public static final double DEFAULT_MAX_GRAD_NORM = 1.0;
 
+  /** Default Adam first-moment decay (Adam's own default). */
+  public static final double DEFAULT_ADAM_BETA1 = 0.9;
+
   /** Validates every field. */
   public LearnerHyperparameters {
     Objects.requireNonNull(algorithm, "algorithm");
@@ -124,6 +132,9 @@ public record LearnerHyperparameters(
     if (!(maxGradNorm >= 0) || !Double.isFinite(maxGradNorm)) {
       throw new IllegalArgumentException(
           "maxGradNorm must be finite and >= 0 (0 disables clipping), got " + maxGradNorm);
+    }
+    if (!(adamBeta1 >= 0 && adamBeta1 < 1)) {
+      throw new IllegalArgumentException("adamBeta1 must be in [0, 1), got " + adamBeta1);
     }
   }
 
@@ -172,6 +183,7 @@ public record LearnerHyperparameters(
     m.put("importanceClip", importanceClip);
     m.put("opponentCorrection", opponentCorrection);
     m.put("maxGradNorm", maxGradNorm);
+    m.put("adamBeta1", adamBeta1);
     m.put("seed", seed);
     return m;
   }
@@ -189,6 +201,7 @@ public record LearnerHyperparameters(
     private double importanceClip = DEFAULT_IMPORTANCE_CLIP;
     private boolean opponentCorrection = DEFAULT_OPPONENT_CORRECTION;
     private double maxGradNorm = DEFAULT_MAX_GRAD_NORM;
+    private double adamBeta1 = DEFAULT_ADAM_BETA1;
     private long seed;
 
     private Builder() {}
@@ -259,6 +272,12 @@ public record LearnerHyperparameters(
       return this;
     }
 
+    /** See {@link LearnerHyperparameters#adamBeta1()}. */
+    public Builder adamBeta1(double beta1) {
+      this.adamBeta1 = beta1;
+      return this;
+    }
+
     /** See {@link LearnerHyperparameters#seed()}. */
     public Builder seed(long s) {
       this.seed = s;
@@ -279,6 +298,7 @@ public record LearnerHyperparameters(
           importanceClip,
           opponentCorrection,
           maxGradNorm,
+          adamBeta1,
           seed);
     }
   }

@@ -74,7 +74,7 @@ class MpoLossBanditTest {
     }
     LearnerHyperparameters hp =
         new LearnerHyperparameters(
-            algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, correction, 0.0, 0);
+            algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, correction, 0.0, 0.9, 0);
 
     double[] pi = minimise(hp, piT, rho, prefs);
 

@@ -85,7 +85,9 @@ class MpoLossTest {
     "OMD, 1.0, true",
   })
   void shouldMatchHandComputedTerms(LearnerAlgorithm algorithm, double eta, boolean correction) {
-    check(new LearnerHyperparameters(algorithm, eta, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0));
+    check(
+        new LearnerHyperparameters(
+            algorithm, eta, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0.9, 0));
   }
 
   @Test
@@ -93,7 +95,8 @@ class MpoLossTest {
     // The loss's constants (1/eta, alpha, 1/groups) are kept by autograd for the backward pass;
     // a collection in between must not change them.
     LearnerHyperparameters hp =
-        new LearnerHyperparameters(LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, true, 0, 0);
+        new LearnerHyperparameters(
+            LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, true, 0, 0.9, 0);
     float[] plain = lossGradient(hp, false);
     float[] collected = lossGradient(hp, true);
     assertThat(plain).doesNotContain(Float.NaN);

@@ -94,6 +94,14 @@ final class LearnerOptions {
           "Global gradient-norm clipping (default: ${sys:lodestone.learner.maxGradNorm}).")
   Double maxGradNorm;
 
+  @Option(
+      names = "--adam-beta1",
+      paramLabel = "B",
+      description =
+          "Adam's first-moment decay, in [0, 1): momentum acts as a delay in a rotating game"
+              + " (default: ${sys:lodestone.learner.adamBeta1}).")
+  Double adamBeta1;
+
   /** The algorithm; a bad name is a parameter error. */
   LearnerAlgorithm algorithm(CommandSpec spec) {
     try {
@@ -141,6 +149,9 @@ final class LearnerOptions {
     }
     if (maxGradNorm != null) {
       b.maxGradNorm(maxGradNorm);
+    }
+    if (adamBeta1 != null) {
+      b.adamBeta1(adamBeta1);
     }
     try {
       return b.build();
