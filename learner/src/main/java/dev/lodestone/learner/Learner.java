@@ -799,13 +799,16 @@ public final class Learner implements Service {
     private double weight;
     private double opponentWeight;
     private double clipped;
+    private double trustRegion;
 
     void reset(long now) {
       since = now;
       trainedAt = trainedGroups;
       n = 0;
       nMagnet = 0;
-      loss = policy = klMagnet = klPrevious = reward = weight = opponentWeight = clipped = 0;
+      loss =
+          policy =
+              klMagnet = klPrevious = reward = weight = opponentWeight = clipped = trustRegion = 0;
     }
 
     void add(LearnerCore.StepReport r) {
@@ -820,6 +823,7 @@ public final class Learner implements Service {
       weight += r.meanWeight();
       opponentWeight += r.meanOpponentWeight();
       clipped += r.clippedFraction();
+      trustRegion += r.trustRegionFraction();
       if (!Double.isNaN(r.klMagnet())) {
         nMagnet++;
         klMagnet += r.klMagnet();
@@ -845,6 +849,7 @@ public final class Learner implements Service {
         values.put("is/meanWeight", weight / n);
         values.put("is/meanOpponentWeight", opponentWeight / n);
         values.put("is/clippedFraction", clipped / n);
+        values.put("tr/droppedFraction", trustRegion / n);
       }
       values.put("staleness/versions", s.meanStalenessVersions());
       values.put("learner/skippedSteps", (double) s.skippedSteps());

@@ -69,6 +69,7 @@ public final class LearnerCore implements AutoCloseable {
    * @param meanOpponentWeight mean opponent weight {@code pi_t(y) / mu(y)} (see {@link MpoLoss})
    * @param meanWeight mean truncated importance weight
    * @param clippedFraction fraction of response tokens whose weight was truncated
+   * @param trustRegionFraction fraction of rows the trust region dropped (see {@link MpoLoss})
    * @param gradNorm the global gradient norm before clipping
    * @param groups the number of groups in the batch
    */
@@ -83,6 +84,7 @@ public final class LearnerCore implements AutoCloseable {
       double meanOpponentWeight,
       double meanWeight,
       double clippedFraction,
+      double trustRegionFraction,
       double gradNorm,
       int groups) {}
 
@@ -290,6 +292,7 @@ public final class LearnerCore implements AutoCloseable {
         x.meanOpponentWeight(),
         x.meanWeight(),
         x.clippedFraction(),
+        x.trustRegionFraction(),
         r.gradNorm(),
         groups.size());
   }

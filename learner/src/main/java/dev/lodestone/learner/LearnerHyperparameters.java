@@ -41,6 +41,9 @@ import java.util.Objects;
  *     pi_t(y_j) / mu(y_j)} (see {@link MpoLoss}); off: the plain self-play advantage {@code r_i -
  *     1/2}
  * @param maxGradNorm global gradient-norm clipping, {@code >= 0} (0: off)
+ * @param maxLogRatio the trust region of {@link MpoLoss} around pi_t: a row whose sequence
+ *     log-ratio to pi_t is already beyond this in the direction of its advantage leaves the policy
+ *     term; {@code >= 0} (0: off)
  * @param adamBeta1 Adam's first-moment decay, in {@code [0, 1)}. Momentum carries a gradient into
  *     the steps after it: in a game, whose update field rotates, that acts as a delay of about
  *     {@code 1 / (1 - beta1)} steps and pushes the iterate outwards, the more the faster the game
@@ -60,6 +63,7 @@ public record LearnerHyperparameters(
     double importanceClip,
     boolean opponentCorrection,
     double maxGradNorm,
+    double maxLogRatio,
     double adamBeta1,
     long seed) {
 
@@ -95,6 +99,9 @@ public record LearnerHyperparameters(
 
   /** Default gradient-norm clip. */
   public static final double DEFAULT_MAX_GRAD_NORM = 1.0;
+
+  /** Default trust region around pi_t, in nats of sequence log-ratio. */
+  public static final double DEFAULT_MAX_LOG_RATIO = 0.5;
 
   /**
    * Default Adam first-moment decay: 0.5 (Adam's own 0.9 averages over about 1.25 versions and made
@@ -135,6 +142,10 @@ public record LearnerHyperparameters(
     if (!(maxGradNorm >= 0) || !Double.isFinite(maxGradNorm)) {
       throw new IllegalArgumentException(
           "maxGradNorm must be finite and >= 0 (0 disables clipping), got " + maxGradNorm);
+    }
+    if (!(maxLogRatio >= 0) || !Double.isFinite(maxLogRatio)) {
+      throw new IllegalArgumentException(
+          "maxLogRatio must be finite and >= 0 (0 disables the trust region), got " + maxLogRatio);
     }
     if (!(adamBeta1 >= 0 && adamBeta1 < 1)) {
       throw new IllegalArgumentException("adamBeta1 must be in [0, 1), got " + adamBeta1);
@@ -186,6 +197,7 @@ public record LearnerHyperparameters(
     m.put("importanceClip", importanceClip);
     m.put("opponentCorrection", opponentCorrection);
     m.put("maxGradNorm", maxGradNorm);
+    m.put("maxLogRatio", maxLogRatio);
     m.put("adamBeta1", adamBeta1);
     m.put("seed", seed);
     return m;
@@ -204,6 +216,7 @@ public record LearnerHyperparameters(
     private double importanceClip = DEFAULT_IMPORTANCE_CLIP;
     private boolean opponentCorrection = DEFAULT_OPPONENT_CORRECTION;
     private double maxGradNorm = DEFAULT_MAX_GRAD_NORM;
+    private double maxLogRatio = DEFAULT_MAX_LOG_RATIO;
     private double adamBeta1 = DEFAULT_ADAM_BETA1;
     private long seed;
 
@@ -275,6 +288,12 @@ public record LearnerHyperparameters(
       return this;
     }
 
+    /** See {@link LearnerHyperparameters#maxLogRatio()}. */
+    public Builder maxLogRatio(double delta) {
+      this.maxLogRatio = delta;
+      return this;
+    }
+
     /** See {@link LearnerHyperparameters#adamBeta1()}. */
     public Builder adamBeta1(double beta1) {
       this.adamBeta1 = beta1;
@@ -301,6 +320,7 @@ public record LearnerHyperparameters(
           importanceClip,
           opponentCorrection,
           maxGradNorm,
+          maxLogRatio,
           adamBeta1,
           seed);
     }

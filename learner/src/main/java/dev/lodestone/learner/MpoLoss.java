@@ -36,6 +36,17 @@ import java.util.Objects;
  * the tabular MMD step {@code pi ~ [pi_t rho^(eta alpha) exp(eta A)]^(1/(1+eta alpha))}. The KL
  * terms are exact over the whole vocabulary at every response position.
  *
+ * <p><b>Trust region around pi_t.</b> With {@code maxLogRatio} delta &gt; 0, a row whose response
+ * has already moved more than delta from pi_t in the direction of its advantage, {@code A_i > 0}
+ * and {@code sum_k (log pi_theta - log pi_t) > delta}, or {@code A_i < 0} and that sum {@code <
+ * -delta}, drops out of the policy term (its advantage counts as 0): PPO's clipped objective (arXiv
+ * 1707.06347), here around the proximal anchor pi_t of the MMD step. The exact MMD step moves a
+ * response's log-probability by at most about {@code eta max|A| / (1 + eta alpha)}, so a delta
+ * above that leaves the minimiser of the exact loss unchanged; what it stops is a sampled batch
+ * pushing a rarely drawn response far beyond that step (the KL terms weigh a response by its
+ * probability and hardly resist there), the way a strategy falls to a probability at which it is
+ * never drawn again.
+ *
  * <p>MPO-RT ({@link LearnerAlgorithm#MPO_RT}) drops the magnet KL term and shapes the reward
  * instead: {@code r~_i = 1/2 + A_i - alpha sum_k (log pi_theta(y_k|s_k) - log rho(y_k|s_k))}
  * (detached), {@code A~_i = r~_i - mean_j r~_j} over the group. OMD uses {@code alpha = 0} and no
@@ -108,7 +119,8 @@ public final class MpoLoss {
    *     the correction off)
    * @param meanWeight mean truncated importance weight over response tokens
    * @param clippedFraction fraction of response tokens whose weight was truncated at c
-   * @param advantages the advantages used, per row
+   * @param trustRegionFraction fraction of rows dropped from the policy term by the trust region
+   * @param advantages the advantages used, per row (0 for a row the trust region dropped)
    */
   public record Result(
       NDArray total,
@@ -119,6 +131,7 @@ public final class MpoLoss {
       double meanOpponentWeight,
       double meanWeight,
       double clippedFraction,
+      double trustRegionFraction,
       double[] advantages) {}
 
   /**
@@ -130,7 +143,7 @@ public final class MpoLoss {
    * @param logPrevious log pi_t, (R, T, V), no gradient
    * @param logMagnet log rho, (R, T, V), no gradient; may be null when the algorithm does not use
    *     the magnet ({@link LearnerAlgorithm#OMD})
-   * @param hp the hyper-parameters (algorithm, eta, alpha, importance clip)
+   * @param hp the hyper-parameters (algorithm, eta, alpha, importance clip, trust region)
    */
   public static Result compute(
       NDManager manager,
@@ -169,9 +182,9 @@ public final class MpoLoss {
             / tokens;
 
     // Opponent weights v_j = pi_t(y_j) / mu(y_j) over each row's response, truncated at c.
+    NDArray logPrevTarget = batch.targetLogProbs(logPrevious); // (R, T, V) -> (R, T)
     double[] v = new double[rows];
     if (hp.opponentCorrection()) {
-      NDArray logPrevTarget = batch.targetLogProbs(logPrevious); // (R, T, V) -> (R, T)
       float[] seqLogRatio = logPrevTarget.sub(logMu).mul(mask).sum(new int[] {1}).toFloatArray();
       for (int i = 0; i < rows; i++) {
         v[i] = Math.min(Math.exp(seqLogRatio[i]), hp.importanceClip());
@@ -237,6 +250,19 @@ public final class MpoLoss {
         adv[i] = corrected[i] - 0.5;
       }
     }
+    // Trust region: rows already moved past delta from pi_t in their advantage's direction.
+    int dropped = 0;
+    double delta = hp.maxLogRatio();
+    if (delta > 0) {
+      // sum_k (log pi_theta - log pi_t) per row, detached: (R, T) -> (R)
+      float[] moved = logpDetached.sub(logPrevTarget).mul(mask).sum(new int[] {1}).toFloatArray();
+      for (int i = 0; i < rows; i++) {
+        if ((adv[i] > 0 && moved[i] > delta) || (adv[i] < 0 && moved[i] < -delta)) {
+          adv[i] = 0;
+          dropped++;
+        }
+      }
+    }
     float[] advF = new float[rows];
     for (int i = 0; i < rows; i++) {
       advF[i] = (float) adv[i];
@@ -270,6 +296,7 @@ public final class MpoLoss {
         meanOpponentWeight,
         meanWeight,
         clippedFraction,
+        (double) dropped / rows,
         adv);
   }
 }

@@ -34,6 +34,7 @@ class LearnerConfigTest {
     assertThat(hp.opponentCorrection()).isTrue();
     assertThat(hp.maxGradNorm()).isEqualTo(LearnerHyperparameters.DEFAULT_MAX_GRAD_NORM);
     assertThat(hp.adamBeta1()).isEqualTo(LearnerHyperparameters.DEFAULT_ADAM_BETA1);
+    assertThat(hp.maxLogRatio()).isEqualTo(LearnerHyperparameters.DEFAULT_MAX_LOG_RATIO);
     assertThat(hp.seed()).isZero();
     assertThat(c.device()).isEqualTo("cpu");
     assertThat(c.maxSteps()).isZero();
@@ -106,6 +107,7 @@ class LearnerConfigTest {
         "lrDecaySteps|lrDecaySteps must be >= 0 (0: constant learning rate), got -1",
         "importanceClip|importanceClip must be finite and >= 1, got 0.5",
         "maxGradNorm|maxGradNorm must be finite and >= 0 (0 disables clipping), got -1.0",
+        "maxLogRatio|maxLogRatio must be finite and >= 0 (0 disables the trust region), got -0.5",
         "adamBeta1|adamBeta1 must be in [0, 1), got 1.0",
         "device|device must be cpu, gpu or gpu:N, got 'tpu'",
         "maxSteps|maxSteps must be >= 0 (0: no limit), got -1",
@@ -126,6 +128,7 @@ class LearnerConfigTest {
           case "lrDecaySteps" -> b -> b.lrDecaySteps(-1);
           case "importanceClip" -> b -> b.importanceClip(0.5);
           case "maxGradNorm" -> b -> b.maxGradNorm(-1);
+          case "maxLogRatio" -> b -> b.maxLogRatio(-0.5);
           case "adamBeta1" -> b -> b.adamBeta1(1);
           default -> null;
         };

@@ -32,7 +32,7 @@ class LearnerCoreTest {
 
   private static LearnerHyperparameters hp(LearnerAlgorithm algorithm) {
     return new LearnerHyperparameters(
-        algorithm, 1.0, 0.2, 2, 2, 3, 1e-2, 0, 2.0, true, 1.0, 0.9, 0);
+        algorithm, 1.0, 0.2, 2, 2, 3, 1e-2, 0, 2.0, true, 1.0, 0, 0.9, 0);
   }
 
   @Test

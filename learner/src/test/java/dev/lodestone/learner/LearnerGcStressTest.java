@@ -40,7 +40,7 @@ class LearnerGcStressTest {
     }
     LearnerHyperparameters hp =
         new LearnerHyperparameters(
-            LearnerAlgorithm.MPO, 1.0, 0.1, 2, 2, 4, 5e-4, 0, 2.0, true, 1.0, 0.9, 0);
+            LearnerAlgorithm.MPO, 1.0, 0.1, 2, 2, 4, 5e-4, 0, 2.0, true, 1.0, 0, 0.9, 0);
     Run first = run(initial, hp, batches, false);
     Run second = run(initial, hp, batches, true);
     System.out.printf(

@@ -36,18 +36,20 @@ class MpoLossBanditTest {
   private static final int V = 6;
   private static final ModelConfig CONFIG = new ModelConfig(V, 8, 1, 1, 4, 16, true, 1e-5);
 
-  @ParameterizedTest(name = "{0} eta {1} alpha {2} opponent correction {3}")
+  @ParameterizedTest(name = "{0} eta {1} alpha {2} opponent correction {3} trust region {4}")
   @CsvSource({
-    "MPO, 1.0, 0.5, false",
-    "MPO, 1.0, 0.5, true",
-    "MPO, 2.0, 0.1, true",
-    "FIXED_MAGNET, 0.5, 1.0, true",
-    "MPO_RT, 1.0, 0.5, false",
-    "MPO_RT, 1.0, 0.5, true",
-    "OMD, 0.7, 0.3, true",
+    "MPO, 1.0, 0.5, false, false",
+    "MPO, 1.0, 0.5, true, false",
+    "MPO, 1.0, 0.5, true, true",
+    "MPO, 2.0, 0.1, true, false",
+    "MPO, 2.0, 0.1, true, true",
+    "FIXED_MAGNET, 0.5, 1.0, true, false",
+    "MPO_RT, 1.0, 0.5, false, false",
+    "MPO_RT, 1.0, 0.5, true, false",
+    "OMD, 0.7, 0.3, true, false",
   })
   void shouldMinimizeToTheTabularMmdStepWithExactExpectations(
-      LearnerAlgorithm algorithm, double eta, double alpha, boolean correction) {
+      LearnerAlgorithm algorithm, double eta, double alpha, boolean correction, boolean trust) {
     Engines.start();
     SplittableRandom rng = new SplittableRandom(42);
     double[] piT = randomPolicy(rng);
@@ -74,9 +76,7 @@ class MpoLossBanditTest {
     }
     LearnerHyperparameters hp =
         new LearnerHyperparameters(
-            algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, correction, 0.0, 0.9, 0);
-
-    double[] pi = minimise(hp, piT, rho, prefs);
+            algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, correction, 0.0, 0, 0.9, 0);
 
     // Reference: one tabular MMD step from pi_t with magnet rho and win rates r (constant oracle).
     double a = hp.effectiveAlpha();
@@ -104,6 +104,31 @@ class MpoLossBanditTest {
                 new TabularConfig.AlphaRule.Constant()));
     mmd.step();
     double[] expected = mmd.policy();
+    if (trust) {
+      // A trust region just wider than the exact step's largest log-ratio to pi_t leaves the
+      // minimiser where it was.
+      double largest = 0;
+      for (int y = 0; y < V; y++) {
+        largest = Math.max(largest, Math.abs(Math.log(expected[y] / piT[y])));
+      }
+      hp =
+          new LearnerHyperparameters(
+              algorithm,
+              eta,
+              alpha,
+              1,
+              1,
+              1,
+              1e-3,
+              0,
+              1000.0,
+              correction,
+              0.0,
+              1.05 * largest,
+              0.9,
+              0);
+    }
+    double[] pi = minimise(hp, piT, rho, prefs);
     // And the closed form, written out.
     double[] closed = new double[V];
     double z = 0;

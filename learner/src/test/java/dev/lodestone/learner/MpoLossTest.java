@@ -87,7 +87,20 @@ class MpoLossTest {
   void shouldMatchHandComputedTerms(LearnerAlgorithm algorithm, double eta, boolean correction) {
     check(
         new LearnerHyperparameters(
-            algorithm, eta, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0.9, 0));
+            algorithm, eta, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0, 0.9, 0));
+  }
+
+  /** Rows dropped by the trust region in the last {@link #check}. */
+  private int droppedRows;
+
+  @ParameterizedTest(name = "{0} delta {1}")
+  @CsvSource({"MPO, 0.05", "MPO, 0.1", "MPO_RT, 0.05"})
+  void shouldDropRowsThatMovedBeyondTheTrustRegionByHand(LearnerAlgorithm algorithm, double delta) {
+    check(
+        new LearnerHyperparameters(
+            algorithm, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, true, 0, delta, 0.9, 0));
+    // theta and pi_t are different random models: some rows are dropped, not all.
+    assertThat(droppedRows).isBetween(1, RESPONSES.length - 1);
   }
 
   @Test
@@ -96,7 +109,7 @@ class MpoLossTest {
     // a collection in between must not change them.
     LearnerHyperparameters hp =
         new LearnerHyperparameters(
-            LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, true, 0, 0.9, 0);
+            LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, true, 0, 0, 0.9, 0);
     float[] plain = lossGradient(hp, false);
     float[] collected = lossGradient(hp, true);
     assertThat(plain).doesNotContain(Float.NaN);
@@ -231,6 +244,24 @@ class MpoLossTest {
           adv[r] = rewards[r] - 0.5;
         }
       }
+      // Trust region: a row already beyond delta from pi_t in its advantage's direction drops out.
+      int dropped = 0;
+      if (hp.maxLogRatio() > 0) {
+        for (int r = 0; r < rows; r++) {
+          double moved = 0;
+          for (int k = 0; k < 2; k++) {
+            int idx = (r * t + batch.responseStart(r) + k) * v + RESPONSES[r][k];
+            moved += lpi[idx] - lprev[idx];
+          }
+          if ((adv[r] > 0 && moved > hp.maxLogRatio())
+              || (adv[r] < 0 && moved < -hp.maxLogRatio())) {
+            adv[r] = 0;
+            dropped++;
+          }
+        }
+      }
+      assertThat(res.trustRegionFraction()).isCloseTo((double) dropped / rows, within(1e-12));
+      droppedRows = dropped;
       assertThat(res.advantages()).containsExactly(adv, within(1e-6));
       double policy = 0;
       double klPrev = 0;

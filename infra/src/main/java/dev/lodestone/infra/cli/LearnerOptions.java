@@ -95,6 +95,15 @@ final class LearnerOptions {
   Double maxGradNorm;
 
   @Option(
+      names = "--max-log-ratio",
+      paramLabel = "NATS",
+      description =
+          "Trust region around the current iterate: a response already this far (sequence"
+              + " log-ratio) from it in the direction of its advantage stops pushing; 0: off"
+              + " (default: ${sys:lodestone.learner.maxLogRatio}).")
+  Double maxLogRatio;
+
+  @Option(
       names = "--adam-beta1",
       paramLabel = "B",
       description =
@@ -149,6 +158,9 @@ final class LearnerOptions {
     }
     if (maxGradNorm != null) {
       b.maxGradNorm(maxGradNorm);
+    }
+    if (maxLogRatio != null) {
+      b.maxLogRatio(maxLogRatio);
     }
     if (adamBeta1 != null) {
       b.adamBeta1(adamBeta1);
