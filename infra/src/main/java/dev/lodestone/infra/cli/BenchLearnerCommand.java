@@ -164,6 +164,7 @@ public final class BenchLearnerCommand implements Callable<Integer> {
     long sampleNanos = 0;
     long evalNanos = 0;
     long skipped = 0;
+    double droppedRows = 0; // sum over applied steps of the trust region's dropped fraction
     try (LearnerCore core = LearnerCore.initial(warm, hp, dev);
         PolicyModel behaviour = PolicyModel.fromBytes(warm, dev)) {
       int[] prompt = behaviour.tokenizer().encodePrompt(game.prompt());
@@ -199,6 +200,8 @@ public final class BenchLearnerCommand implements Callable<Integer> {
         LearnerCore.StepReport r = core.step(groups);
         if (!r.applied()) {
           skipped++;
+        } else {
+          droppedRows += r.trustRegionFraction();
         }
         long c = System.nanoTime();
         sampleNanos += b - a;
@@ -257,6 +260,7 @@ public final class BenchLearnerCommand implements Callable<Integer> {
       result.put("steps", steps);
       result.put("versions", core.policyVersion());
       result.put("skippedSteps", skipped);
+      result.put("trustRegionDroppedFraction", droppedRows / Math.max(1, steps - skipped));
       result.put("finalExploitability", last.exploitability());
       result.put("finalProbabilities", last.probabilities());
       result.put("finalInvalidMass", last.invalid());
@@ -302,6 +306,9 @@ public final class BenchLearnerCommand implements Callable<Integer> {
             tailMax,
             steps,
             core.policyVersion());
+        out.printf(
+            "trust region (max log-ratio %s): %.2f%% of the rows dropped from the policy term%n",
+            hp.maxLogRatio(), 100 * droppedRows / Math.max(1, steps - skipped));
         out.printf(
             "speed (approximate, shared CPU): learner %.1f ms/step, sampling %.1f ms/step, %.2f"
                 + " steps/s; evaluation %.1f s; wall %.1f s%n",
