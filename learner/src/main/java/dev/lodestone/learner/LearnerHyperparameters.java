@@ -22,7 +22,11 @@ import java.util.Objects;
  * 4 responses (8 per step) and a learning rate of 1e-3 lowered that noise on rps and perturbed-rps
  * in {@code lodestone bench learner}, but in five-minute pipeline runs condorcet then cycled (0.064
  * at the end against 0.012 with these defaults) and rps still ended above 0.05, so the defaults
- * stayed (docs/learner-benchmark.md, docs/pipeline-benchmark.md).
+ * stayed (docs/learner-benchmark.md, docs/pipeline-benchmark.md). Two later changes: Adam's
+ * first-moment decay is 0.5 instead of 0.9, because momentum delays the response to the game's
+ * rotation (rps cycled less), and a trust region around pi_t ({@code maxLogRatio}) stops a batch
+ * from pushing a rarely drawn response far beyond the MMD step, the start of a collapse onto one
+ * strategy.
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
