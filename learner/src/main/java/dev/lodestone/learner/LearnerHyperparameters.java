@@ -24,9 +24,9 @@ import java.util.Objects;
  * at the end against 0.012 with these defaults) and rps still ended above 0.05, so the defaults
  * stayed (docs/learner-benchmark.md, docs/pipeline-benchmark.md). Two later changes: Adam's
  * first-moment decay is 0.5 instead of 0.9, because momentum delays the response to the game's
- * rotation (rps cycled less), and a trust region around pi_t ({@code maxLogRatio}) stops a batch
- * from pushing a rarely drawn response far beyond the MMD step, the start of a collapse onto one
- * strategy.
+ * rotation (rps and perturbed-rps wandered less), and a trust region around pi_t ({@code
+ * maxLogRatio}) stops a batch from pushing a rarely drawn response far beyond the MMD step, the
+ * start of a collapse onto one strategy.
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
@@ -108,8 +108,8 @@ public record LearnerHyperparameters(
   public static final double DEFAULT_MAX_LOG_RATIO = 0.5;
 
   /**
-   * Default Adam first-moment decay: 0.5 (Adam's own 0.9 averages over about 1.25 versions and made
-   * rps cycle; 0 let the first steps throw perturbed-rps onto pure paper).
+   * Default Adam first-moment decay: 0.5 (Adam's own 0.9 averages over about 1.25 versions; rps and
+   * perturbed-rps wandered less with 0.5, and 0 let perturbed-rps collapse onto pure paper).
    */
   public static final double DEFAULT_ADAM_BETA1 = 0.5;
 
