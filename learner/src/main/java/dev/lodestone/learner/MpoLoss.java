@@ -185,7 +185,7 @@ public final class MpoLoss {
     NDArray logPrevTarget = batch.targetLogProbs(logPrevious); // (R, T, V) -> (R, T)
     double[] v = new double[rows];
     if (hp.opponentCorrection()) {
-      float[] seqLogRatio = logPrevTarget.sub(logMu).mul(mask).sum(new int[] {1}).toFloatArray();
+      float[] seqLogRatio = responseSums(logPrevTarget.sub(logMu), mask);
       for (int i = 0; i < rows; i++) {
         v[i] = Math.min(Math.exp(seqLogRatio[i]), hp.importanceClip());
       }
@@ -229,8 +229,7 @@ public final class MpoLoss {
       double[] shaped = corrected.clone();
       if (alpha > 0) {
         // sum_k (log pi_theta - log rho) per row, detached: (R, T) -> (R)
-        float[] logRatio =
-            logpDetached.sub(logRhoTarget).mul(mask).sum(new int[] {1}).toFloatArray();
+        float[] logRatio = responseSums(logpDetached.sub(logRhoTarget), mask);
         for (int i = 0; i < rows; i++) {
           shaped[i] -= alpha * logRatio[i];
         }
@@ -254,8 +253,8 @@ public final class MpoLoss {
     int dropped = 0;
     double delta = hp.maxLogRatio();
     if (delta > 0) {
-      // sum_k (log pi_theta - log pi_t) per row, detached: (R, T) -> (R)
-      float[] moved = logpDetached.sub(logPrevTarget).mul(mask).sum(new int[] {1}).toFloatArray();
+      // sum_k (log pi_theta - log pi_t) per row, detached
+      float[] moved = responseSums(logpDetached.sub(logPrevTarget), mask);
       for (int i = 0; i < rows; i++) {
         if ((adv[i] > 0 && moved[i] > delta) || (adv[i] < 0 && moved[i] < -delta)) {
           adv[i] = 0;
@@ -298,5 +297,10 @@ public final class MpoLoss {
         clippedFraction,
         (double) dropped / rows,
         adv);
+  }
+
+  /** Per row, the sum of a (R, T) array over the response positions: (R, T) -> (R), on the host. */
+  private static float[] responseSums(NDArray perToken, NDArray mask) {
+    return perToken.mul(mask).sum(new int[] {1}).toFloatArray();
   }
 }

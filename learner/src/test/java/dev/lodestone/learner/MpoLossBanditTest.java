@@ -74,9 +74,13 @@ class MpoLossBanditTest {
       }
       r[i] = 0.5 + s / (V - 1);
     }
-    LearnerHyperparameters hp =
-        new LearnerHyperparameters(
-            algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, correction, 0.0, 0, 0.9, 0);
+    // Every setting but the trust region's delta: one row per response, no clipping of weights
+    // (c = 1000) or gradients, a constant learning rate.
+    java.util.function.DoubleFunction<LearnerHyperparameters> withTrustRegion =
+        delta ->
+            new LearnerHyperparameters(
+                algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, correction, 0.0, delta, 0.9, 0);
+    LearnerHyperparameters hp = withTrustRegion.apply(0);
 
     // Reference: one tabular MMD step from pi_t with magnet rho and win rates r (constant oracle).
     double a = hp.effectiveAlpha();
@@ -111,22 +115,7 @@ class MpoLossBanditTest {
       for (int y = 0; y < V; y++) {
         largest = Math.max(largest, Math.abs(Math.log(expected[y] / piT[y])));
       }
-      hp =
-          new LearnerHyperparameters(
-              algorithm,
-              eta,
-              alpha,
-              1,
-              1,
-              1,
-              1e-3,
-              0,
-              1000.0,
-              correction,
-              0.0,
-              1.05 * largest,
-              0.9,
-              0);
+      hp = withTrustRegion.apply(1.05 * largest);
     }
     double[] pi = minimise(hp, piT, rho, prefs);
     // And the closed form, written out.

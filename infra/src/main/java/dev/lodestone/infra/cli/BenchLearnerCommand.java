@@ -260,7 +260,8 @@ public final class BenchLearnerCommand implements Callable<Integer> {
       result.put("steps", steps);
       result.put("versions", core.policyVersion());
       result.put("skippedSteps", skipped);
-      result.put("trustRegionDroppedFraction", droppedRows / Math.max(1, steps - skipped));
+      double droppedFraction = droppedRows / Math.max(1, steps - skipped);
+      result.put("trustRegionDroppedFraction", droppedFraction);
       result.put("finalExploitability", last.exploitability());
       result.put("finalProbabilities", last.probabilities());
       result.put("finalInvalidMass", last.invalid());
@@ -308,7 +309,7 @@ public final class BenchLearnerCommand implements Callable<Integer> {
             core.policyVersion());
         out.printf(
             "trust region (max log-ratio %s): %.2f%% of the rows dropped from the policy term%n",
-            hp.maxLogRatio(), 100 * droppedRows / Math.max(1, steps - skipped));
+            hp.maxLogRatio(), 100 * droppedFraction);
         out.printf(
             "speed (approximate, shared CPU): learner %.1f ms/step, sampling %.1f ms/step, %.2f"
                 + " steps/s; evaluation %.1f s; wall %.1f s%n",
