@@ -247,7 +247,7 @@ public final class LearnerCore implements AutoCloseable {
       }
       first += group.size();
     }
-    TokenBatch batch = TokenBatch.of(theta.config(), pairs);
+    TokenBatch batch = TokenBatch.sharedPrompts(theta.config(), pairs);
     int t = batch.length();
     float[] behaviour = new float[rows * t];
     for (int r = 0; r < rows; r++) {

@@ -300,7 +300,22 @@ public final class PolicyModel implements AutoCloseable {
       // must live in engine-owned memory, not in the Java buffer that manager.create wraps (see
       // owned).
       NDArray tokens = batch.inputs(manager).duplicate(); // (B, T)
-      out = block.logits(values, tokens).logSoftmax(-1); // (B, T, V)
+      NDArray logits;
+      if (batch.sharesPrompts()) {
+        NDArray prefix =
+            batch.prefixLength() == 0 ? null : batch.prefixInputs(manager).duplicate(); // (P, L)
+        logits =
+            block.sharedPrefixLogits(
+                values,
+                prefix,
+                batch.rowPrefix(manager).duplicate(), // (B)
+                tokens,
+                batch.positions(manager).duplicate(), // (B, T)
+                batch.prefixAttentionMask(manager, TransformerLm.MASKED).duplicate());
+      } else {
+        logits = block.logits(values, tokens);
+      }
+      out = logits.logSoftmax(-1); // (B, T, V)
       NDScope.unregister(out);
     } finally {
       JniUtils.setGradMode(gradMode);
@@ -321,7 +336,7 @@ public final class PolicyModel implements AutoCloseable {
     while (start < pairs.size()) {
       int end = chunkEnd(pairs, start);
       List<PromptResponse> chunk = pairs.subList(start, end);
-      TokenBatch batch = TokenBatch.of(config, chunk);
+      TokenBatch batch = TokenBatch.sharedPrompts(config, chunk);
       float[] picked;
       try (NDManager m = manager.newSubManager()) {
         NDArray lp = logProbs(m, batch, false); // (B, T, V)

@@ -3,16 +3,31 @@ package dev.lodestone.policy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Prompt/response pairs laid out for teacher forcing, right-padded to a common length T.
+ * Prompt/response pairs laid out for teacher forcing, right-padded to a common length T, in one of
+ * two layouts.
  *
- * <p>Row b holds {@code prompt ++ response} without its last token as input; the target at position
- * t is the token at t + 1. Position {@code t} is a <em>response position</em> when its target is a
- * response token: {@code t = promptLength - 1 .. promptLength + responseLength - 2}. Padding uses
- * the PAD id (as input and target) and is never a response position. Immutable; the arrays are
- * created on demand in the caller's manager.
+ * <p><b>Full layout</b> ({@link #of}). Row b holds {@code prompt ++ response} without its last
+ * token as input; the target at position t is the token at t + 1. Position {@code t} is a
+ * <em>response position</em> when its target is a response token: {@code t = promptLength - 1 ..
+ * promptLength + responseLength - 2}.
+ *
+ * <p><b>Shared-prompt layout</b> ({@link #sharedPrompts}). Only the response positions are rows'
+ * positions: position k of row b is the sequence position {@code promptLength - 1 + k}, its input
+ * the last prompt token (k = 0) or response token k - 1, its target response token k, so T is the
+ * longest response and {@link #responseStart} is 0. Everything before, the <em>prefix</em> (the
+ * prompt without its last token), is stored once per distinct prompt: a model reads it once and
+ * lets every row that shares it attend to its keys and values. The learner's rows of a batch share
+ * one or a few prompts, so this reads far fewer positions than the full layout for the same
+ * response log-probabilities.
+ *
+ * <p>In both, padding uses the PAD id (as input and target) and is never a response position.
+ * Immutable; the arrays are created on demand in the caller's manager.
  */
 public final class TokenBatch {
 
@@ -23,6 +38,16 @@ public final class TokenBatch {
   private final float[] mask;
   private final int[] promptLengths;
   private final int[] responseLengths;
+  private final Prefixes prefixes; // null in the full layout
+
+  /**
+   * The shared-prompt layout's prefixes: {@code count} distinct prefixes right-padded to {@code
+   * length}, row-major (count, length); {@code lengths[i]} real tokens in prefix i; {@code
+   * rowPrefix[b]} the prefix of row b; {@code positions} (B, T) the sequence position of each row
+   * position (0 at padding).
+   */
+  private record Prefixes(
+      int count, int length, long[] tokens, int[] lengths, long[] rowPrefix, long[] positions) {}
 
   private TokenBatch(
       int batchSize,
@@ -31,7 +56,8 @@ public final class TokenBatch {
       long[] targets,
       float[] mask,
       int[] promptLengths,
-      int[] responseLengths) {
+      int[] responseLengths,
+      Prefixes prefixes) {
     this.batchSize = batchSize;
     this.length = length;
     this.inputs = inputs;
@@ -39,6 +65,7 @@ public final class TokenBatch {
     this.mask = mask;
     this.promptLengths = promptLengths;
     this.responseLengths = responseLengths;
+    this.prefixes = prefixes;
   }
 
   /**
@@ -48,12 +75,103 @@ public final class TokenBatch {
    *     or a pair needs more than {@code contextLength} input positions
    */
   public static TokenBatch of(ModelConfig config, List<PromptResponse> pairs) {
+    int b = pairs.size();
+    int t = checkPairs(config, pairs);
+    long[] inputs = new long[b * t];
+    long[] targets = new long[b * t];
+    float[] mask = new float[b * t];
+    int[] pl = new int[b];
+    int[] rl = new int[b];
+    Arrays.fill(inputs, config.padId());
+    Arrays.fill(targets, config.padId());
+    for (int i = 0; i < b; i++) {
+      int[] p = pairs.get(i).prompt();
+      int[] r = pairs.get(i).response();
+      pl[i] = p.length;
+      rl[i] = r.length;
+      int base = i * t;
+      int n = p.length + r.length;
+      for (int k = 0; k < n - 1; k++) {
+        inputs[base + k] = k < p.length ? p[k] : r[k - p.length];
+        int next = k + 1;
+        targets[base + k] = next < p.length ? p[next] : r[next - p.length];
+        if (next >= p.length) {
+          mask[base + k] = 1f;
+        }
+      }
+    }
+    return new TokenBatch(b, t, inputs, targets, mask, pl, rl, null);
+  }
+
+  /**
+   * Lays out {@code pairs} in the shared-prompt layout (see the class comment): rows hold response
+   * positions only, and each distinct prompt's prefix is stored once.
+   *
+   * @throws IllegalArgumentException as {@link #of}
+   */
+  public static TokenBatch sharedPrompts(ModelConfig config, List<PromptResponse> pairs) {
+    checkPairs(config, pairs);
+    int b = pairs.size();
+    Map<List<Integer>, Integer> index = new LinkedHashMap<>();
+    long[] rowPrefix = new long[b];
+    int t = 0;
+    int prefixLength = 0;
+    for (int i = 0; i < b; i++) {
+      int[] p = pairs.get(i).prompt();
+      List<Integer> key = Arrays.stream(p, 0, p.length - 1).boxed().toList();
+      Integer id = index.get(key);
+      if (id == null) {
+        id = index.size();
+        index.put(key, id);
+      }
+      rowPrefix[i] = id;
+      t = Math.max(t, pairs.get(i).response().length);
+      prefixLength = Math.max(prefixLength, p.length - 1);
+    }
+    int count = index.size();
+    long[] prefixTokens = new long[count * prefixLength];
+    int[] prefixLengths = new int[count];
+    Arrays.fill(prefixTokens, config.padId());
+    for (Map.Entry<List<Integer>, Integer> e : index.entrySet()) {
+      List<Integer> tokens = e.getKey();
+      prefixLengths[e.getValue()] = tokens.size();
+      for (int k = 0; k < tokens.size(); k++) {
+        prefixTokens[e.getValue() * prefixLength + k] = tokens.get(k);
+      }
+    }
+    long[] inputs = new long[b * t];
+    long[] targets = new long[b * t];
+    long[] positions = new long[b * t];
+    float[] mask = new float[b * t];
+    int[] pl = new int[b];
+    int[] rl = new int[b];
+    Arrays.fill(inputs, config.padId());
+    Arrays.fill(targets, config.padId());
+    for (int i = 0; i < b; i++) {
+      int[] p = pairs.get(i).prompt();
+      int[] r = pairs.get(i).response();
+      pl[i] = p.length;
+      rl[i] = r.length;
+      int base = i * t;
+      for (int k = 0; k < r.length; k++) {
+        inputs[base + k] = k == 0 ? p[p.length - 1] : r[k - 1];
+        targets[base + k] = r[k];
+        positions[base + k] = p.length - 1L + k;
+        mask[base + k] = 1f;
+      }
+    }
+    Prefixes prefixes =
+        new Prefixes(count, prefixLength, prefixTokens, prefixLengths, rowPrefix, positions);
+    return new TokenBatch(b, t, inputs, targets, mask, pl, rl, prefixes);
+  }
+
+  /** Checks ids and lengths; returns the longest input (prompt + response - 1). */
+  private static int checkPairs(ModelConfig config, List<PromptResponse> pairs) {
     if (pairs.isEmpty()) {
       throw new IllegalArgumentException("a token batch needs at least one prompt/response pair");
     }
-    int b = pairs.size();
     int t = 0;
-    for (int i = 0; i < b; i++) {
+    for (int i = 0; i < pairs.size(); i++) {
       PromptResponse pr = pairs.get(i);
       int need = pr.inputLength();
       if (need > config.contextLength()) {
@@ -73,30 +191,7 @@ public final class TokenBatch {
       checkIds(config, pr.response(), "response", i);
       t = Math.max(t, need);
     }
-    long[] inputs = new long[b * t];
-    long[] targets = new long[b * t];
-    float[] mask = new float[b * t];
-    int[] pl = new int[b];
-    int[] rl = new int[b];
-    java.util.Arrays.fill(inputs, config.padId());
-    java.util.Arrays.fill(targets, config.padId());
-    for (int i = 0; i < b; i++) {
-      int[] p = pairs.get(i).prompt();
-      int[] r = pairs.get(i).response();
-      pl[i] = p.length;
-      rl[i] = r.length;
-      int base = i * t;
-      int n = p.length + r.length;
-      for (int k = 0; k < n - 1; k++) {
-        inputs[base + k] = k < p.length ? p[k] : r[k - p.length];
-        int next = k + 1;
-        targets[base + k] = next < p.length ? p[next] : r[next - p.length];
-        if (next >= p.length) {
-          mask[base + k] = 1f;
-        }
-      }
-    }
-    return new TokenBatch(b, t, inputs, targets, mask, pl, rl);
+    return t;
   }
 
   private static void checkIds(ModelConfig config, int[] ids, String field, int pair) {
@@ -120,7 +215,12 @@ public final class TokenBatch {
     return batchSize;
   }
 
-  /** T, the padded length. */
+  /** Whether this is the shared-prompt layout ({@link #sharedPrompts}). */
+  public boolean sharesPrompts() {
+    return prefixes != null;
+  }
+
+  /** T, the padded length (in the shared-prompt layout, of the response positions). */
   public int length() {
     return length;
   }
@@ -135,9 +235,12 @@ public final class TokenBatch {
     return responseLengths[b];
   }
 
-  /** The position whose target is the first response token of row {@code b}. */
+  /**
+   * The row position whose target is the first response token of row {@code b} (0 in the
+   * shared-prompt layout).
+   */
   public int responseStart(int b) {
-    return promptLengths[b] - 1;
+    return prefixes != null ? 0 : promptLengths[b] - 1;
   }
 
   /** Number of response positions over the whole batch. */
@@ -149,13 +252,73 @@ public final class TokenBatch {
     return n;
   }
 
-  /** Number of non-padding input positions over the whole batch. */
+  /**
+   * Number of non-padding input positions of the sequences (prompt + response - 1 per row), the
+   * same in both layouts.
+   */
   public long inputTokenCount() {
     long n = 0;
     for (int i = 0; i < batchSize; i++) {
       n += promptLengths[i] + responseLengths[i] - 1;
     }
     return n;
+  }
+
+  /** Distinct prefixes P of the shared-prompt layout. */
+  int prefixCount() {
+    return requireShared().count();
+  }
+
+  /** The padded prefix length L of the shared-prompt layout (0 when every prompt is one token). */
+  int prefixLength() {
+    return requireShared().length();
+  }
+
+  /** The prefixes' ids, (P, L) int64, right-padded; shared-prompt layout only. */
+  NDArray prefixInputs(NDManager manager) {
+    Prefixes x = requireShared();
+    return manager.create(x.tokens(), new Shape(x.count(), x.length()));
+  }
+
+  /** Each row's prefix index, (B) int64; shared-prompt layout only. */
+  NDArray rowPrefix(NDManager manager) {
+    return manager.create(requireShared().rowPrefix(), new Shape(batchSize));
+  }
+
+  /** Sequence position of each row position, (B, T) int64 (0 at padding); shared layout only. */
+  NDArray positions(NDManager manager) {
+    return manager.create(requireShared().positions(), new Shape(batchSize, length));
+  }
+
+  /**
+   * The additive attention mask of the row positions over their prefix's L positions and the T row
+   * positions, (B, 1, T, L + T): position k of row b sees prefix position j when j is a real token
+   * of its prefix, and row position j when {@code j <= k}; {@code masked} elsewhere. Shared-prompt
+   * layout only.
+   */
+  NDArray prefixAttentionMask(NDManager manager, float masked) {
+    Prefixes x = requireShared();
+    int l = x.length();
+    int s = l + length;
+    float[] data = new float[batchSize * length * s];
+    for (int r = 0; r < batchSize; r++) {
+      int real = x.lengths()[(int) x.rowPrefix()[r]];
+      for (int k = 0; k < length; k++) {
+        int base = (r * length + k) * s;
+        for (int j = 0; j < s; j++) {
+          boolean allowed = j < l ? j < real : j - l <= k;
+          data[base + j] = allowed ? 0f : masked;
+        }
+      }
+    }
+    return manager.create(data, new Shape(batchSize, 1, length, s));
+  }
+
+  private Prefixes requireShared() {
+    if (prefixes == null) {
+      throw new IllegalStateException("not a shared-prompt batch (TokenBatch.sharedPrompts)");
+    }
+    return prefixes;
   }
 
   /** Input ids, (B, T) int64. */

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -297,6 +298,101 @@ class PolicyModelTest {
             1.0);
       }
     }
+  }
+
+  @Test
+  void sharedPromptLayoutGivesTheFullLayoutsLogProbsAndGradients() {
+    try (PolicyModel m = TestModels.create(TestModels.small(), 4);
+        AdamOptimizer opt = new AdamOptimizer(m, AdamConfig.of(1e-3))) {
+      int[] longPrompt = tok.encodePrompt("Choose your move.");
+      int[] shortPrompt = tok.encodePrompt("ab");
+      // Prompts of three lengths (one of a single token: an empty prefix), repeated and
+      // interleaved, and responses of different lengths.
+      List<PromptResponse> mixed =
+          List.of(
+              new PromptResponse(longPrompt, tok.encodeResponse("rock", true)),
+              new PromptResponse(shortPrompt, tok.encodeResponse("p", true)),
+              new PromptResponse(longPrompt, tok.encodeResponse("scissors!", true)),
+              new PromptResponse(new int[] {longPrompt[0]}, tok.encodeResponse("xy", false)),
+              new PromptResponse(shortPrompt, tok.encodeResponse("paper", true)));
+      // Only one-token prompts: no prefix at all.
+      List<PromptResponse> noPrefix =
+          List.of(
+              new PromptResponse(new int[] {longPrompt[0]}, tok.encodeResponse("a", true)),
+              new PromptResponse(new int[] {shortPrompt[1]}, tok.encodeResponse("bcd", true)));
+      for (List<PromptResponse> pairs : List.of(mixed, noPrefix)) {
+        TokenBatch full = TokenBatch.of(m.config(), pairs);
+        TokenBatch shared = TokenBatch.sharedPrompts(m.config(), pairs);
+        assertThat(shared.length())
+            .isEqualTo(pairs.stream().mapToInt(p -> p.response().length).max().getAsInt());
+        float[][] fullLp = new float[pairs.size()][];
+        float[] fullGrad = responseGradients(m, opt, full, pairs, fullLp);
+        float[][] sharedLp = new float[pairs.size()][];
+        float[] sharedGrad = responseGradients(m, opt, shared, pairs, sharedLp);
+        for (int r = 0; r < pairs.size(); r++) {
+          assertThat(sharedLp[r]).hasSize(pairs.get(r).response().length);
+          for (int k = 0; k < sharedLp[r].length; k++) {
+            assertThat((double) sharedLp[r][k]).isCloseTo(fullLp[r][k], within(1e-5));
+          }
+        }
+        double scale = 0;
+        for (float g : fullGrad) {
+          scale = Math.max(scale, Math.abs(g));
+        }
+        assertThat(scale).isGreaterThan(0);
+        for (int i = 0; i < fullGrad.length; i++) {
+          assertThat((double) sharedGrad[i]).isCloseTo(fullGrad[i], within(1e-4 * scale));
+        }
+      }
+      // The scoring API reads the shared layout too, and agrees with a batch of one pair.
+      float[][] batched = m.responseTokenLogProbs(mixed);
+      float[][] alone = m.responseTokenLogProbs(List.of(mixed.get(2)));
+      for (int k = 0; k < alone[0].length; k++) {
+        assertThat((double) batched[2][k]).isCloseTo(alone[0][k], within(1e-5));
+      }
+    }
+  }
+
+  /**
+   * Backpropagates {@code sum_r (r + 1) sum_k log pi(y_rk)} through {@code batch}; returns every
+   * parameter's gradient, concatenated, and fills {@code logProbs} with each row's response
+   * log-probabilities.
+   */
+  private static float[] responseGradients(
+      PolicyModel m,
+      AdamOptimizer opt,
+      TokenBatch batch,
+      List<PromptResponse> pairs,
+      float[][] logProbs) {
+    opt.zeroGradients();
+    try (NDManager nd = m.newManager();
+        GradientCollector gc = opt.newGradientCollector()) {
+      NDArray lp = batch.targetLogProbs(m.logProbs(nd, batch, true)); // (B, T)
+      float[] weights = new float[batch.batchSize() * batch.length()];
+      for (int r = 0; r < pairs.size(); r++) {
+        for (int k = 0; k < pairs.get(r).response().length; k++) {
+          weights[r * batch.length() + batch.responseStart(r) + k] = r + 1;
+        }
+      }
+      NDArray w = nd.create(weights, lp.getShape()).duplicate();
+      gc.backward(lp.mul(w).sum());
+      float[] host = lp.toFloatArray();
+      for (int r = 0; r < pairs.size(); r++) {
+        int s = r * batch.length() + batch.responseStart(r);
+        logProbs[r] = Arrays.copyOfRange(host, s, s + pairs.get(r).response().length);
+      }
+    }
+    List<Float> all = new ArrayList<>();
+    for (ai.djl.nn.Parameter p : m.parameters().values()) {
+      for (float g : p.getArray().getGradient().toFloatArray()) {
+        all.add(g);
+      }
+    }
+    float[] out = new float[all.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = all.get(i);
+    }
+    return out;
   }
 
   @Test

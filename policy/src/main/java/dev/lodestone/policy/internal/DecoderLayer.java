@@ -18,8 +18,8 @@ import java.util.function.Function;
  * One pre-norm decoder block: {@code x + Attn(LN1(x))}, then {@code x + MLP(LN2(x))}, with causal
  * multi-head self-attention and a GELU MLP.
  *
- * <p>Dimension letters: B batch, T query positions, S key positions (cached plus new), D model
- * width, H heads, E head width (D / H), F MLP width.
+ * <p>Dimension letters: B batch, T query positions, S key positions (cached plus new), P shared
+ * prefixes, L prefix positions, D model width, H heads, E head width (D / H), F MLP width.
  */
 public final class DecoderLayer extends AbstractBlock {
 
@@ -89,6 +89,63 @@ public final class DecoderLayer extends AbstractBlock {
    * @return (B, T, D)
    */
   NDArray forward(Function<Parameter, NDArray> p, NDArray x, NDArray mask, KvCache.Entry cache) {
+    NDArray[] qkv = queryKeyValue(p, x); // 3 x (B, H, T, E)
+    if (cache != null) {
+      cache.set(qkv[1], qkv[2]);
+    }
+    return attend(p, x, qkv[0], qkv[1], qkv[2], mask);
+  }
+
+  /**
+   * A pass over rows that continue shared prefixes: row b's positions attend to the keys and values
+   * of prefix {@code rowPrefix[b]} and causally to their own, as if each row were its prefix
+   * followed by its positions, but reading each prefix once.
+   *
+   * @param prefix (P, L, D) the prefixes' residual stream, right-padded
+   * @param prefixMask (L, L) the causal mask of the prefixes
+   * @param rows (B, T, D) the rows' residual stream
+   * @param rowPrefix (B) int64, each row's prefix
+   * @param rowMask (B, 1, T, L + T) additive mask over the row's prefix keys, then its own
+   * @param prefixOut whether the prefixes' output is needed (not after the last layer)
+   * @return the prefixes' stream (P, L, D) (null when not asked for) and the rows' (B, T, D)
+   */
+  NDArray[] forwardWithPrefix(
+      Function<Parameter, NDArray> p,
+      NDArray prefix,
+      NDArray prefixMask,
+      NDArray rows,
+      NDArray rowPrefix,
+      NDArray rowMask,
+      boolean prefixOut) {
+    NDArray[] pre = queryKeyValue(p, prefix); // 3 x (P, H, L, E)
+    NDArray[] own = queryKeyValue(p, rows); // 3 x (B, H, T, E)
+    // Each row's prefix keys and values: (P, H, L, E) -> (B, H, L, E), then its own after them.
+    NDArray k = pre[1].get(rowPrefix).concat(own[1], 2); // (B, H, L + T, E)
+    NDArray v = pre[2].get(rowPrefix).concat(own[2], 2); // (B, H, L + T, E)
+    NDArray rowsOut = attend(p, rows, own[0], k, v, rowMask); // (B, T, D)
+    NDArray prefixNext = prefixOut ? attend(p, prefix, pre[0], pre[1], pre[2], prefixMask) : null;
+    return new NDArray[] {prefixNext, rowsOut};
+  }
+
+  /**
+   * One decoding step against the cache: the new positions attend to every cached key and to
+   * themselves.
+   *
+   * @param x (B, 1, D) the new position's residual stream
+   * @param keyMask additive mask over keys, (B, 1, 1, S), or null when every key is allowed
+   * @param cache holds S-1 positions of keys and values; receives the new one
+   * @return (B, 1, D)
+   */
+  NDArray step(Function<Parameter, NDArray> p, NDArray x, NDArray keyMask, KvCache.Entry cache) {
+    NDArray[] qkv = queryKeyValue(p, x); // 3 x (B, H, 1, E)
+    NDArray[] kv = cache.append(qkv[1], qkv[2]); // 2 x (B, H, S, E)
+    return attend(p, x, qkv[0], kv[0], kv[1], keyMask);
+  }
+
+  /**
+   * LN1, the joint projection and the split into heads: q (pre-scaled), k, v, each (B, H, T, E).
+   */
+  private NDArray[] queryKeyValue(Function<Parameter, NDArray> p, NDArray x) {
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
     NDArray h =
@@ -102,45 +159,32 @@ public final class DecoderLayer extends AbstractBlock {
     NDArray q = Scalars.mul(splitHeads(parts.get(0), b, t), scale); // (B, H, T, E)
     NDArray k = splitHeads(parts.get(1), b, t); // (B, H, T, E)
     NDArray v = splitHeads(parts.get(2), b, t); // (B, H, T, E)
-    if (cache != null) {
-      cache.set(k, v);
-    }
-    NDArray att = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, E) x (B, H, E, T) -> (B, H, T, T)
-    att = att.add(mask).softmax(-1); // (B, H, T, T), rows sum to 1 over allowed keys
-    NDArray y = att.matMul(v); // (B, H, T, T) x (B, H, T, E) -> (B, H, T, E)
-    y = y.transpose(0, 2, 1, 3).reshape(b, t, dModel); // (B, T, D)
-    x = x.add(Linear.linear(y, p.apply(projWeight), p.apply(projBias)).head()); // (B, T, D)
-    return mlp(p, x);
+    return new NDArray[] {q, k, v};
   }
 
   /**
-   * One decoding step against the cache: the new positions attend to every cached key and to
-   * themselves.
+   * Attention of the queries over the keys and values, the output projection, the residual and the
+   * MLP.
    *
-   * @param x (B, 1, D) the new position's residual stream
-   * @param keyMask additive mask over keys, (B, 1, 1, S), or null when every key is allowed
-   * @param cache holds S-1 positions of keys and values; receives the new one
-   * @return (B, 1, D)
+   * @param x (B, T, D) the residual stream the queries came from
+   * @param q (B, H, T, E)
+   * @param k (B, H, S, E)
+   * @param v (B, H, S, E)
+   * @param mask additive, broadcastable to (B, H, T, S), or null when every key is allowed
+   * @return (B, T, D)
    */
-  NDArray step(Function<Parameter, NDArray> p, NDArray x, NDArray keyMask, KvCache.Entry cache) {
+  private NDArray attend(
+      Function<Parameter, NDArray> p, NDArray x, NDArray q, NDArray k, NDArray v, NDArray mask) {
     long b = x.getShape().get(0);
-    NDArray h =
-        LayerNorm.layerNorm(x, new Shape(dModel), p.apply(ln1Gamma), p.apply(ln1Beta), eps)
-            .head(); // (B, 1, D)
-    NDArray qkv = Linear.linear(h, p.apply(qkvWeight), p.apply(qkvBias)).head(); // (B, 1, 3D)
-    NDList parts = qkv.split(3, 2); // 3 x (B, 1, D)
-    NDArray q = Scalars.mul(splitHeads(parts.get(0), b, 1), scale); // (B, H, 1, E)
-    NDArray[] kv = cache.append(splitHeads(parts.get(1), b, 1), splitHeads(parts.get(2), b, 1));
-    NDArray kAll = kv[0]; // (B, H, S, E)
-    NDArray vAll = kv[1]; // (B, H, S, E)
-    NDArray att = q.matMul(kAll.transpose(0, 1, 3, 2)); // (B, H, 1, S)
-    if (keyMask != null) {
-      att = att.add(keyMask); // (B, H, 1, S) + (B, 1, 1, S)
+    long t = x.getShape().get(1);
+    NDArray att = q.matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, E) x (B, H, E, S) -> (B, H, T, S)
+    if (mask != null) {
+      att = att.add(mask);
     }
-    att = att.softmax(-1);
-    NDArray y = att.matMul(vAll); // (B, H, 1, S) x (B, H, S, E) -> (B, H, 1, E)
-    y = y.transpose(0, 2, 1, 3).reshape(b, 1, dModel); // (B, 1, D)
-    x = x.add(Linear.linear(y, p.apply(projWeight), p.apply(projBias)).head()); // (B, 1, D)
+    att = att.softmax(-1); // rows sum to 1 over allowed keys
+    NDArray y = att.matMul(v); // (B, H, T, S) x (B, H, S, E) -> (B, H, T, E)
+    y = y.transpose(0, 2, 1, 3).reshape(b, t, dModel); // (B, T, D)
+    x = x.add(Linear.linear(y, p.apply(projWeight), p.apply(projBias)).head()); // (B, T, D)
     return mlp(p, x);
   }
 

@@ -127,6 +127,45 @@ public final class TransformerLm extends AbstractBlock {
   }
 
   /**
+   * Logits for rows that continue shared prefixes (the shared-prompt layout of {@code
+   * dev.lodestone.policy.TokenBatch}): each prefix is read once, and row b's positions attend to
+   * prefix {@code rowPrefix[b]} and causally to their own. Equal to {@link #logits} over each
+   * prefix followed by its row, at the row's positions.
+   *
+   * @param prefix (P, L) int64 prefix ids, right-padded, or null when L = 0 (one-token prompts)
+   * @param rowPrefix (B) int64, each row's prefix
+   * @param tokens (B, T) int64 the rows' ids
+   * @param positions (B, T) int64 their sequence positions
+   * @param rowMask (B, 1, T, L + T) additive: a row's real prefix keys, then its own causally
+   * @return (B, T, V) at the rows' positions
+   */
+  public NDArray sharedPrefixLogits(
+      Function<Parameter, NDArray> p,
+      NDArray prefix,
+      NDArray rowPrefix,
+      NDArray tokens,
+      NDArray positions,
+      NDArray rowMask) {
+    NDArray x = embed(p, tokens, positions); // (B, T, D)
+    if (prefix == null) {
+      for (DecoderLayer layer : layers) {
+        x = layer.forward(p, x, rowMask, null);
+      }
+      return project(p, x); // (B, T, V)
+    }
+    NDArray xp = embed(p, prefix, null); // (P, L, D)
+    NDArray prefixMask = masks.causal(prefix.getShape().get(1)); // (L, L)
+    for (int i = 0; i < layers.size(); i++) {
+      boolean last = i == layers.size() - 1;
+      NDArray[] out =
+          layers.get(i).forwardWithPrefix(p, xp, prefixMask, x, rowPrefix, rowMask, !last);
+      xp = out[0];
+      x = out[1];
+    }
+    return project(p, x); // (B, T, V)
+  }
+
+  /**
    * Runs prompts through the model, filling the cache, and returns the logits of the last position.
    *
    * @param tokens (B, T) int64, left-padded when {@code positions} is given
