@@ -279,9 +279,10 @@ public final class PolicyModel implements AutoCloseable {
   // Scoring (teacher forcing)
 
   /**
-   * Next-token log-distributions at every position of a batch: (B, T, V), log-softmax of the
-   * logits. The result is attached to {@code manager} (and registered in the caller's {@link
-   * NDScope}, if any); intermediate arrays are freed before returning.
+   * Next-token log-distributions at every position of a batch: (B, T, V), log-softmax of the logits
+   * (in the shared-prompt layout, at the response positions; see {@link TokenBatch}). The result is
+   * attached to {@code manager} (and registered in the caller's {@link NDScope}, if any);
+   * intermediate arrays are freed before returning.
    *
    * @param training true: operations are recorded for backpropagation when a {@link
    *     ai.djl.training.GradientCollector} is open and this model is trainable. False: nothing is

@@ -30,8 +30,9 @@
  *       the seeded generator.
  *   <li>{@code logProbs(manager, TokenBatch, training)}: (B, T, V) next-token log-distributions by
  *       teacher forcing ({@link dev.lodestone.policy.TokenBatch} lays out prompt/response pairs
- *       with a response mask); differentiable when {@code training} and a gradient collector is
- *       open; never recorded otherwise.
+ *       with a response mask, either whole or, with {@code sharedPrompts}, as response positions
+ *       that attend to each distinct prompt read once); differentiable when {@code training} and a
+ *       gradient collector is open; never recorded otherwise.
  *   <li>{@code responseTokenLogProbs(pairs)} and {@code sequenceLogProbs(prompt, responses)}:
  *       per-token and exact whole-response log-probabilities (DESIGN.md section 5).
  * </ul>
