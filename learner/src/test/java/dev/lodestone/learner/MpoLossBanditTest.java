@@ -78,8 +78,21 @@ class MpoLossBanditTest {
     // (c = 1000) or gradients, a constant learning rate.
     java.util.function.DoubleFunction<LearnerHyperparameters> withTrustRegion =
         delta ->
-            new LearnerHyperparameters(
-                algorithm, eta, alpha, 1, 1, 1, 1e-3, 0, 1000.0, correction, 0.0, delta, 0.9, 0);
+            LearnerHyperparameters.builder()
+                .algorithm(algorithm)
+                .eta(eta)
+                .alpha(alpha)
+                .magnetEvery(1)
+                .publishEvery(1)
+                .batchGroups(1)
+                .learningRate(1e-3)
+                .lrDecaySteps(0)
+                .importanceClip(1000.0)
+                .opponentCorrection(correction)
+                .maxGradNorm(0.0)
+                .maxLogRatio(delta)
+                .adamBeta1(0.9)
+                .build();
     LearnerHyperparameters hp = withTrustRegion.apply(0);
 
     // Reference: one tabular MMD step from pi_t with magnet rho and win rates r (constant oracle).

@@ -85,9 +85,27 @@ class MpoLossTest {
     "OMD, 1.0, true",
   })
   void shouldMatchHandComputedTerms(LearnerAlgorithm algorithm, double eta, boolean correction) {
-    check(
-        new LearnerHyperparameters(
-            algorithm, eta, 0.3, 1, 1, 2, 1e-3, 0, C, correction, 0, 0, 0.9, 0));
+    check(hp(algorithm, eta, correction, 0));
+  }
+
+  /** alpha 0.3, reset and publication every step, 2 groups, c = C, no clipping, Adam 1e-3. */
+  private static LearnerHyperparameters hp(
+      LearnerAlgorithm algorithm, double eta, boolean correction, double maxLogRatio) {
+    return LearnerHyperparameters.builder()
+        .algorithm(algorithm)
+        .eta(eta)
+        .alpha(0.3)
+        .magnetEvery(1)
+        .publishEvery(1)
+        .batchGroups(2)
+        .learningRate(1e-3)
+        .lrDecaySteps(0)
+        .importanceClip(C)
+        .opponentCorrection(correction)
+        .maxGradNorm(0)
+        .maxLogRatio(maxLogRatio)
+        .adamBeta1(0.9)
+        .build();
   }
 
   /** Rows dropped by the trust region in the last {@link #check}. */
@@ -96,9 +114,7 @@ class MpoLossTest {
   @ParameterizedTest(name = "{0} delta {1}")
   @CsvSource({"MPO, 0.05", "MPO, 0.1", "MPO_RT, 0.05"})
   void shouldDropRowsThatMovedBeyondTheTrustRegionByHand(LearnerAlgorithm algorithm, double delta) {
-    check(
-        new LearnerHyperparameters(
-            algorithm, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, true, 0, delta, 0.9, 0));
+    check(hp(algorithm, 0.5, true, delta));
     // theta and pi_t are different random models: some rows are dropped, not all.
     assertThat(droppedRows).isBetween(1, RESPONSES.length - 1);
   }
@@ -107,9 +123,7 @@ class MpoLossTest {
   void shouldGiveTheSameGradientWhenGarbageIsCollectedBeforeTheBackwardPass() throws Exception {
     // The loss's constants (1/eta, alpha, 1/groups) are kept by autograd for the backward pass;
     // a collection in between must not change them.
-    LearnerHyperparameters hp =
-        new LearnerHyperparameters(
-            LearnerAlgorithm.MPO, 0.5, 0.3, 1, 1, 2, 1e-3, 0, C, true, 0, 0, 0.9, 0);
+    LearnerHyperparameters hp = hp(LearnerAlgorithm.MPO, 0.5, true, 0);
     float[] plain = lossGradient(hp, false);
     float[] collected = lossGradient(hp, true);
     assertThat(plain).doesNotContain(Float.NaN);
