@@ -45,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -159,6 +160,9 @@ public final class PolicyBenchCommand implements Callable<Integer> {
     progress(err, "scoring");
     Scoring scoring = scoring(cfg, dev);
     results.put("scoring", scoring);
+    progress(err, "a learner batch, full vs shared-prompt layout");
+    Layouts layouts = layouts(cfg, dev);
+    results.put("layouts", layouts);
     progress(err, "memory over " + decodeSteps + " decoding steps");
     Memory memory = memory(dev);
     results.put("memory", memory);
@@ -178,7 +182,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
         throw new UncheckedIOException(e);
       }
     } else {
-      printTable(out, engine, cfg, training, sampling, scoring, memory, warmup, results);
+      printTable(out, engine, cfg, training, sampling, scoring, layouts, memory, warmup, results);
     }
     out.flush();
     return 0;
@@ -478,6 +482,76 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       }
       double ms = median(t);
       return new Scoring(pairs.size(), tokens, ms, tokens / ms * 1000);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Layouts
+
+  /**
+   * A learner-shaped batch trained in the two {@link TokenBatch} layouts: {@code rows} responses to
+   * the rps prompt, each a strategy name and EOS (what the learner's batches hold), one step each
+   * of forward with gradients, backward and Adam, alternating.
+   *
+   * @param rows responses per batch
+   * @param promptTokens tokens of the shared prompt
+   * @param responseTokens response tokens over the batch
+   * @param fullStepMs median step time in the full layout ({@link TokenBatch#of})
+   * @param sharedStepMs median step time in the shared-prompt layout ({@link
+   *     TokenBatch#sharedPrompts})
+   * @param speedup full / shared
+   */
+  record Layouts(
+      int rows,
+      int promptTokens,
+      long responseTokens,
+      double fullStepMs,
+      double sharedStepMs,
+      double speedup) {}
+
+  private Layouts layouts(ModelConfig cfg, Device dev) {
+    ByteTokenizer tok = ByteTokenizer.standard();
+    int[] prompt = tok.encodePrompt(RPS_PROMPT);
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<PromptResponse> pairs = new ArrayList<>();
+    for (int i = 0; i < batch; i++) {
+      String move = RPS_STRATEGIES.get(rng.nextInt(RPS_STRATEGIES.size()));
+      pairs.add(new PromptResponse(prompt, tok.encodeResponse(move, true)));
+    }
+    TokenBatch full = TokenBatch.of(cfg, pairs);
+    TokenBatch shared = TokenBatch.sharedPrompts(cfg, pairs);
+    try (PolicyModel model = PolicyModel.create(cfg, dev, seed);
+        AdamOptimizer opt = new AdamOptimizer(model, AdamConfig.of(1e-4))) {
+      Function<TokenBatch, Runnable> step =
+          tb ->
+              () ->
+                  opt.train(
+                      m -> {
+                        NDArray logp = model.logProbs(m, tb, true); // (B, T, V)
+                        NDArray nll = tb.targetLogProbs(logp).mul(tb.responseMask(m)).sum().neg();
+                        return Scalars.div(nll, tb.responseTokenCount());
+                      },
+                      1.0);
+      Runnable fullStep = step.apply(full);
+      Runnable sharedStep = step.apply(shared);
+      for (int i = 0; i < 3; i++) {
+        fullStep.run();
+        sharedStep.run();
+      }
+      double[] fullMs = new double[trainSteps];
+      double[] sharedMs = new double[trainSteps];
+      for (int i = 0; i < trainSteps; i++) {
+        if (i % 2 == 0) {
+          fullMs[i] = timeMs(fullStep, 1);
+          sharedMs[i] = timeMs(sharedStep, 1);
+        } else {
+          sharedMs[i] = timeMs(sharedStep, 1);
+          fullMs[i] = timeMs(fullStep, 1);
+        }
+      }
+      double f = median(fullMs);
+      double sh = median(sharedMs);
+      return new Layouts(batch, prompt.length, shared.responseTokenCount(), f, sh, f / sh);
     }
   }
 
@@ -791,6 +865,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       Training t,
       Sampling s,
       Scoring sc,
+      Layouts lay,
       Memory m,
       Warmup w,
       Map<String, Object> results) {
@@ -849,6 +924,12 @@ public final class PolicyBenchCommand implements Callable<Integer> {
         out,
         "scoring tokens/s (" + sc.pairs() + " pairs)",
         String.format("%,.0f", sc.tokensPerSecond()));
+    row(
+        out,
+        "learner batch, full layout (" + lay.rows() + " rows)",
+        String.format("%.1f ms", lay.fullStepMs()));
+    row(out, "learner batch, shared-prompt layout", String.format("%.1f ms", lay.sharedStepMs()));
+    row(out, "shared-prompt speedup", String.format("%.1fx", lay.speedup()));
     row(out, "memory: RSS at start", String.format("%.0f MiB", m.rssAtStartMiB()));
     row(out, "memory: RSS after 1,000 steps", String.format("%.0f MiB", m.rssAfter1000StepsMiB()));
     row(
