@@ -16,6 +16,8 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lodestone.judge.game.Games;
+import dev.lodestone.judge.game.PreferenceGame;
 import dev.lodestone.policy.AdamConfig;
 import dev.lodestone.policy.AdamOptimizer;
 import dev.lodestone.policy.ByteTokenizer;
@@ -161,7 +163,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
     Scoring scoring = scoring(cfg, dev);
     results.put("scoring", scoring);
     progress(err, "a learner batch, full vs shared-prompt layout");
-    Layouts layouts = layouts(cfg, dev);
+    List<Layouts> layouts = layouts(cfg, dev);
     results.put("layouts", layouts);
     progress(err, "memory over " + decodeSteps + " decoding steps");
     Memory memory = memory(dev);
@@ -490,9 +492,11 @@ public final class PolicyBenchCommand implements Callable<Integer> {
 
   /**
    * A learner-shaped batch trained in the two {@link TokenBatch} layouts: {@code rows} responses to
-   * the rps prompt, each a strategy name and EOS (what the learner's batches hold), one step each
-   * of forward with gradients, backward and Adam, alternating.
+   * a built-in task's prompt, each one of its strategy names and EOS (what the learner's batches
+   * hold), one step each of forward with gradients, backward and Adam, alternating. The learner's
+   * own step also runs pi_t and the magnet forward on the same layout.
    *
+   * @param task the built-in task whose prompt and strategies are used
    * @param rows responses per batch
    * @param promptTokens tokens of the shared prompt
    * @param responseTokens response tokens over the batch
@@ -502,6 +506,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
    * @param speedup full / shared
    */
   record Layouts(
+      String task,
       int rows,
       int promptTokens,
       long responseTokens,
@@ -509,13 +514,22 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       double sharedStepMs,
       double speedup) {}
 
-  private Layouts layouts(ModelConfig cfg, Device dev) {
+  private List<Layouts> layouts(ModelConfig cfg, Device dev) {
+    List<Layouts> out = new ArrayList<>();
+    for (PreferenceGame game : List.of(Games.rps(), Games.perturbedRps())) {
+      out.add(layouts(cfg, dev, game));
+    }
+    return out;
+  }
+
+  private Layouts layouts(ModelConfig cfg, Device dev, PreferenceGame game) {
     ByteTokenizer tok = ByteTokenizer.standard();
-    int[] prompt = tok.encodePrompt(RPS_PROMPT);
+    int[] prompt = tok.encodePrompt(game.prompt());
+    List<String> moves = game.strategies();
     SplittableRandom rng = new SplittableRandom(seed);
     List<PromptResponse> pairs = new ArrayList<>();
     for (int i = 0; i < batch; i++) {
-      String move = RPS_STRATEGIES.get(rng.nextInt(RPS_STRATEGIES.size()));
+      String move = moves.get(rng.nextInt(moves.size()));
       pairs.add(new PromptResponse(prompt, tok.encodeResponse(move, true)));
     }
     TokenBatch full = TokenBatch.of(cfg, pairs);
@@ -551,7 +565,8 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       }
       double f = median(fullMs);
       double sh = median(sharedMs);
-      return new Layouts(batch, prompt.length, shared.responseTokenCount(), f, sh, f / sh);
+      return new Layouts(
+          game.name(), batch, prompt.length, shared.responseTokenCount(), f, sh, f / sh);
     }
   }
 
@@ -865,7 +880,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       Training t,
       Sampling s,
       Scoring sc,
-      Layouts lay,
+      List<Layouts> layouts,
       Memory m,
       Warmup w,
       Map<String, Object> results) {
@@ -924,12 +939,18 @@ public final class PolicyBenchCommand implements Callable<Integer> {
         out,
         "scoring tokens/s (" + sc.pairs() + " pairs)",
         String.format("%,.0f", sc.tokensPerSecond()));
-    row(
-        out,
-        "learner batch, full layout (" + lay.rows() + " rows)",
-        String.format("%.1f ms", lay.fullStepMs()));
-    row(out, "learner batch, shared-prompt layout", String.format("%.1f ms", lay.sharedStepMs()));
-    row(out, "shared-prompt speedup", String.format("%.1fx", lay.speedup()));
+    for (Layouts lay : layouts) {
+      row(
+          out,
+          String.format(
+              "learner batch %s (%d x %d+%d), full/shared",
+              lay.task(),
+              lay.rows(),
+              lay.promptTokens(),
+              Math.round((double) lay.responseTokens() / lay.rows())),
+          String.format("%.1f / %.1f ms", lay.fullStepMs(), lay.sharedStepMs()));
+      row(out, "  shared-prompt speedup", String.format("%.2fx", lay.speedup()));
+    }
     row(out, "memory: RSS at start", String.format("%.0f MiB", m.rssAtStartMiB()));
     row(out, "memory: RSS after 1,000 steps", String.format("%.0f MiB", m.rssAfter1000StepsMiB()));
     row(
