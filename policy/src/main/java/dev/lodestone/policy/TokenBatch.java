@@ -75,32 +75,23 @@ public final class TokenBatch {
    *     or a pair needs more than {@code contextLength} input positions
    */
   public static TokenBatch of(ModelConfig config, List<PromptResponse> pairs) {
-    int b = pairs.size();
     int t = checkPairs(config, pairs);
-    long[] inputs = new long[b * t];
-    long[] targets = new long[b * t];
-    float[] mask = new float[b * t];
-    int[] pl = new int[b];
-    int[] rl = new int[b];
-    Arrays.fill(inputs, config.padId());
-    Arrays.fill(targets, config.padId());
-    for (int i = 0; i < b; i++) {
+    Rows rows = new Rows(config, pairs, t);
+    for (int i = 0; i < pairs.size(); i++) {
       int[] p = pairs.get(i).prompt();
       int[] r = pairs.get(i).response();
-      pl[i] = p.length;
-      rl[i] = r.length;
       int base = i * t;
       int n = p.length + r.length;
       for (int k = 0; k < n - 1; k++) {
-        inputs[base + k] = k < p.length ? p[k] : r[k - p.length];
+        rows.inputs[base + k] = k < p.length ? p[k] : r[k - p.length];
         int next = k + 1;
-        targets[base + k] = next < p.length ? p[next] : r[next - p.length];
+        rows.targets[base + k] = next < p.length ? p[next] : r[next - p.length];
         if (next >= p.length) {
-          mask[base + k] = 1f;
+          rows.mask[base + k] = 1f;
         }
       }
     }
-    return new TokenBatch(b, t, inputs, targets, mask, pl, rl, null);
+    return rows.batch(null);
   }
 
   /**
@@ -139,30 +130,55 @@ public final class TokenBatch {
         prefixTokens[e.getValue() * prefixLength + k] = tokens.get(k);
       }
     }
-    long[] inputs = new long[b * t];
-    long[] targets = new long[b * t];
+    Rows rows = new Rows(config, pairs, t);
     long[] positions = new long[b * t];
-    float[] mask = new float[b * t];
-    int[] pl = new int[b];
-    int[] rl = new int[b];
-    Arrays.fill(inputs, config.padId());
-    Arrays.fill(targets, config.padId());
     for (int i = 0; i < b; i++) {
       int[] p = pairs.get(i).prompt();
       int[] r = pairs.get(i).response();
-      pl[i] = p.length;
-      rl[i] = r.length;
       int base = i * t;
       for (int k = 0; k < r.length; k++) {
-        inputs[base + k] = k == 0 ? p[p.length - 1] : r[k - 1];
-        targets[base + k] = r[k];
+        rows.inputs[base + k] = k == 0 ? p[p.length - 1] : r[k - 1];
+        rows.targets[base + k] = r[k];
         positions[base + k] = p.length - 1L + k;
-        mask[base + k] = 1f;
+        rows.mask[base + k] = 1f;
       }
     }
-    Prefixes prefixes =
-        new Prefixes(count, prefixLength, prefixTokens, prefixLengths, rowPrefix, positions);
-    return new TokenBatch(b, t, inputs, targets, mask, pl, rl, prefixes);
+    return rows.batch(
+        new Prefixes(count, prefixLength, prefixTokens, prefixLengths, rowPrefix, positions));
+  }
+
+  /**
+   * The row arrays of either layout while they are filled: inputs and targets PAD, the mask 0, and
+   * each pair's prompt and response lengths.
+   */
+  private static final class Rows {
+    final int b;
+    final int t;
+    final long[] inputs;
+    final long[] targets;
+    final float[] mask;
+    final int[] promptLengths;
+    final int[] responseLengths;
+
+    Rows(ModelConfig config, List<PromptResponse> pairs, int t) {
+      this.b = pairs.size();
+      this.t = t;
+      inputs = new long[b * t];
+      targets = new long[b * t];
+      mask = new float[b * t];
+      Arrays.fill(inputs, config.padId());
+      Arrays.fill(targets, config.padId());
+      promptLengths = new int[b];
+      responseLengths = new int[b];
+      for (int i = 0; i < b; i++) {
+        promptLengths[i] = pairs.get(i).prompt().length;
+        responseLengths[i] = pairs.get(i).response().length;
+      }
+    }
+
+    TokenBatch batch(Prefixes prefixes) {
+      return new TokenBatch(b, t, inputs, targets, mask, promptLengths, responseLengths, prefixes);
+    }
   }
 
   /** Checks ids and lengths; returns the longest input (prompt + response - 1). */

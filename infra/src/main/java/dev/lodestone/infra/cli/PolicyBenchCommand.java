@@ -302,26 +302,9 @@ public final class PolicyBenchCommand implements Callable<Integer> {
                 },
                 1.0);
           };
-      Runnable baselineStep = baseline::step;
-      for (int i = 0; i < 3; i++) {
-        projectStep.run();
-        baselineStep.run();
-      }
-      // One step of each, alternately and in alternating order: both loops see the same share
-      // of the machine's load.
-      double[] projectMs = new double[trainSteps];
-      double[] baselineMs = new double[trainSteps];
-      for (int i = 0; i < trainSteps; i++) {
-        if (i % 2 == 0) {
-          projectMs[i] = timeMs(projectStep, 1);
-          baselineMs[i] = timeMs(baselineStep, 1);
-        } else {
-          baselineMs[i] = timeMs(baselineStep, 1);
-          projectMs[i] = timeMs(projectStep, 1);
-        }
-      }
-      double p = median(projectMs);
-      double b = median(baselineMs);
+      double[] ms = alternatingMedians(projectStep, baseline::step, trainSteps);
+      double p = ms[0];
+      double b = ms[1];
       double tokens = (double) batch * seqLen;
       return new Training(batch, seqLen, p, b, tokens / p * 1000, tokens / b * 1000, p / b - 1);
     }
@@ -546,25 +529,9 @@ public final class PolicyBenchCommand implements Callable<Integer> {
                         return Scalars.div(nll, tb.responseTokenCount());
                       },
                       1.0);
-      Runnable fullStep = step.apply(full);
-      Runnable sharedStep = step.apply(shared);
-      for (int i = 0; i < 3; i++) {
-        fullStep.run();
-        sharedStep.run();
-      }
-      double[] fullMs = new double[trainSteps];
-      double[] sharedMs = new double[trainSteps];
-      for (int i = 0; i < trainSteps; i++) {
-        if (i % 2 == 0) {
-          fullMs[i] = timeMs(fullStep, 1);
-          sharedMs[i] = timeMs(sharedStep, 1);
-        } else {
-          sharedMs[i] = timeMs(sharedStep, 1);
-          fullMs[i] = timeMs(fullStep, 1);
-        }
-      }
-      double f = median(fullMs);
-      double sh = median(sharedMs);
+      double[] ms = alternatingMedians(step.apply(full), step.apply(shared), trainSteps);
+      double f = ms[0];
+      double sh = ms[1];
       return new Layouts(
           game.name(), batch, prompt.length, shared.responseTokenCount(), f, sh, f / sh);
     }
@@ -1011,6 +978,32 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       r.run();
     }
     return (System.nanoTime() - t0) / 1e6;
+  }
+
+  /**
+   * Median times in ms of {@code a} and {@code b} over {@code steps} calls each, after three
+   * untimed calls of each: one call of each, alternately and in alternating order, so that both see
+   * the same share of the machine's load.
+   *
+   * @return the medians of {@code a} and of {@code b}
+   */
+  private static double[] alternatingMedians(Runnable a, Runnable b, int steps) {
+    for (int i = 0; i < 3; i++) {
+      a.run();
+      b.run();
+    }
+    double[] aMs = new double[steps];
+    double[] bMs = new double[steps];
+    for (int i = 0; i < steps; i++) {
+      if (i % 2 == 0) {
+        aMs[i] = timeMs(a, 1);
+        bMs[i] = timeMs(b, 1);
+      } else {
+        bMs[i] = timeMs(b, 1);
+        aMs[i] = timeMs(a, 1);
+      }
+    }
+    return new double[] {median(aMs), median(bMs)};
   }
 
   static double median(double[] xs) {
