@@ -181,8 +181,13 @@ public final class MpoLoss {
                 .getFloat()
             / tokens;
 
+    // log pi_t of each row's response tokens, for the opponent weights and the trust region.
+    double delta = hp.maxLogRatio();
+    NDArray logPrevTarget =
+        hp.opponentCorrection() || delta > 0
+            ? batch.targetLogProbs(logPrevious) // (R, T, V) -> (R, T)
+            : null;
     // Opponent weights v_j = pi_t(y_j) / mu(y_j) over each row's response, truncated at c.
-    NDArray logPrevTarget = batch.targetLogProbs(logPrevious); // (R, T, V) -> (R, T)
     double[] v = new double[rows];
     if (hp.opponentCorrection()) {
       float[] seqLogRatio = responseSums(logPrevTarget.sub(logMu), mask);
@@ -251,7 +256,6 @@ public final class MpoLoss {
     }
     // Trust region: rows already moved past delta from pi_t in their advantage's direction.
     int dropped = 0;
-    double delta = hp.maxLogRatio();
     if (delta > 0) {
       // sum_k (log pi_theta - log pi_t) per row, detached
       float[] moved = responseSums(logpDetached.sub(logPrevTarget), mask);

@@ -31,20 +31,11 @@ class LearnerCoreTest {
   }
 
   private static LearnerHyperparameters hp(LearnerAlgorithm algorithm) {
-    return LearnerHyperparameters.builder()
+    return TestGroups.coreSettings()
         .algorithm(algorithm)
-        .eta(1.0)
         .alpha(0.2)
-        .magnetEvery(2)
-        .publishEvery(2)
         .batchGroups(3)
         .learningRate(1e-2)
-        .lrDecaySteps(0)
-        .importanceClip(2.0)
-        .opponentCorrection(true)
-        .maxGradNorm(1.0)
-        .maxLogRatio(0)
-        .adamBeta1(0.9)
         .build();
   }
 

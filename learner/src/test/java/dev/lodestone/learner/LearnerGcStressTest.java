@@ -39,20 +39,11 @@ class LearnerGcStressTest {
       }
     }
     LearnerHyperparameters hp =
-        LearnerHyperparameters.builder()
+        TestGroups.coreSettings()
             .algorithm(LearnerAlgorithm.MPO)
-            .eta(1.0)
             .alpha(0.1)
-            .magnetEvery(2)
-            .publishEvery(2)
             .batchGroups(4)
             .learningRate(5e-4)
-            .lrDecaySteps(0)
-            .importanceClip(2.0)
-            .opponentCorrection(true)
-            .maxGradNorm(1.0)
-            .maxLogRatio(0)
-            .adamBeta1(0.9)
             .build();
     Run first = run(initial, hp, batches, false);
     Run second = run(initial, hp, batches, true);

@@ -19,6 +19,26 @@ public final class TestGroups {
   /** A tiny architecture: 4 byte tokens, d 8, one layer. */
   public static final ModelConfig TINY = new ModelConfig(8, 8, 2, 1, 16, 16, true, 1e-5);
 
+  /**
+   * The learner settings of the tests that step a {@link LearnerCore} over these groups, each named
+   * so that a new default changes none of them: eta 1, a publication every 2 steps and a magnet
+   * reset every 2 versions, a constant learning rate, importance clip 2, the opponent correction
+   * on, gradient clipping at 1, no trust region, Adam's beta1 0.9. The caller sets the algorithm,
+   * alpha, the batch size and the learning rate.
+   */
+  public static LearnerHyperparameters.Builder coreSettings() {
+    return LearnerHyperparameters.builder()
+        .eta(1.0)
+        .magnetEvery(2)
+        .publishEvery(2)
+        .lrDecaySteps(0)
+        .importanceClip(2.0)
+        .opponentCorrection(true)
+        .maxGradNorm(1.0)
+        .maxLogRatio(0)
+        .adamBeta1(0.9);
+  }
+
   /** The prompt every group answers. */
   public static int[] prompt(ModelConfig config) {
     return new int[] {config.bosId(), 1, 2, config.sepId()};

@@ -47,7 +47,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -292,15 +291,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
           () -> {
             // The project's path: batch layout from token lists, log-probs, masked loss, finite
             // check, clipping, Adam.
-            TokenBatch tb = TokenBatch.of(cfg, pairs);
-            opt.train(
-                m -> {
-                  NDArray logp = project.logProbs(m, tb, true); // (B, T, V)
-                  NDArray mask = tb.responseMask(m); // (B, T)
-                  NDArray nll = tb.targetLogProbs(logp).mul(mask).sum().neg(); // scalar
-                  return Scalars.div(nll, tb.responseTokenCount());
-                },
-                1.0);
+            nllStep(project, opt, TokenBatch.of(cfg, pairs));
           };
       double[] ms = alternatingMedians(projectStep, baseline::step, trainSteps);
       double p = ms[0];
@@ -308,6 +299,21 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       double tokens = (double) batch * seqLen;
       return new Training(batch, seqLen, p, b, tokens / p * 1000, tokens / b * 1000, p / b - 1);
     }
+  }
+
+  /**
+   * One training step of the project's path: log-probs, mean negative log-likelihood over the
+   * response tokens, finite check, clipping at 1.0, Adam.
+   */
+  private static void nllStep(PolicyModel model, AdamOptimizer opt, TokenBatch tb) {
+    opt.train(
+        m -> {
+          NDArray logp = model.logProbs(m, tb, true); // (B, T, V)
+          NDArray mask = tb.responseMask(m); // (B, T)
+          NDArray nll = tb.targetLogProbs(logp).mul(mask).sum().neg(); // scalar
+          return Scalars.div(nll, tb.responseTokenCount());
+        },
+        1.0);
   }
 
   /**
@@ -519,17 +525,9 @@ public final class PolicyBenchCommand implements Callable<Integer> {
     TokenBatch shared = TokenBatch.sharedPrompts(cfg, pairs);
     try (PolicyModel model = PolicyModel.create(cfg, dev, seed);
         AdamOptimizer opt = new AdamOptimizer(model, AdamConfig.of(1e-4))) {
-      Function<TokenBatch, Runnable> step =
-          tb ->
-              () ->
-                  opt.train(
-                      m -> {
-                        NDArray logp = model.logProbs(m, tb, true); // (B, T, V)
-                        NDArray nll = tb.targetLogProbs(logp).mul(tb.responseMask(m)).sum().neg();
-                        return Scalars.div(nll, tb.responseTokenCount());
-                      },
-                      1.0);
-      double[] ms = alternatingMedians(step.apply(full), step.apply(shared), trainSteps);
+      double[] ms =
+          alternatingMedians(
+              () -> nllStep(model, opt, full), () -> nllStep(model, opt, shared), trainSteps);
       double f = ms[0];
       double sh = ms[1];
       return new Layouts(
