@@ -86,15 +86,17 @@ import org.slf4j.LoggerFactory;
  * Records of {@code labeled} are taken one by one, in order: a valid group joins the batch, a bad
  * one (undecodable, a probability NaN or outside [0, 1], token ids outside the vocabulary,
  * mismatched lengths, ...) becomes a dead letter, sent in the next publication's transaction. Every
- * {@code batchGroups} groups the core takes one step; every {@code publishEvery} steps (and at
- * {@code maxSteps}) one transaction holds the POLICY version's chunks (key {@code
- * modelId/POLICY/i}), the MAGNET version's chunks on a magnet reset ({@code modelId/MAGNET/i}), the
- * checkpoint's chunks ({@code modelId/i} on {@code learner-state}), the dead letters, and the
- * consumed {@code labeled} position ({@code sendOffsetsToTransaction}, consumer group {@link
- * LearnerConfig#groupId()}). Publications happen right after a step, so a checkpoint always sits at
- * a batch boundary. {@code consumedGroups} counts every labelled record consumed, trained on or
- * dead-lettered. {@link #close()} stops without publishing: steps since the last publication are
- * lost, as in a crash, and redone by the next learner.
+ * {@code batchGroups} groups the core takes one step, its learning rate cooled down towards the end
+ * of a budget ({@link LearnerConfig#maxSteps()} or {@link LearnerConfig#maxDuration()}, see {@link
+ * LearnerHyperparameters#cooldown()}); every {@code publishEvery} steps (and at the end of the
+ * budget) one transaction holds the POLICY version's chunks (key {@code modelId/POLICY/i}), the
+ * MAGNET version's chunks on a magnet reset ({@code modelId/MAGNET/i}), the checkpoint's chunks
+ * ({@code modelId/i} on {@code learner-state}), the dead letters, and the consumed {@code labeled}
+ * position ({@code sendOffsetsToTransaction}, consumer group {@link LearnerConfig#groupId()}).
+ * Publications happen right after a step, so a checkpoint always sits at a batch boundary. {@code
+ * consumedGroups} counts every labelled record consumed, trained on or dead-lettered. {@link
+ * #close()} stops without publishing: steps since the last publication are lost, as in a crash, and
+ * redone by the next learner.
  *
  * <h2>Metrics</h2>
  *
@@ -139,6 +141,9 @@ public final class Learner implements Service {
   private volatile long trainedGroups;
   private volatile double lastLoss = Double.NaN;
   private volatile long runningSince;
+
+  /** The {@code labeled} offset after the last record of the last step; -1 before the first. */
+  private long steppedThrough = -1;
 
   // The learner thread's own state.
   private LearnerCore core;
@@ -393,6 +398,28 @@ public final class Learner implements Service {
     return config.maxSteps() > 0 && step >= config.maxSteps();
   }
 
+  private boolean maxDurationReached() {
+    return !config.maxDuration().isZero()
+        && System.nanoTime() - runningSince >= config.maxDuration().toNanos();
+  }
+
+  /**
+   * The fraction of the budget used: of {@code maxSteps} (counted from step 0 of the model, as
+   * {@code maxSteps} is) or of {@code maxDuration} (since the learner started consuming), the
+   * larger if both are set; NaN without a budget.
+   */
+  private double progress() {
+    double p = Double.NaN;
+    if (config.maxSteps() > 0) {
+      p = (double) step / config.maxSteps();
+    }
+    if (!config.maxDuration().isZero()) {
+      double t = (System.nanoTime() - runningSince) / (double) config.maxDuration().toNanos();
+      p = Double.isNaN(p) ? t : Math.max(p, t);
+    }
+    return p;
+  }
+
   private void loop(Io io) {
     if (maxStepsReached()) {
       LOG.info(
@@ -409,6 +436,15 @@ public final class Learner implements Service {
       while (!stopRequested) {
         window.maybePublish(io, false);
         if (queue.isEmpty()) {
+          if (maxDurationReached()) {
+            // Time is up between two steps: publish the steps not yet published, if any; a partial
+            // batch stays unconsumed (the position is the last step's).
+            if (core.step() > core.publishedStep() && steppedThrough >= 0) {
+              publish(io, core.publish(), steppedThrough);
+            }
+            LOG.info("{} reached maxDuration {} at step {}", name(), config.maxDuration(), step);
+            return;
+          }
           for (ConsumerRecord<String, byte[]> r : io.consumer().poll(POLL)) {
             queue.addLast(r);
           }
@@ -419,7 +455,7 @@ public final class Learner implements Service {
         if (batch.size() < hp.batchGroups()) {
           continue;
         }
-        LearnerCore.StepReport report = core.step(batch);
+        LearnerCore.StepReport report = core.step(batch, progress());
         trainedGroups += batch.size();
         batch.clear();
         step = core.step();
@@ -437,11 +473,17 @@ public final class Learner implements Service {
         if (stopRequested) {
           return; // closed: the steps since the last publication are dropped, as in a crash
         }
-        if (core.publishDue() || maxStepsReached()) {
-          publish(io, core.publish(), record.offset() + 1);
+        steppedThrough = record.offset() + 1;
+        boolean timeUp = maxDurationReached();
+        if (core.publishDue() || maxStepsReached() || timeUp) {
+          publish(io, core.publish(), steppedThrough);
         }
         if (maxStepsReached()) {
           LOG.info("{} reached maxSteps {}", name(), config.maxSteps());
+          return;
+        }
+        if (timeUp) {
+          LOG.info("{} reached maxDuration {} at step {}", name(), config.maxDuration(), step);
           return;
         }
       }

@@ -24,6 +24,11 @@ import java.util.regex.Pattern;
  *     checkpoint and metric event
  * @param device {@code cpu}, {@code gpu} or {@code gpu:N}
  * @param maxSteps stop (state STOPPED) after publishing at this step; 0: run until closed
+ * @param maxDuration stop (state STOPPED) after publishing at the first step taken this long after
+ *     the learner started consuming (or at once, publishing what it has, if no labelled groups
+ *     arrive any more); zero: no time limit. A budget, of steps or of time, lets the learning rate
+ *     cool down at its end ({@link LearnerHyperparameters#cooldown()}); with both, the one nearer
+ *     its end counts.
  * @param metricsInterval how often to publish a MetricEvent to {@code metrics}, positive
  * @param startOffset replay: without a checkpoint, start {@code labeled} at this offset (empty: the
  *     earliest, unless {@code startTime} is set)
@@ -37,6 +42,7 @@ public record LearnerConfig(
     LearnerHyperparameters hyperparameters,
     String device,
     long maxSteps,
+    Duration maxDuration,
     Duration metricsInterval,
     OptionalLong startOffset,
     Optional<Instant> startTime,
@@ -62,6 +68,11 @@ public record LearnerConfig(
     }
     if (maxSteps < 0) {
       throw new IllegalArgumentException("maxSteps must be >= 0 (0: no limit), got " + maxSteps);
+    }
+    Objects.requireNonNull(maxDuration, "maxDuration");
+    if (maxDuration.isNegative()) {
+      throw new IllegalArgumentException(
+          "maxDuration must be >= 0 (0: no limit), got " + maxDuration);
     }
     Objects.requireNonNull(metricsInterval, "metricsInterval");
     if (metricsInterval.isNegative() || metricsInterval.isZero()) {
@@ -89,7 +100,7 @@ public record LearnerConfig(
 
   /**
    * A builder with the defaults: {@link LearnerHyperparameters#defaults()}, device {@code cpu}, no
-   * step limit, metrics every 5 s, replay from the earliest offset, group id {@code
+   * step or time limit, metrics every 5 s, replay from the earliest offset, group id {@code
    * lodestone-learner-<modelId>}.
    */
   public static Builder builder(ClusterConfig cluster, String modelId) {
@@ -122,6 +133,7 @@ public record LearnerConfig(
     m.putAll(hyperparameters.asMap());
     m.put("device", device);
     m.put("maxSteps", maxSteps);
+    m.put("maxDurationMs", maxDuration.toMillis());
     m.put("metricsIntervalMs", metricsInterval.toMillis());
     m.put("startOffset", startOffset.isPresent() ? startOffset.getAsLong() : null);
     m.put("startTime", startTime.map(Instant::toString).orElse(null));
@@ -144,6 +156,7 @@ public record LearnerConfig(
     private LearnerHyperparameters hyperparameters = LearnerHyperparameters.defaults();
     private String device = "cpu";
     private long maxSteps;
+    private Duration maxDuration = Duration.ZERO;
     private Duration metricsInterval = DEFAULT_METRICS_INTERVAL;
     private OptionalLong startOffset = OptionalLong.empty();
     private Optional<Instant> startTime = Optional.empty();
@@ -170,6 +183,12 @@ public record LearnerConfig(
     /** See {@link LearnerConfig#maxSteps()}; 0 means no limit. */
     public Builder maxSteps(long steps) {
       this.maxSteps = steps;
+      return this;
+    }
+
+    /** See {@link LearnerConfig#maxDuration()}; zero means no limit. */
+    public Builder maxDuration(Duration duration) {
+      this.maxDuration = duration;
       return this;
     }
 
@@ -205,6 +224,7 @@ public record LearnerConfig(
           hyperparameters,
           device,
           maxSteps,
+          maxDuration,
           metricsInterval,
           startOffset,
           startTime,

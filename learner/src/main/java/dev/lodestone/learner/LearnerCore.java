@@ -216,9 +216,20 @@ public final class LearnerCore implements AutoCloseable {
 
   /**
    * One Adam step on the MPO loss over {@code groups} (batch, score, advantages, log-probs, loss,
-   * update). The groups must fit the model (see {@link TrainingGroup#of}).
+   * update), in a run without a budget (no cooldown). The groups must fit the model (see {@link
+   * TrainingGroup#of}).
    */
   public StepReport step(List<TrainingGroup> groups) {
+    return step(groups, Double.NaN);
+  }
+
+  /**
+   * One Adam step as {@link #step(List)}, in a run that has used {@code progress} of its budget:
+   * the learning rate is {@link LearnerHyperparameters#learningRateAt(long, double)}.
+   *
+   * @param progress the fraction of the budget used, {@code >= 0}; NaN: no budget
+   */
+  public StepReport step(List<TrainingGroup> groups, double progress) {
     if (groups.isEmpty()) {
       throw new IllegalArgumentException("a step needs at least one group");
     }
@@ -274,7 +285,7 @@ public final class LearnerCore implements AutoCloseable {
               return result[0].total();
             },
             hp.maxGradNorm(),
-            hp.learningRateAt(step));
+            hp.learningRateAt(step, progress));
     if (r.applied()) {
       step++;
     } else {

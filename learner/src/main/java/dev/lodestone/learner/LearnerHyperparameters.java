@@ -43,6 +43,14 @@ import java.util.Objects;
  * @param lrDecaySteps the learning rate at step t is {@code learningRate * h / (h + t)} with h this
  *     many steps (a harmonic decay, which lets the last iterate settle under sampling noise); 0:
  *     constant
+ * @param cooldown the fraction of a bounded run (one with a step or time budget) over which the
+ *     learning rate falls linearly to {@link #COOLDOWN_FLOOR} of the decay's value, in {@code [0,
+ *     1)}; 0: off. The last iterate of a run with a constant or slowly decaying rate wanders around
+ *     the equilibrium by the sampling noise, with an amplitude that grows with the step; cooling
+ *     down at the end of a known budget lets the iterate it ends on settle (the schedule of Hagele
+ *     et al., arXiv 2405.18392, and Defazio et al., arXiv 2310.07831, who show a linear decay at
+ *     the end to be the right shape for the last iterate). A run without a budget (a learner that
+ *     runs until stopped) never cools down.
  * @param importanceClip the truncation {@code c} of the per-token importance weights and of the
  *     opponent weights, at least 1
  * @param opponentCorrection weight each comparison by the opponent's sequence ratio {@code
@@ -68,6 +76,7 @@ public record LearnerHyperparameters(
     int batchGroups,
     double learningRate,
     int lrDecaySteps,
+    double cooldown,
     double importanceClip,
     boolean opponentCorrection,
     double maxGradNorm,
@@ -98,6 +107,20 @@ public record LearnerHyperparameters(
 
   /** Default learning-rate decay horizon, in steps. */
   public static final int DEFAULT_LR_DECAY_STEPS = 500;
+
+  /**
+   * Default cooldown: the last quarter of a bounded run. Five-minute runs of the pipeline's
+   * evaluations change on a scale of a few versions, about 1% of a run, so a quarter is slow enough
+   * for the iterate to follow the shrinking step, and every built-in task is at its noise level by
+   * three quarters of a run (docs/pipeline-benchmark.md).
+   */
+  public static final double DEFAULT_COOLDOWN = 0.25;
+
+  /**
+   * The learning rate at the end of a cooldown, as a fraction of the decay's value: small enough
+   * that the last versions barely move, and positive so that a step is still a step.
+   */
+  public static final double COOLDOWN_FLOOR = 0.1;
 
   /** Default importance-weight truncation. */
   public static final double DEFAULT_IMPORTANCE_CLIP = 2.0;
@@ -143,6 +166,9 @@ public record LearnerHyperparameters(
       throw new IllegalArgumentException(
           "lrDecaySteps must be >= 0 (0: constant learning rate), got " + lrDecaySteps);
     }
+    if (!(cooldown >= 0 && cooldown < 1)) {
+      throw new IllegalArgumentException("cooldown must be in [0, 1) (0: off), got " + cooldown);
+    }
     if (!(importanceClip >= 1) || !Double.isFinite(importanceClip)) {
       throw new IllegalArgumentException(
           "importanceClip must be finite and >= 1, got " + importanceClip);
@@ -160,12 +186,44 @@ public record LearnerHyperparameters(
     }
   }
 
-  /** Adam's learning rate for the step after {@code step} steps (see {@code lrDecaySteps}). */
+  /**
+   * Adam's learning rate for the step after {@code step} steps of a run without a budget: the decay
+   * of {@code lrDecaySteps} alone.
+   */
   public double learningRateAt(long step) {
     if (lrDecaySteps == 0) {
       return learningRate;
     }
     return learningRate * lrDecaySteps / (lrDecaySteps + (double) step);
+  }
+
+  /**
+   * Adam's learning rate for the step after {@code step} steps of a run that has used {@code
+   * progress} of its budget: the decay of {@code lrDecaySteps} times the cooldown factor, which is
+   * 1 until {@code 1 - cooldown} and then falls linearly to {@link #COOLDOWN_FLOOR} at 1 (and stays
+   * there past it).
+   *
+   * @param progress the fraction of the run's budget used, {@code >= 0}; NaN for a run without a
+   *     budget (then no cooldown)
+   */
+  public double learningRateAt(long step, double progress) {
+    return learningRateAt(step) * cooldownFactor(progress);
+  }
+
+  /** The cooldown's factor at {@code progress} (see {@link #learningRateAt(long, double)}). */
+  public double cooldownFactor(double progress) {
+    if (Double.isNaN(progress) || cooldown == 0) {
+      return 1.0;
+    }
+    if (progress < 0) {
+      throw new IllegalArgumentException("progress must be >= 0 or NaN, got " + progress);
+    }
+    double start = 1 - cooldown;
+    if (progress <= start) {
+      return 1.0;
+    }
+    double through = Math.min(1.0, (progress - start) / cooldown);
+    return 1.0 - (1.0 - COOLDOWN_FLOOR) * through;
   }
 
   /** The magnet strength in force: {@code alpha}, or 0 for {@link LearnerAlgorithm#OMD}. */
@@ -202,6 +260,7 @@ public record LearnerHyperparameters(
     m.put("batchGroups", batchGroups);
     m.put("learningRate", learningRate);
     m.put("lrDecaySteps", lrDecaySteps);
+    m.put("cooldown", cooldown);
     m.put("importanceClip", importanceClip);
     m.put("opponentCorrection", opponentCorrection);
     m.put("maxGradNorm", maxGradNorm);
@@ -221,6 +280,7 @@ public record LearnerHyperparameters(
     private int batchGroups = DEFAULT_BATCH_GROUPS;
     private double learningRate = DEFAULT_LEARNING_RATE;
     private int lrDecaySteps = DEFAULT_LR_DECAY_STEPS;
+    private double cooldown = DEFAULT_COOLDOWN;
     private double importanceClip = DEFAULT_IMPORTANCE_CLIP;
     private boolean opponentCorrection = DEFAULT_OPPONENT_CORRECTION;
     private double maxGradNorm = DEFAULT_MAX_GRAD_NORM;
@@ -278,6 +338,12 @@ public record LearnerHyperparameters(
       return this;
     }
 
+    /** See {@link LearnerHyperparameters#cooldown()}. */
+    public Builder cooldown(double fraction) {
+      this.cooldown = fraction;
+      return this;
+    }
+
     /** See {@link LearnerHyperparameters#importanceClip()}. */
     public Builder importanceClip(double c) {
       this.importanceClip = c;
@@ -325,6 +391,7 @@ public record LearnerHyperparameters(
           batchGroups,
           learningRate,
           lrDecaySteps,
+          cooldown,
           importanceClip,
           opponentCorrection,
           maxGradNorm,

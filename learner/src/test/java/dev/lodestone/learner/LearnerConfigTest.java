@@ -2,6 +2,7 @@ package dev.lodestone.learner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +31,7 @@ class LearnerConfigTest {
     assertThat(hp.batchGroups()).isEqualTo(LearnerHyperparameters.DEFAULT_BATCH_GROUPS);
     assertThat(hp.learningRate()).isEqualTo(LearnerHyperparameters.DEFAULT_LEARNING_RATE);
     assertThat(hp.lrDecaySteps()).isEqualTo(LearnerHyperparameters.DEFAULT_LR_DECAY_STEPS);
+    assertThat(hp.cooldown()).isEqualTo(LearnerHyperparameters.DEFAULT_COOLDOWN);
     assertThat(hp.importanceClip()).isEqualTo(LearnerHyperparameters.DEFAULT_IMPORTANCE_CLIP);
     assertThat(hp.opponentCorrection()).isTrue();
     assertThat(hp.maxGradNorm()).isEqualTo(LearnerHyperparameters.DEFAULT_MAX_GRAD_NORM);
@@ -38,6 +40,7 @@ class LearnerConfigTest {
     assertThat(hp.seed()).isZero();
     assertThat(c.device()).isEqualTo("cpu");
     assertThat(c.maxSteps()).isZero();
+    assertThat(c.maxDuration()).isZero();
     assertThat(c.groupId()).isEqualTo("lodestone-learner-m");
     assertThat(c.transactionalId()).isEqualTo("lodestone-learner-m");
     assertThat(c.startOffset()).isEmpty();
@@ -62,12 +65,14 @@ class LearnerConfigTest {
                     .batchGroups(5)
                     .learningRate(0.01)
                     .lrDecaySteps(250)
+                    .cooldown(0.4)
                     .importanceClip(3)
                     .opponentCorrection(false)
                     .maxGradNorm(0)
                     .seed(9)
                     .build())
             .maxSteps(100)
+            .maxDuration(Duration.ofMinutes(3))
             .metricsInterval(Duration.ofSeconds(2))
             .startTime(Instant.parse("2026-01-01T00:00:00Z"))
             .groupId("g1")
@@ -81,11 +86,13 @@ class LearnerConfigTest {
     assertThat(j.get("batchGroups").asInt()).isEqualTo(5);
     assertThat(j.get("learningRate").asDouble()).isEqualTo(0.01);
     assertThat(j.get("lrDecaySteps").asInt()).isEqualTo(250);
+    assertThat(j.get("cooldown").asDouble()).isEqualTo(0.4);
     assertThat(j.get("importanceClip").asDouble()).isEqualTo(3.0);
     assertThat(j.get("opponentCorrection").asBoolean()).isFalse();
     assertThat(j.get("maxGradNorm").asDouble()).isEqualTo(0.0);
     assertThat(j.get("seed").asLong()).isEqualTo(9);
     assertThat(j.get("maxSteps").asLong()).isEqualTo(100);
+    assertThat(j.get("maxDurationMs").asLong()).isEqualTo(180_000);
     assertThat(j.get("metricsIntervalMs").asLong()).isEqualTo(2000);
     assertThat(j.get("startOffset").isNull()).isTrue();
     assertThat(j.get("startTime").asText()).isEqualTo("2026-01-01T00:00:00Z");
@@ -105,12 +112,15 @@ class LearnerConfigTest {
         "batchGroups|batchGroups must be at least 1, got 0",
         "learningRate|learningRate must be positive and finite, got NaN",
         "lrDecaySteps|lrDecaySteps must be >= 0 (0: constant learning rate), got -1",
+        "cooldown|cooldown must be in [0, 1) (0: off), got 1.0",
+        "cooldownNaN|cooldown must be in [0, 1) (0: off), got NaN",
         "importanceClip|importanceClip must be finite and >= 1, got 0.5",
         "maxGradNorm|maxGradNorm must be finite and >= 0 (0 disables clipping), got -1.0",
         "maxLogRatio|maxLogRatio must be finite and >= 0 (0 disables the trust region), got -0.5",
         "adamBeta1|adamBeta1 must be in [0, 1), got 1.0",
         "device|device must be cpu, gpu or gpu:N, got 'tpu'",
         "maxSteps|maxSteps must be >= 0 (0: no limit), got -1",
+        "maxDuration|maxDuration must be >= 0 (0: no limit), got PT-1S",
         "metricsInterval|metricsInterval must be positive, got PT0S",
         "startOffset|startOffset must be >= 0, got -3",
         "both|startOffset and startTime are exclusive",
@@ -126,6 +136,8 @@ class LearnerConfigTest {
           case "batchGroups" -> b -> b.batchGroups(0);
           case "learningRate" -> b -> b.learningRate(Double.NaN);
           case "lrDecaySteps" -> b -> b.lrDecaySteps(-1);
+          case "cooldown" -> b -> b.cooldown(1);
+          case "cooldownNaN" -> b -> b.cooldown(Double.NaN);
           case "importanceClip" -> b -> b.importanceClip(0.5);
           case "maxGradNorm" -> b -> b.maxGradNorm(-1);
           case "maxLogRatio" -> b -> b.maxLogRatio(-0.5);
@@ -142,6 +154,7 @@ class LearnerConfigTest {
         switch (field) {
           case "device" -> b -> b.device("tpu");
           case "maxSteps" -> b -> b.maxSteps(-1);
+          case "maxDuration" -> b -> b.maxDuration(Duration.ofSeconds(-1));
           case "metricsInterval" -> b -> b.metricsInterval(Duration.ZERO);
           case "startOffset" -> b -> b.startOffset(-3);
           case "both" -> b -> b.startOffset(1).startTime(Instant.EPOCH);
@@ -163,6 +176,33 @@ class LearnerConfigTest {
     LearnerHyperparameters constant =
         LearnerHyperparameters.builder().learningRate(0.01).lrDecaySteps(0).build();
     assertThat(constant.learningRateAt(1_000_000)).isEqualTo(0.01);
+  }
+
+  @Test
+  void shouldCoolTheLearningRateDownLinearlyOverTheLastFractionOfABudget() {
+    LearnerHyperparameters hp =
+        LearnerHyperparameters.builder()
+            .learningRate(0.01)
+            .lrDecaySteps(100)
+            .cooldown(0.25)
+            .build();
+    // Before the cooldown, and without a budget (NaN): the decay alone.
+    assertThat(hp.learningRateAt(100, 0.0)).isEqualTo(0.005);
+    assertThat(hp.learningRateAt(100, 0.75)).isEqualTo(0.005);
+    assertThat(hp.learningRateAt(100, Double.NaN)).isEqualTo(0.005);
+    // Halfway through the cooldown: (1 + 0.1) / 2 of the decay; at the end and past it: 0.1.
+    assertThat(hp.cooldownFactor(0.875)).isCloseTo(0.55, within(1e-12));
+    assertThat(hp.learningRateAt(100, 0.875)).isCloseTo(0.00275, within(1e-15));
+    assertThat(hp.cooldownFactor(0.8)).isCloseTo(1 - 0.9 * 0.2, within(1e-12));
+    assertThat(hp.cooldownFactor(1.0))
+        .isCloseTo(LearnerHyperparameters.COOLDOWN_FLOOR, within(1e-12));
+    assertThat(hp.cooldownFactor(1.3))
+        .isCloseTo(LearnerHyperparameters.COOLDOWN_FLOOR, within(1e-12));
+    assertThatThrownBy(() -> hp.learningRateAt(0, -0.1))
+        .hasMessage("progress must be >= 0 or NaN, got -0.1");
+    LearnerHyperparameters off =
+        LearnerHyperparameters.builder().learningRate(0.01).lrDecaySteps(0).cooldown(0).build();
+    assertThat(off.learningRateAt(5, 0.99)).isEqualTo(0.01);
   }
 
   @Test

@@ -65,7 +65,9 @@ public final class BenchLearnerCommand implements Callable<Integer> {
   @Option(
       names = "--steps",
       defaultValue = "600",
-      description = "learner steps (default: ${DEFAULT-VALUE})")
+      description =
+          "learner steps, the budget the learning rate cools down to (--cooldown) (default:"
+              + " ${DEFAULT-VALUE})")
   int steps;
 
   @Mixin LearnerOptions learner;
@@ -197,7 +199,8 @@ public final class BenchLearnerCommand implements Callable<Integer> {
                   behaviourVersion));
         }
         long b = System.nanoTime();
-        LearnerCore.StepReport r = core.step(groups);
+        // The budget is --steps, so the learning rate cools down over its last --cooldown.
+        LearnerCore.StepReport r = core.step(groups, (double) s / steps);
         if (!r.applied()) {
           skipped++;
         } else {

@@ -34,14 +34,14 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Run the learner against an existing cluster: it consumes the labeled topic, applies the"
-          + " algorithm's updates and publishes policy and magnet versions, until --steps or"
-          + " Ctrl-C. On first start (no checkpoint of the model) it publishes the task's"
+          + " algorithm's updates and publishes policy and magnet versions, until --steps,"
+          + " --minutes or Ctrl-C. On first start (no checkpoint of the model) it publishes the task's"
           + " warm-up policy as version 0; after a restart it resumes from its last checkpoint.",
       ""
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
-      "0:stopped cleanly (--steps reached)",
+      "0:stopped cleanly (--steps or --minutes reached)",
       "130/143:stopped cleanly after Ctrl-C / SIGTERM",
       "1:the learner failed or did not start",
       "2:invalid option"
@@ -80,6 +80,17 @@ public final class LearnerCommand implements Callable<Integer> {
           "Stop after publishing at learner step N, counted from step 0 of the model (a restart"
               + " continues the count); 0: run until interrupted (default: ${DEFAULT-VALUE}).")
   long steps;
+
+  @Option(
+      names = "--minutes",
+      paramLabel = "M",
+      defaultValue = "0",
+      description =
+          "Stop after publishing at the first step taken M minutes after the learner started"
+              + " consuming (or at once, publishing what it has, when no labelled groups arrive"
+              + " any more); 0: no time limit. A budget (--steps or --minutes) lets the learning"
+              + " rate cool down at its end (--cooldown) (default: ${DEFAULT-VALUE}).")
+  double minutes;
 
   @Option(
       names = "--device",
@@ -147,6 +158,9 @@ public final class LearnerCommand implements Callable<Integer> {
       if (steps < 0) {
         throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
       }
+      if (!(minutes >= 0) || !Double.isFinite(minutes)) {
+        throw new IllegalArgumentException("--minutes must be >= 0, got " + minutes);
+      }
       if (startOffset != null && startTime != null) {
         throw new IllegalArgumentException("give --start-offset or --start-time, not both");
       }
@@ -154,7 +168,8 @@ public final class LearnerCommand implements Callable<Integer> {
           LearnerConfig.builder(clusterConfig, modelId == null ? setup.defaultModelId() : modelId)
               .hyperparameters(learner.hyperparameters(spec, seed))
               .device(device)
-              .maxSteps(steps);
+              .maxSteps(steps)
+              .maxDuration(Duration.ofMillis(Math.round(minutes * 60_000)));
       if (groupId != null) {
         b.groupId(groupId);
       }

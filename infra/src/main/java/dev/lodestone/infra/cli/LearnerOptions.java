@@ -71,6 +71,16 @@ final class LearnerOptions {
   Integer lrDecaySteps;
 
   @Option(
+      names = "--cooldown",
+      paramLabel = "FRACTION",
+      description =
+          "Over the last FRACTION of a bounded run (--steps or --minutes) the learning rate falls"
+              + " linearly to a tenth of the decay's value, so that the last iterate settles; 0:"
+              + " off. A run without a budget never cools down (default:"
+              + " ${sys:lodestone.learner.cooldown}).")
+  Double cooldown;
+
+  @Option(
       names = "--importance-clip",
       paramLabel = "C",
       description =
@@ -149,6 +159,9 @@ final class LearnerOptions {
     }
     if (lrDecaySteps != null) {
       b.lrDecaySteps(lrDecaySteps);
+    }
+    if (cooldown != null) {
+      b.cooldown(cooldown);
     }
     if (importanceClip != null) {
       b.importanceClip(importanceClip);

@@ -77,6 +77,9 @@ public final class RunCommand implements Callable<Integer> {
   /** Default run length when neither --minutes nor --steps is given. */
   static final double DEFAULT_MINUTES = 5;
 
+  /** How long past --minutes the run waits for the learner to stop by itself. */
+  private static final Duration LEARNER_GRACE = Duration.ofSeconds(30);
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -97,7 +100,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(
         names = "--minutes",
         paramLabel = "M",
-        description = "Run for M minutes (wall clock, after start-up); the default is 5.")
+        description =
+            "Run for M minutes (wall clock, after start-up): the learner publishes at its first"
+                + " step past M minutes and stops; the default is 5.")
     Double minutes;
 
     @Option(
@@ -296,6 +301,8 @@ public final class RunCommand implements Callable<Integer> {
               .device(device);
       if (steps != null) {
         lb.maxSteps(steps);
+      } else {
+        lb.maxDuration(Duration.ofNanos(Math.round(minutes * 60e9)));
       }
       LearnerConfig learnerConfig;
       PipelineConfig config;
@@ -371,7 +378,10 @@ public final class RunCommand implements Callable<Integer> {
         failure = Optional.of("a component did not start: " + e);
       }
       t0 = System.nanoTime();
-      long deadline = minutes == null ? Long.MAX_VALUE : t0 + (long) (minutes * 60e9);
+      // The learner ends a bounded run itself, after publishing its last step (its budget is what
+      // its learning rate cools down to); this deadline only stops a run whose learner did not.
+      long deadline =
+          minutes == null ? Long.MAX_VALUE : t0 + (long) (minutes * 60e9) + LEARNER_GRACE.toNanos();
       ProgressBar bar = new ProgressBar(err, System.console() != null, 10);
       int pairsPerGroup = config.sampling().groupSize() * (config.sampling().groupSize() - 1) / 2;
       stoppedBy = failure.isPresent() ? "failure" : null;
@@ -383,7 +393,7 @@ public final class RunCommand implements Callable<Integer> {
           failure = pipeline.failure();
           stoppedBy = "failure";
         } else if (pipeline.learner().state().isTerminal()) {
-          stoppedBy = "steps";
+          stoppedBy = steps != null ? "steps" : "time";
         } else if (System.nanoTime() >= deadline) {
           stoppedBy = "time";
         }

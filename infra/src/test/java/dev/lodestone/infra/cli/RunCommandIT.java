@@ -169,6 +169,49 @@ class RunCommandIT {
   }
 
   @Test
+  void shouldEndATimedRunWithTheLearnersLastStepPublishedAndEvaluated() throws Exception {
+    Path dir = Files.createTempDirectory("run-minutes-it-");
+    Path report = dir.resolve("report");
+    CliRun done =
+        CliRun.of(
+            "run",
+            "--bootstrap",
+            stack.bootstrapServers(),
+            "--registry",
+            stack.registryUrl(),
+            "--model",
+            "tiny",
+            "--model-id",
+            "it-run-minutes",
+            "--warmup-cache",
+            dir.resolve("warmup").toString(),
+            "--minutes",
+            "0.25",
+            "--batch-groups",
+            "2",
+            "--publish-every",
+            "3",
+            "--report",
+            report.toString(),
+            "--json");
+    assertThat(done.exitCode()).as("stderr:\n%s", done.err()).isZero();
+    assertThat(done.err()).contains("lodestone run: stopping (time)");
+    JsonNode written = JSON.readTree(report.resolve("summary.json").toFile());
+    JsonNode details = written.get("details");
+    assertThat(details.get("stoppedBy").asText()).isEqualTo("time");
+    assertThat(details.get("learnerConfig").get("maxDurationMs").asLong()).isEqualTo(15_000);
+    // The learner stopped by itself at its budget, after publishing its last step (not only at a
+    // multiple of --publish-every), and that version is the one evaluated.
+    long steps = written.get("steps").asLong();
+    assertThat(steps).isPositive();
+    assertThat(details.get("evaluatedStep").asLong()).isEqualTo(steps);
+    assertThat(details.get("evaluatedVersion").asLong())
+        .isEqualTo(written.get("policyVersion").asLong())
+        .isEqualTo((steps + 2) / 3);
+    JudgeCommand.deleteTree(dir);
+  }
+
+  @Test
   void shouldStopCleanlyOnSigtermAndStillWriteTheReport() throws Exception {
     Path dir = Files.createTempDirectory("run-sigterm-it-");
     Path report = dir.resolve("report");

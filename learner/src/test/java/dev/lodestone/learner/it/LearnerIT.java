@@ -137,11 +137,13 @@ class LearnerIT {
     assertThat(magnet.keySet()).containsExactly(0L, 1L);
     assertThat(magnet.get(1L).get(0).getSha256()).isEqualTo(policy.get(2L).get(0).getSha256());
     assertThat(policy.get(2L).get(0).getMagnetVersion()).isEqualTo(1);
-    // The same weights as the core applied in process to the same batches.
+    // The same weights as the core applied in process to the same batches, with the learning rate
+    // cooled down over the last quarter of the 6-step budget (the 6th step, taken at progress 5/6,
+    // with a factor 0.7).
     List<TrainingGroup> training = TestGroups.training(groups.subList(0, 12), TestGroups.TINY);
     try (LearnerCore core = LearnerCore.initial(initial, cfg.hyperparameters(), Device.cpu())) {
       for (int i = 0; i < 12; i += 2) {
-        core.step(training.subList(i, i + 2));
+        core.step(training.subList(i, i + 2), core.step() / 6.0);
         if (core.publishDue()) {
           core.publish();
         }
@@ -180,6 +182,29 @@ class LearnerIT {
             "learner/policyVersion",
             "learner/magnetVersion");
     assertThat(metrics.get(metrics.size() - 1).getValues().get("learner/step")).isEqualTo(6.0);
+  }
+
+  @Test
+  void shouldStopAtItsTimeBudgetPublishingTheStepsNotYetPublished() throws Exception {
+    String model = "it-duration";
+    // 7 groups: 3 steps of 2 (version 1 at step 2), and one group that never fills a batch.
+    long first = cluster.append(groups.subList(0, 7));
+    LearnerConfig cfg = config(model, first).maxDuration(Duration.ofSeconds(8)).build();
+    try (Learner learner = new Learner(cfg, initial)) {
+      learner.start(START);
+      assertThat(learner.awaitTermination(END)).isEqualTo(ServiceState.STOPPED);
+      assertThat(learner.step()).isEqualTo(3);
+      assertThat(learner.consumedGroups()).isEqualTo(7);
+      // Step 3 was not due (publishEvery 2): it was published when the time was up.
+      assertThat(learner.policyVersion()).isEqualTo(2);
+    }
+    Map<Long, List<PolicyVersion>> policy = versions(model, ModelRole.POLICY);
+    assertThat(policy.keySet()).containsExactly(0L, 1L, 2L);
+    assertThat(policy.get(2L).get(0).getStep()).isEqualTo(3);
+    // The left-over group was not trained on: the committed position is before it, so the next
+    // learner of this model reads it again.
+    assertThat(policy.get(2L).get(0).getConsumedOffsets().get(0).getOffset()).isEqualTo(first + 6);
+    assertThat(cluster.committed(cfg.groupId())).isEqualTo(first + 6);
   }
 
   @Test
