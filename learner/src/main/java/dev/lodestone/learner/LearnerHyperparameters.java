@@ -30,7 +30,10 @@ import java.util.Objects;
  * advantages come from 256 pairs instead of 128, and one step of 32 groups costs the learner less
  * than two of 16, so the samplers get more of the machine (12-90% more groups per second in the
  * five-minute runs). The iterate takes fewer versions in the same time, which the built-in tasks
- * can afford, and wanders less around the equilibrium (docs/pipeline-benchmark.md).
+ * can afford, and wanders less around the equilibrium (docs/pipeline-benchmark.md). Last, the
+ * cooldown: the wandering that was left made a run's final value partly luck, so over the last
+ * quarter of a bounded run the learning rate falls to a tenth, and the iterate a run ends on is a
+ * settled one.
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
@@ -109,10 +112,10 @@ public record LearnerHyperparameters(
   public static final int DEFAULT_LR_DECAY_STEPS = 500;
 
   /**
-   * Default cooldown: the last quarter of a bounded run. Five-minute runs of the pipeline's
+   * Default cooldown: the last quarter of a bounded run. In five-minute pipeline runs the
    * evaluations change on a scale of a few versions, about 1% of a run, so a quarter is slow enough
-   * for the iterate to follow the shrinking step, and every built-in task is at its noise level by
-   * three quarters of a run (docs/pipeline-benchmark.md).
+   * for the iterate to follow the shrinking step, and the built-in tasks are near their equilibrium
+   * by then (docs/pipeline-benchmark.md).
    */
   public static final double DEFAULT_COOLDOWN = 0.25;
 
