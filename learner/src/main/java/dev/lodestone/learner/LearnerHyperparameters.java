@@ -32,8 +32,9 @@ import java.util.Objects;
  * five-minute runs). The iterate takes fewer versions in the same time, which the built-in tasks
  * can afford, and wanders less around the equilibrium (docs/pipeline-benchmark.md). Last, the
  * cooldown: the wandering that was left made a run's final value partly luck, so over the last
- * quarter of a bounded run the learning rate falls to a tenth, and the iterate a run ends on is a
- * settled one.
+ * quarter of a bounded run the learning rate falls to a tenth. That stops the fast wandering (rps
+ * ended lower in every run); a slow cycle round the equilibrium remains, and where the iterate
+ * stands on it at the end still decides some runs.
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
@@ -50,10 +51,10 @@ import java.util.Objects;
  *     learning rate falls linearly to {@link #COOLDOWN_FLOOR} of the decay's value, in {@code [0,
  *     1)}; 0: off. The last iterate of a run with a constant or slowly decaying rate wanders around
  *     the equilibrium by the sampling noise, with an amplitude that grows with the step; cooling
- *     down at the end of a known budget lets the iterate it ends on settle (the schedule of Hagele
- *     et al., arXiv 2405.18392, and Defazio et al., arXiv 2310.07831, who show a linear decay at
- *     the end to be the right shape for the last iterate). A run without a budget (a learner that
- *     runs until stopped) never cools down.
+ *     down at the end of a known budget stops that wandering before the run ends (the schedule of
+ *     Hagele et al., arXiv 2405.18392, and Defazio et al., arXiv 2310.07831, who show a linear
+ *     decay at the end to be the right shape for the last iterate). A run without a budget (a
+ *     learner that runs until stopped) never cools down.
  * @param importanceClip the truncation {@code c} of the per-token importance weights and of the
  *     opponent weights, at least 1
  * @param opponentCorrection weight each comparison by the opponent's sequence ratio {@code

@@ -75,8 +75,9 @@ final class LearnerOptions {
       paramLabel = "FRACTION",
       description =
           "Over the last FRACTION of a bounded run (--steps or --minutes) the learning rate falls"
-              + " linearly to a tenth of the decay's value, so that the last iterate settles; 0:"
-              + " off. A run without a budget never cools down (default:"
+              + " linearly to a tenth of the decay's value, so that the iterate stops wandering by"
+              + " the sampling noise before the end; 0: off. A run without a budget never cools down"
+              + " (default:"
               + " ${sys:lodestone.learner.cooldown}).")
   Double cooldown;
 

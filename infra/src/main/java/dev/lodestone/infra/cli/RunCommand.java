@@ -17,6 +17,7 @@ import dev.lodestone.infra.stack.LocalStackConfig;
 import dev.lodestone.infra.stack.LocalStackException;
 import dev.lodestone.infra.stack.TopicProvisioningException;
 import dev.lodestone.learner.LearnerConfig;
+import dev.lodestone.learner.LearnerHyperparameters;
 import dev.lodestone.learner.LearnerStats;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.warmup.WarmupListener;
@@ -236,7 +237,8 @@ public final class RunCommand implements Callable<Integer> {
     }
     ClusterConfig given =
         cluster.given() || cluster.registry != null ? cluster.require(spec) : null;
-    learner.algorithm(spec);
+    // Every learner option is checked here, before the warm-up and the stack start.
+    LearnerHyperparameters hyperparameters = learner.hyperparameters(spec, seed);
     if (!verbose) {
       quietLogs();
     }
@@ -297,7 +299,7 @@ public final class RunCommand implements Callable<Integer> {
       }
       LearnerConfig.Builder lb =
           LearnerConfig.builder(clusterConfig, modelName)
-              .hyperparameters(learner.hyperparameters(spec, seed))
+              .hyperparameters(hyperparameters)
               .device(device);
       if (steps != null) {
         lb.maxSteps(steps);

@@ -43,6 +43,13 @@ class PipelineCommandsTest {
         CliRun.of("learner", "--bootstrap", "h:1", "--registry", "http://x:1", "--eta", "-1"),
         "learner",
         "eta");
+    assertOneLineError(
+        CliRun.of("learner", "--bootstrap", "h:1", "--registry", "http://x:1", "--minutes", "-1"),
+        "learner",
+        "--minutes must be >= 0, got -1.0");
+    // A bad learner option stops run before the warm-up and the stack: one line, nothing else.
+    assertOneLineError(
+        CliRun.of("run", "--cooldown", "1"), "run", "cooldown must be in [0, 1) (0: off), got 1.0");
   }
 
   @Test
@@ -72,6 +79,9 @@ class PipelineCommandsTest {
                 + ")",
             "--magnet-every",
             "--lr=RATE",
-            "--[no-]opponent-correction");
+            "--[no-]opponent-correction",
+            "--minutes=M");
+    assertThat(learner.out().replaceAll("\\s+", " "))
+        .contains("never cools down (default: " + LearnerHyperparameters.DEFAULT_COOLDOWN + ")");
   }
 }

@@ -66,20 +66,11 @@ class RunCommandIT {
     CompletableFuture<CliRun> run =
         CompletableFuture.supplyAsync(
             () ->
-                CliRun.of(
-                    "run",
-                    "--bootstrap",
-                    stack.bootstrapServers(),
-                    "--registry",
-                    stack.registryUrl(),
+                lodestoneRun(
+                    dir,
+                    "it-run",
                     "--task",
                     "perturbed-rps",
-                    "--model",
-                    "tiny",
-                    "--model-id",
-                    "it-run",
-                    "--warmup-cache",
-                    dir.resolve("warmup").toString(),
                     "--steps",
                     Long.toString(STEPS),
                     "--batch-groups",
@@ -173,18 +164,9 @@ class RunCommandIT {
     Path dir = Files.createTempDirectory("run-minutes-it-");
     Path report = dir.resolve("report");
     CliRun done =
-        CliRun.of(
-            "run",
-            "--bootstrap",
-            stack.bootstrapServers(),
-            "--registry",
-            stack.registryUrl(),
-            "--model",
-            "tiny",
-            "--model-id",
+        lodestoneRun(
+            dir,
             "it-run-minutes",
-            "--warmup-cache",
-            dir.resolve("warmup").toString(),
             "--minutes",
             "0.25",
             "--batch-groups",
@@ -259,6 +241,29 @@ class RunCommandIT {
     } finally {
       JudgeCommand.deleteTree(dir);
     }
+  }
+
+  /**
+   * {@code lodestone run} in this JVM against the test's stack, with the tiny model, the model id
+   * and a warm-up cache in {@code dir}, plus {@code more}.
+   */
+  private static CliRun lodestoneRun(Path dir, String modelId, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "run",
+                "--bootstrap",
+                stack.bootstrapServers(),
+                "--registry",
+                stack.registryUrl(),
+                "--model",
+                "tiny",
+                "--model-id",
+                modelId,
+                "--warmup-cache",
+                dir.resolve("warmup").toString()));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(String[]::new));
   }
 
   private static ProducerRecord<String, PreferenceLabel> label(String group, double p) {
