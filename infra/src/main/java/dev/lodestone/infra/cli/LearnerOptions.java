@@ -76,9 +76,8 @@ final class LearnerOptions {
       description =
           "Over the last FRACTION of a bounded run (--steps or --minutes) the learning rate falls"
               + " linearly to a tenth of the decay's value, so that the iterate stops wandering by"
-              + " the sampling noise before the end; 0: off. A run without a budget never cools down"
-              + " (default:"
-              + " ${sys:lodestone.learner.cooldown}).")
+              + " the sampling noise before the end; 0: off. A run without a budget never cools"
+              + " down (default: ${sys:lodestone.learner.cooldown}).")
   Double cooldown;
 
   @Option(
