@@ -383,7 +383,9 @@ public final class RunCommand implements Callable<Integer> {
       // The learner ends a bounded run itself, after publishing its last step (its budget is what
       // its learning rate cools down to); this deadline only stops a run whose learner did not.
       long deadline =
-          minutes == null ? Long.MAX_VALUE : t0 + (long) (minutes * 60e9) + LEARNER_GRACE.toNanos();
+          minutes == null
+              ? Long.MAX_VALUE
+              : t0 + config.learner().maxDuration().plus(LEARNER_GRACE).toNanos();
       ProgressBar bar = new ProgressBar(err, System.console() != null, 10);
       int pairsPerGroup = config.sampling().groupSize() * (config.sampling().groupSize() - 1) / 2;
       stoppedBy = failure.isPresent() ? "failure" : null;
