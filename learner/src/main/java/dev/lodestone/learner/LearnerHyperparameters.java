@@ -33,8 +33,12 @@ import java.util.Objects;
  * can afford, and wanders less around the equilibrium (docs/pipeline-benchmark.md). Last, the
  * cooldown: the wandering that was left made a run's final value partly luck, so over the last
  * quarter of a bounded run the learning rate falls to a tenth. That stops the fast wandering (rps
- * ended lower in every run); a slow cycle round the equilibrium remains, and where the iterate
- * stands on it at the end still decides some runs.
+ * ended lower in every run), but with 8 steps of 32 groups per version the steps became partial
+ * over the last tenth of the run, where the iterate stopped converging and kept the noise it had (a
+ * fit of the runs' versions to the MMD step; docs/pipeline-benchmark.md). So now 4 steps of 64
+ * groups per version, the same 256 groups: each step's gradient comes from twice the groups, and
+ * the learning rate, whose decay counts steps, is higher at the end; the iterate still takes the
+ * whole MMD step per version at the end of the cooldown, and it converges there.
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
@@ -101,10 +105,10 @@ public record LearnerHyperparameters(
   public static final int DEFAULT_MAGNET_EVERY = 20;
 
   /** Default Adam steps per published version. */
-  public static final int DEFAULT_PUBLISH_EVERY = 8;
+  public static final int DEFAULT_PUBLISH_EVERY = 4;
 
   /** Default labelled groups per step. */
-  public static final int DEFAULT_BATCH_GROUPS = 32;
+  public static final int DEFAULT_BATCH_GROUPS = 64;
 
   /** Default Adam learning rate. */
   public static final double DEFAULT_LEARNING_RATE = 5e-4;
