@@ -37,8 +37,9 @@ import java.util.Objects;
  * over the last tenth of the run, where the iterate stopped converging and kept the noise it had (a
  * fit of the runs' versions to the MMD step; docs/pipeline-benchmark.md). So now 4 steps of 64
  * groups per version, the same 256 groups: each step's gradient comes from twice the groups, and
- * the learning rate, whose decay counts steps, is higher at the end; the iterate still takes the
- * whole MMD step per version at the end of the cooldown, and it converges there.
+ * the learning rate, whose decay counts steps, is higher at the end. Over six runs the iterate took
+ * a larger step per version at the end of the cooldown and mostly converged there; rps did not
+ * gain.
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
