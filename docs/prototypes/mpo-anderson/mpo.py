@@ -76,8 +76,8 @@ class Mpo:
         self.scaleEst = max(wmax, self.scaleEst * self.decay)
         self.scale = min(self.amax, max(self.amin, max(floor, self.scaleEst / self.ratio)))
 
-def run(P, start, iters=20000, **kw):
-    s = Mpo(P, start, **kw); g = np.empty(iters + 1)
+def run(P, start, iters=20000, cls=None, **kw):
+    s = (cls or Mpo)(P, start, **kw); g = np.empty(iters + 1)
     for t in range(iters + 1):
         g[t] = 2 * (P @ s.pi).max() - 1
         if t == iters: break

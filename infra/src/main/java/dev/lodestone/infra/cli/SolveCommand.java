@@ -217,6 +217,7 @@ public final class SolveCommand implements Callable<Integer> {
     if (a == Algorithm.MPO) {
       m.put("alphaRule", c.alphaRule().toString());
       m.put("magnet", c.magnet().toString());
+      m.put("magnetLift", c.magnetLift());
     }
     return m;
   }

@@ -68,6 +68,15 @@ final class TabularOptions {
               + "(default 0.1)")
   Double resetTolerance;
 
+  @Option(
+      names = "--magnet-lift",
+      paramLabel = "L",
+      description =
+          "mpo: at a reset, a strategy that beats the policy and lies more than L nats below the"
+              + " most probable one in the magnet is raised to that floor; 0 turns it off"
+              + " (default 10)")
+  Double magnetLift;
+
   /** Whether any hyperparameter option was given. */
   boolean any() {
     return eta != null
@@ -76,7 +85,8 @@ final class TabularOptions {
         || scaleDecay != null
         || maxLogGain != null
         || magnetEvery != null
-        || resetTolerance != null;
+        || resetTolerance != null
+        || magnetLift != null;
   }
 
   /** The configuration: the algorithm's defaults, with the options given applied. */
@@ -153,6 +163,13 @@ final class TabularOptions {
                 c,
                 "--magnet-every");
       }
+    }
+    if (magnetLift != null) {
+      if (!mpo) {
+        throw usage("--magnet-lift applies to mpo only");
+      }
+      TabularConfig base = c;
+      c = apply(() -> base.withMagnetLift(magnetLift), c, "--magnet-lift");
     }
     if (resetTolerance != null && !"auto".equals(magnetEvery)) {
       throw usage("--reset-tolerance applies to mpo with --magnet-every auto");

@@ -63,6 +63,8 @@ class SolveCommandTest {
             "0.05",
             "--magnet-every",
             "10",
+            "--magnet-lift",
+            "0",
             "--iters",
             "10",
             "--json");
@@ -72,6 +74,11 @@ class SolveCommandTest {
     assertThat(config.get("alpha").asDouble()).isEqualTo(0.05);
     assertThat(config.get("alphaRule").asText()).isEqualTo("constant");
     assertThat(config.get("magnet").asText()).isEqualTo("every 10");
+    assertThat(config.get("magnetLift").asDouble()).isEqualTo(0.0);
+    JsonNode defaults =
+        JSON.readTree(CliRun.of("solve", "--game", "rps", "--iters", "10", "--json").out())
+            .get("config");
+    assertThat(defaults.get("magnetLift").asDouble()).isEqualTo(10.0);
   }
 
   @Test
@@ -135,6 +142,12 @@ class SolveCommandTest {
         CliRun.of("solve", "--game", "rps", "--algo", "mpo", "--alpha", "0.1"),
         "lodestone solve: --alpha X with mpo needs --magnet-every K or auto: the default staged"
             + " schedule matches alpha to the game's scale (--alpha auto)");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--algo", "mmd", "--magnet-lift", "10"),
+        "lodestone solve: --magnet-lift applies to mpo only");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--magnet-lift", "-1"),
+        "lodestone solve: --magnet-lift: magnet lift must be finite and >= 0 (0: off), got -1.0");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--algo", "onpo", "--alpha", "0.1"),
         "lodestone solve: --alpha applies to mpo, mmd and nash-md, not onpo");

@@ -16,7 +16,8 @@ public enum Algorithm {
    * clamped to [0.001, 1], first phase {@code alpha = 0.5} (the largest local scale a preference
    * game can have); staged magnet schedule: a reset every 3 steps until the gap fails to halve over
    * 30 phases, then 2-step extragradient-shaped phases with the scale taken over a window of 10
-   * phases.
+   * phases; magnet lift 10 nats (a winning strategy re-enters the magnet at {@code exp(-10)} of the
+   * largest probability at least).
    */
   MPO(
       "mpo",
@@ -24,7 +25,8 @@ public enum Algorithm {
           1000.0,
           0.5,
           new TabularConfig.MagnetSchedule.Staged(30, 10),
-          new TabularConfig.AlphaRule.ScaleMatched(1.0, 0.7, 1.0, 1e-3, 1.0))),
+          new TabularConfig.AlphaRule.ScaleMatched(1.0, 0.7, 1.0, 1e-3, 1.0),
+          10.0)),
   /**
    * MMD with a fixed magnet ({@link MagneticMirrorDescent}). Defaults: {@code eta = 1}, {@code
    * alpha = 0.1} (the magnet strength of the fixed-period MPO baseline in PLATFORM.md; inside MMD's

@@ -33,6 +33,17 @@ package dev.lodestone.learner.tabular;
  * {@code window} phases, never forgotten faster than {@code decay} per phase, so that an
  * underestimate is corrected within a window.
  *
+ * <p><b>The magnet lift</b> ({@link TabularConfig#magnetLift()}, default 10 nats). While the rest
+ * of the policy is far from equilibrium, a strategy that loses is driven down at the rate of its
+ * payoff deficit, hundreds of nats in a long transient; once it wins again it climbs back only at
+ * the rate of its (small, near equilibrium) advantage, and the iterate meanwhile cycles around the
+ * equilibrium of the game without it. So at each reset, a strategy that beats the policy ({@code
+ * r_i > 1/2}) and lies more than {@code magnetLift} nats below the most probable strategy in the
+ * new magnet is raised to that floor. A strategy that loses is never lifted, so near the
+ * equilibrium the strategies off its support are left alone, and the equilibrium stays a fixed
+ * point as long as no strategy of its support has less than {@code exp(-magnetLift)} of the largest
+ * probability.
+ *
  * <p><b>Which alpha</b> ({@link TabularConfig.AlphaRule}): constant, or scale-matched (the
  * default): at each reset {@code alpha = max(sHat / ratio, gap / (2 maxLogGain))}, where {@code
  * sHat} is the largest observed ratio of the payoff change {@code ||r_{t+1} - r_t||} to the policy
@@ -79,6 +90,7 @@ public final class Mpo implements TabularSolver {
   private final double eta;
   private final TabularConfig.MagnetSchedule schedule;
   private final TabularConfig.AlphaRule alphaRule;
+  private final double magnetLift;
   private final int n;
   private final double[] z; // log pi_t, (N)
   private final double[] pi; // pi_t, (N)
@@ -92,6 +104,7 @@ public final class Mpo implements TabularSolver {
   private int phaseStep;
   private double firstStepNorm;
   private long resets;
+  private long lifts;
   private long t;
   // Staged schedule (TabularConfig.MagnetSchedule.Staged).
   private final double[] phaseRatios; // largest local ratio of each of the last `window` phases
@@ -125,6 +138,7 @@ public final class Mpo implements TabularSolver {
     this.alpha = config.alpha();
     this.schedule = config.magnet();
     this.alphaRule = config.alphaRule();
+    this.magnetLift = config.magnetLift();
     if (schedule instanceof TabularConfig.MagnetSchedule.Staged staged) {
       if (!(alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched)) {
         throw new IllegalArgumentException(
@@ -201,6 +215,9 @@ public final class Mpo implements TabularSolver {
     }
     if (resetDue(stepNorm)) {
       System.arraycopy(z, 0, logRho, 0, n); // rho <- pi
+      if (magnetLift > 0.0) {
+        lift();
+      }
       resets++;
       phaseStep = 0;
       if (alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched rule && sHat > 0.0) {
@@ -265,6 +282,27 @@ public final class Mpo implements TabularSolver {
         Math.min(rule.max(), Math.max(rule.min(), Math.max(floor, scaleEstimate / rule.ratio())));
   }
 
+  /**
+   * The magnet lift: a strategy with a positive advantage ({@code r_i > 1/2 = pi^T P pi}) whose log
+   * magnet probability lies more than {@code magnetLift} below the largest is raised to the largest
+   * minus {@code magnetLift}; the magnet is renormalized. The policy is left as it is (the next
+   * step, pulled to the magnet, takes it along).
+   */
+  private void lift() {
+    double floor = max(logRho) - magnetLift;
+    boolean lifted = false;
+    for (int i = 0; i < n; i++) {
+      if (r[i] > 0.5 && logRho[i] < floor) {
+        logRho[i] = floor;
+        lifted = true;
+      }
+    }
+    if (lifted) {
+      LogPolicy.normalize(logRho, logRho, piNext); // piNext: scratch until the next step
+      lifts++;
+    }
+  }
+
   private boolean resetDue(double stepNorm) {
     if (schedule instanceof TabularConfig.MagnetSchedule.Every every) {
       return phaseStep >= every.steps();
@@ -319,6 +357,11 @@ public final class Mpo implements TabularSolver {
   /** Number of magnet resets so far. */
   public long resets() {
     return resets;
+  }
+
+  /** Number of resets at which the magnet lift raised at least one strategy. */
+  public long lifts() {
+    return lifts;
   }
 
   private static double max(double[] v) {

@@ -13,8 +13,19 @@ package dev.lodestone.learner.tabular;
  *     magnet (if any) stays at the start policy
  * @param alphaRule how MPO chooses {@code alpha} for each phase; {@link AlphaRule.Constant} keeps
  *     {@code alpha}
+ * @param magnetLift MPO's lift at a magnet reset, in nats, {@code >= 0}; 0 turns it off. A strategy
+ *     whose payoff beats the policy's ({@code (P pi)_i > 1/2}) and whose log-probability in the new
+ *     magnet lies more than {@code magnetLift} below the largest is raised to the largest minus
+ *     {@code magnetLift}, so that a strategy driven far out while it was losing comes back as soon
+ *     as it wins (see {@link Mpo})
  */
-public record TabularConfig(double eta, double alpha, MagnetSchedule magnet, AlphaRule alphaRule) {
+public record TabularConfig(
+    double eta, double alpha, MagnetSchedule magnet, AlphaRule alphaRule, double magnetLift) {
+
+  /** A configuration without the magnet lift (every algorithm but MPO). */
+  public TabularConfig(double eta, double alpha, MagnetSchedule magnet, AlphaRule alphaRule) {
+    this(eta, alpha, magnet, alphaRule, 0.0);
+  }
 
   /** Validates every field. */
   public TabularConfig {
@@ -30,26 +41,35 @@ public record TabularConfig(double eta, double alpha, MagnetSchedule magnet, Alp
     if (alphaRule == null) {
       throw new IllegalArgumentException("alpha rule must not be null");
     }
+    if (!Double.isFinite(magnetLift) || magnetLift < 0.0) {
+      throw new IllegalArgumentException(
+          "magnet lift must be finite and >= 0 (0: off), got " + magnetLift);
+    }
   }
 
   /** A copy with another step size. */
   public TabularConfig withEta(double newEta) {
-    return new TabularConfig(newEta, alpha, magnet, alphaRule);
+    return new TabularConfig(newEta, alpha, magnet, alphaRule, magnetLift);
   }
 
   /** A copy with another, constant, {@code alpha} (the scale-matched rule switched off). */
   public TabularConfig withConstantAlpha(double newAlpha) {
-    return new TabularConfig(eta, newAlpha, magnet, new AlphaRule.Constant());
+    return new TabularConfig(eta, newAlpha, magnet, new AlphaRule.Constant(), magnetLift);
   }
 
   /** A copy with another magnet schedule. */
   public TabularConfig withMagnet(MagnetSchedule newMagnet) {
-    return new TabularConfig(eta, alpha, newMagnet, alphaRule);
+    return new TabularConfig(eta, alpha, newMagnet, alphaRule, magnetLift);
   }
 
   /** A copy with another alpha rule. */
   public TabularConfig withAlphaRule(AlphaRule newRule) {
-    return new TabularConfig(eta, alpha, magnet, newRule);
+    return new TabularConfig(eta, alpha, magnet, newRule, magnetLift);
+  }
+
+  /** A copy with another magnet lift (0: off). */
+  public TabularConfig withMagnetLift(double newLift) {
+    return new TabularConfig(eta, alpha, magnet, alphaRule, newLift);
   }
 
   /** When MPO moves its magnet to the current policy ({@code rho <- pi}). */

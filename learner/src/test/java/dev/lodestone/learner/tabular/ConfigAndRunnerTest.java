@@ -25,6 +25,10 @@ class ConfigAndRunnerTest {
         .hasMessage("magnet schedule must not be null");
     assertThatThrownBy(() -> new TabularConfig(1, 0.1, never, null))
         .hasMessage("alpha rule must not be null");
+    assertThatThrownBy(() -> new TabularConfig(1, 0.1, never, constant, -1))
+        .hasMessage("magnet lift must be finite and >= 0 (0: off), got -1.0");
+    assertThatThrownBy(() -> new TabularConfig(1, 0.1, never, constant, Double.POSITIVE_INFINITY))
+        .hasMessage("magnet lift must be finite and >= 0 (0: off), got Infinity");
     assertThatThrownBy(() -> new TabularConfig.MagnetSchedule.Every(0))
         .hasMessage("magnet period must be >= 1 step, got 0");
     assertThatThrownBy(() -> new TabularConfig.MagnetSchedule.WhenConverged(1.0, 2, 10))

@@ -74,6 +74,67 @@ class SingleStepTest {
             within(1e-15));
   }
 
+  /**
+   * Rock-paper-scissors plus a fourth strategy that every other beats 0.8 to 0.2, from (0.3, 0.7 -
+   * 2e-9, 1e-9, 1e-9); eta 1, alpha 1, a reset after every step and the given magnet lift.
+   */
+  private static Mpo liftGame(double lift) {
+    TabularConfig config =
+        new TabularConfig(
+            1.0,
+            1.0,
+            new TabularConfig.MagnetSchedule.Every(1),
+            new TabularConfig.AlphaRule.Constant(),
+            lift);
+    WinRateOracle game =
+        WinRateOracle.ofMatrix(
+            new double[][] {
+              {0.5, 0.0, 1.0, 0.8}, {1.0, 0.5, 0.0, 0.8}, {0.0, 1.0, 0.5, 0.8}, {0.2, 0.2, 0.2, 0.5}
+            });
+    return new Mpo(game, new double[] {0.3, 0.7 - 2e-9, 1e-9, 1e-9}, config);
+  }
+
+  @Test
+  void shouldLiftOnlyAWinningStrategyThatIsFarDownInTheMagnet() {
+    // Magnet lift 5 nats. At pi_1 (computed in probability space) r_1 = (0.125, 0.625, 0.750,
+    // 0.200): scissors wins and lies below e^-5 times paper's probability, so the magnet raises it
+    // to 0.7497535 e^-5 = 0.0050518 (then renormalizes); the fourth loses and stays at 8.6e-10
+    // however far down it is. The next step pulls the policy towards the lifted magnet.
+    Mpo mpo = liftGame(5.0);
+    mpo.step();
+    assertThat(mpo.policy())
+        .containsExactly(
+            new double[] {
+              0.25024653651558165, 0.7497534615309559, 1.09819080396774e-09, 8.552718585195276e-10
+            },
+            within(1e-15));
+    assertThat(mpo.lifts()).isEqualTo(1);
+    double[] magnet = mpo.magnet();
+    assertThat(magnet)
+        .containsExactly(
+            new double[] {
+              0.2489886959224892, 0.7459848965315898, 0.005026406694948108, 8.509729152583949e-10
+            },
+            within(1e-15));
+    assertThat(magnet[3] / 8.509729152583949e-10).isCloseTo(1.0, within(1e-9));
+    mpo.step();
+    assertThat(mpo.policy())
+        .containsExactly(
+            new double[] {
+              0.206311942830544, 0.7936854027183264, 2.6537191148794927e-06, 7.320146135913126e-10
+            },
+            within(1e-15));
+  }
+
+  @Test
+  void shouldNotLiftWithTheLiftTurnedOff() {
+    // The same first step with the lift at 0: the magnet is pi_1 itself.
+    Mpo mpo = liftGame(0.0);
+    mpo.step();
+    assertThat(mpo.lifts()).isZero();
+    assertThat(mpo.magnet()).containsExactly(mpo.policy(), within(1e-15));
+  }
+
   @Test
   void shouldMatchAlphaToTheMeasuredScaleAtReset() {
     // eta 2, first alpha 0.01 (so the prior ratio * alpha = 0.005 is below every measurement),
