@@ -107,8 +107,17 @@ public enum Algorithm {
     return this == MPO || this == MMD || this == NASH_MD;
   }
 
-  /** Creates this algorithm's solver at {@code start}. */
+  /**
+   * Creates this algorithm's solver at {@code start}.
+   *
+   * @throws IllegalArgumentException for a bad start or configuration, including a magnet lift on
+   *     an algorithm other than MPO
+   */
   public TabularSolver create(WinRateOracle oracle, double[] start, TabularConfig config) {
+    if (this != MPO && config.magnetLift() > 0.0) {
+      throw new IllegalArgumentException(
+          cliName + " has no magnet lift (it is mpo's), got " + config.magnetLift());
+    }
     return switch (this) {
       case MPO -> new Mpo(oracle, start, config);
       case MMD -> new MagneticMirrorDescent(oracle, start, config);

@@ -71,6 +71,8 @@ class ConfigAndRunnerTest {
         .hasMessage("mpo's staged magnet schedule needs the scale-matched alpha rule");
     assertThatThrownBy(() -> new NashMd(RPS, Fixtures.START, Fixtures.config(20, 0.1)))
         .hasMessageStartingWith("nash-md needs eta * alpha <= 1");
+    assertThatThrownBy(() -> Algorithm.MMD.create(RPS, Fixtures.START, c.withMagnetLift(10.0)))
+        .hasMessage("mmd has no magnet lift (it is mpo's), got 10.0");
   }
 
   @Test
