@@ -10,11 +10,6 @@
 import csv, json, sys
 import numpy as np
 
-GAMES = {
-    'rps': [[.5, 0, 1], [1, .5, 0], [0, 1, .5]],
-    'perturbed-rps': [[.5, 0, 1], [1, .5, 1 / 3], [0, 2 / 3, .5]],
-    'condorcet': [[.5, 2 / 3, 1 / 3], [1 / 3, .5, 2 / 3], [2 / 3, 1 / 3, .5]],
-}
 SEGMENTS = [('30-77%', .30, .77), ('77-90%', .77, .90), ('90-100%', .90, 1.01)]
 
 
@@ -24,9 +19,15 @@ def centered(x):
 
 def load(d):
     s = json.load(open(d + '/summary.json'))
-    P = np.array(GAMES[s['task']])
+    game = s['details'].get('game')
+    if game is None:
+        sys.exit(d + '/summary.json has no details.game (a report written before the game matrix was'
+                 ' added to it): run it again')
+    P = np.array(game['preferences'])
     rows = list(csv.DictReader(open(d + '/evaluations.csv')))
     keys = [k for k in rows[0] if k.startswith('prob:')]
+    if keys != ['prob:' + name for name in game['strategies']]:
+        sys.exit(d + '/evaluations.csv: its prob: columns are not the game\'s strategies in order')
     v = np.array([int(r['policyVersion']) for r in rows])
     p = np.array([[float(r[k]) for k in keys] for r in rows])
     return P, v, p / p.sum(1, keepdims=True)

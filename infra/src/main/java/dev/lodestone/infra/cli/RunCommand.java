@@ -464,6 +464,10 @@ public final class RunCommand implements Callable<Integer> {
     sampling.put("maxStaleness", config.sampling().maxStaleness());
     sampling.put("maxNewTokens", config.sampling().maxNewTokens());
     details.set("sampling", mapper.valueToTree(sampling));
+    // The game itself, so that an analysis of the report needs nothing but the report.
+    ObjectNode game = details.putObject("game");
+    game.set("strategies", mapper.valueToTree(config.task().game().strategies()));
+    game.set("preferences", mapper.valueToTree(config.task().game().preferences()));
 
     List<Path> files;
     try {

@@ -133,6 +133,11 @@ class RunCommandIT {
     JsonNode written = JSON.readTree(report.resolve("summary.json").toFile());
     assertThat(written.get("steps").asLong()).isEqualTo(STEPS);
     assertThat(written.get("details").get("stoppedBy").asText()).isEqualTo("steps");
+    JsonNode game = written.get("details").get("game");
+    assertThat(game.get("strategies").get(1).asText()).isEqualTo("paper");
+    // perturbed-rps: P[paper][scissors] = 1/3, P[scissors][paper] = 2/3.
+    assertThat(game.get("preferences").get(1).get(2).asDouble()).isEqualTo(1.0 / 3.0);
+    assertThat(game.get("preferences").get(2).get(1).asDouble()).isEqualTo(2.0 / 3.0);
 
     Map<String, List<DeadLetter>> letters =
         reader.all(Topics.DEAD_LETTERS).stream()
