@@ -84,6 +84,15 @@ def run(P, start, iters=20000, cls=None, **kw):
         s.step()
     return g, s
 
+def random_starts(P, n, run_one, starts=10):
+    """One cell per flat-Dirichlet random start (seeds 1..starts): the iteration from which the
+    gap stays below 1e-6, or (final gap). run_one(start) returns the gap trajectory."""
+    out = []
+    for seed in range(1, starts + 1):
+        g = run_one(np.random.default_rng(seed).dirichlet(np.ones(n)))
+        k = settle(g, 1e-6); out.append(str(k) if k is not None else f'({g[-1]:.0e})')
+    return ' '.join(out)
+
 def settle(g, th):
     t = len(g)
     while t > 0 and g[t - 1] <= th: t -= 1

@@ -1,11 +1,7 @@
 # Usage: python3 starts.py "ANDERSON_KWARGS" GAME ITERS: 10 flat-Dirichlet random starts.
-import sys, numpy as np
+import sys
 from games import *; from mpo import *; from accel import Anderson
 kw = eval('dict(' + sys.argv[1] + ')'); spec = sys.argv[2]; iters = int(sys.argv[3])
-P, w = game(spec); out = []
-for seed in range(1, 11):
-    st = np.random.default_rng(seed).dirichlet(np.ones(len(w)))
-    a = Anderson(**kw) if kw else None
-    g, s = run(P, st, iters=iters, accel=a)
-    k = settle(g, 1e-6); out.append(str(k) if k is not None else f'({g[-1]:.0e})')
-print(spec, sys.argv[1], '|', ' '.join(out), flush=True)
+P, w = game(spec)
+cells = random_starts(P, len(w), lambda st: run(P, st, iters=iters, accel=Anderson(**kw) if kw else None)[0])
+print(spec, sys.argv[1], '|', cells, flush=True)
