@@ -33,3 +33,11 @@ def game(spec):
 
 SUITE = ['rps', 'perturbed-rps', 'condorcet'] + [f'random:{n}:{s}' for n in (5, 10, 30, 50) for s in (1, 2, 3)]
 SMALL = SUITE[:9]
+
+def nash(P):
+    """A Nash equilibrium of the symmetric game P by linear programming: x >= 0, sum x = 1,
+    (P - 1/2) x <= 0."""
+    from scipy.optimize import linprog
+    n = len(P)
+    return linprog(np.zeros(n), A_ub=P - .5, b_ub=np.zeros(n), A_eq=np.ones((1, n)), b_eq=[1],
+                   bounds=[(0, None)] * n).x
