@@ -36,8 +36,11 @@ def ogda(P, x, step, iters=20000):
 print('game | support | entropy: s_min s_max kappa | Euclidean: s_min s_max kappa')
 for spec in ('random:10:1', 'random:10:2', 'random:30:1', 'random:50:1', 'random:50:2'):
     P, _ = game(spec); x = nash(P); S = np.flatnonzero(x > 1e-9); A = P[np.ix_(S, S)] - .5
-    d = np.sqrt(x[S]); a, b = moduli(d[:, None] * A * d[None, :], d); c, e = moduli(A, np.ones(len(S)))
-    print(f'{spec} | {len(S)} of {len(P)} | {a:.4f} {b:.3f} {b / a:.0f} | {c:.4f} {e:.3f} {e / c:.0f}')
+    d = np.sqrt(x[S])
+    a, b = moduli(d[:, None] * A * d[None, :], d)  # entropy
+    c, e = moduli(A, np.ones(len(S)))  # Euclidean
+    print(f'{spec} | {len(S)} of {len(P)} | {a:.4f} {b:.3f} {b / a:.0f} | '
+          f'{c:.4f} {e:.3f} {e / c:.0f}')
 for step in map(float, sys.argv[1:]):
     cells = []
     for spec in SUITE:

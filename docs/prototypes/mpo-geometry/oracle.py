@@ -1,12 +1,14 @@
-# The best any lift could do on random:10:2: at iteration T0, the listed strategies' log-probabilities
-# in the magnet (and, with "policy", in the policy too) are set to their exact Nash values, relative
-# to the magnet's most probable strategy; then the default (L = 10) runs on. Prints, per row, the
-# iteration from which the gap stays below 1e-6 and the smallest probability of f after T0.
+# The best any lift could do on random:10:2: at iteration T0, the listed strategies'
+# log-probabilities in the magnet (and in the policy too, in the "magnet and policy" rows) are set
+# to their exact Nash values, relative to the most probable strategy of each; then the default
+# (L = 10) runs on. Prints, per row, the iteration from which the gap stays below 1e-6 and the
+# smallest probability of f after T0.
 # Usage: python3 oracle.py
 import os, sys, math
 import numpy as np
 here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(here, '..', 'mpo-anderson')); sys.path.insert(0, os.path.join(here, '..', 'mpo-lift'))
+for d in ('mpo-anderson', 'mpo-lift'):
+    sys.path.insert(0, os.path.join(here, '..', d))
 from games import game, nash
 from mpo import normalize, settle
 from lift import Lift
