@@ -10,7 +10,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 for d in ('mpo-anderson', 'mpo-lift'):
     sys.path.insert(0, os.path.join(here, '..', d))
 from games import game, nash
-from mpo import normalize, settle
+from mpo import normalize, run, settle
 from lift import Lift
 
 P, w = game('random:10:2')
@@ -18,20 +18,27 @@ x = nash(P)
 F = 5  # f, Nash mass 3.7e-2
 
 
-def oracle(T0, idx, policy, iters=20000):
-    s = Lift(P, w, L=10.); g = np.empty(iters + 1); fmin = 1.
-    for t in range(iters + 1):
-        if t == T0:
-            for name in ('logRho', 'z') if policy else ('logRho',):
-                z = getattr(s, name).copy(); top = z.argmax()
-                z[idx] = np.log(x[idx]) - math.log(x[top]) + z[top]
-                z, p = normalize(z); setattr(s, name, z)
-                if name == 'z': s.pi, s.r = p, P @ p
-        g[t] = 2 * (P @ s.pi).max() - 1
-        if t > T0: fmin = min(fmin, s.pi[F])
-        if t == iters: break
-        s.step()
-    return settle(g, 1e-6), g[-1], fmin
+class Oracle(Lift):
+    """The default with the lift, plus the oracle's setting at iteration T0."""
+
+    def __init__(self, P, start, T0, idx, policy, **kw):
+        self.T0, self.idx, self.policy, self.fmin = T0, idx, policy, 1.
+        super().__init__(P, start, L=10., **kw)
+
+    def step(self):
+        if self.t == self.T0:
+            for name in ('logRho', 'z') if self.policy else ('logRho',):
+                z = getattr(self, name).copy(); top = z.argmax()
+                z[self.idx] = np.log(x[self.idx]) - math.log(x[top]) + z[top]
+                z, p = normalize(z); setattr(self, name, z)
+                if name == 'z': self.pi, self.r = p, P @ p
+        super().step()
+        if self.t > self.T0: self.fmin = min(self.fmin, self.pi[F])
+
+
+def oracle(T0, idx, policy):
+    g, s = run(P, w, cls=Oracle, T0=T0, idx=idx, policy=policy)
+    return settle(g, 1e-6), g[-1], s.fmin
 
 
 print('T0 | strategies set to Nash | set in | settles below 1e-6 | min of f after T0')
