@@ -20,13 +20,15 @@ class Anderson:
     below active * max(pi) are not extrapolated. clip: the centered extrapolation g -> candidate is
     scaled so that no log-probability moves by more than clip. stage2_only, gap_start, slow: when
     to extrapolate (only in stage 2; from the first gap <= gap_start; only where the residual shrank
-    by less than the factor slow over the last phase)."""
+    by less than the factor slow over the last phase). tol: no extrapolation (and the history
+    cleared) while the phase's residual is below tol, where it is round-off."""
     def __init__(self, m=5, mode='restart', guard='res', c=1.0, reg=1e-10, maxstep=None, start_after=0,
-                 stage2_only=False, beta=1.0, weights='fisher', gap_start=None, active=None, clip=None, gap_factor=1.0, keep_on_reject=False, slow=None):
+                 stage2_only=False, beta=1.0, weights='fisher', gap_start=None, active=None, clip=None, gap_factor=1.0, keep_on_reject=False, slow=None,
+                 tol=0.):
         self.m, self.mode, self.guard, self.c, self.reg = m, mode, guard, c, reg
         self.maxstep, self.start_after, self.stage2_only, self.beta = maxstep, start_after, stage2_only, beta
         self.weights, self.gap_start, self.active, self.clip = weights, gap_start, active, clip
-        self.gap_factor, self.keep, self.slow = gap_factor, keep_on_reject, slow
+        self.gap_factor, self.keep, self.slow, self.tol = gap_factor, keep_on_reject, slow, tol
         self.pending = False; self.accepted = 0; self.rejected = 0
 
     def attach(self, s):
@@ -40,6 +42,8 @@ class Anderson:
         x, g = self.x, s.z.copy()          # phase started at magnet x (= policy), ended at g = T(x)
         w = s.pi if self.weights == 'fisher' else np.full(len(s.pi), 1.0 / len(s.pi))
         res = math.sqrt(w @ center(g - x, w) ** 2)
+        if res < self.tol:
+            self.clear(); self.x = g; self.prev_res = res; return
         if self.stage2_only and not s.second or s.resets <= self.start_after or (self.gap_start is not None and 2 * s.r.max() - 1 > self.gap_start and not self.X):
             self.x = g; self.prev_res = res; return
         if self.guard in ('res', 'both') and res > self.c * self.prev_res:
