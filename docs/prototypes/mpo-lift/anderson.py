@@ -11,9 +11,12 @@ from lift import *
 from accel import Anderson
 
 
+def accel(anderson):
+    return Anderson(**anderson) if anderson else None
+
+
 def run_both(P, start, iters, lift, anderson):
-    accel = Anderson(**anderson) if anderson else None
-    return run_lift(P, start, iters=iters, accel=accel, **lift)[0]
+    return run_lift(P, start, iters=iters, accel=accel(anderson), **lift)[0]
 
 
 if __name__ == '__main__':
@@ -26,7 +29,7 @@ if __name__ == '__main__':
     if len(sys.argv) > 3 and sys.argv[3] == 'trace':
         spec, every, iters = sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
         P, w = game(spec); x = np.maximum(nash(P), 0)
-        s = Lift(P, w, accel=Anderson(**anderson) if anderson else None, **lift)
+        s = Lift(P, w, accel=accel(anderson), **lift)
         for t in range(iters + 1):
             if t % every == 0:
                 print(t, f'gap {2 * (P @ s.pi).max() - 1:.1e}', ' '.join(
