@@ -14,9 +14,11 @@ class Lift(Mpo):
         self.L = L; self.c = c; self.Lmin = Lmin; super().__init__(P, start, **kw)
 
     def step(self):
-        r0 = self.resets
+        r0, a0 = self.resets, self.accel.accepted if self.accel else 0
         super().step()
-        if (self.L is None and self.c is None) or self.resets == r0:
+        # An accepted Anderson extrapolation (anderson.py) replaces the magnet: lift that one too.
+        if (self.L is None and self.c is None) or (
+                self.resets == r0 and (not self.accel or self.accel.accepted == a0)):
             return
         z = self.logRho
         if self.c is not None:
