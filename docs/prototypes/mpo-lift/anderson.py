@@ -11,35 +11,40 @@ from lift import *
 from accel import Anderson
 
 
-def accel(anderson):
-    return Anderson(**anderson) if anderson else None
+def accel(anderson, cls=Anderson):
+    return cls(**anderson) if anderson else None
 
 
-def run_both(P, start, iters, lift, anderson):
-    return run_lift(P, start, iters=iters, accel=accel(anderson), **lift)[0]
+def run_both(P, start, iters, lift, anderson, cls=Anderson):
+    return run_lift(P, start, iters=iters, accel=accel(anderson, cls), **lift)[0]
 
 
-if __name__ == '__main__':
-    lift, anderson = (eval('dict(' + a + ')') for a in sys.argv[1:3])
-    if len(sys.argv) > 3 and sys.argv[3] == 'starts':
-        spec, iters = sys.argv[4], int(sys.argv[5]); P, w = game(spec)
-        one = lambda st: run_both(P, st, iters, lift, anderson)
+def main(argv, cls=Anderson):
+    """The command line above, with the accelerator class cls (lagged.py passes its own)."""
+    lift, anderson = (eval('dict(' + a + ')') for a in argv[1:3])
+    if len(argv) > 3 and argv[3] == 'starts':
+        spec, iters = argv[4], int(argv[5]); P, w = game(spec)
+        one = lambda st: run_both(P, st, iters, lift, anderson, cls)
         print(spec, '|', random_starts(P, len(w), one))
-        sys.exit()
-    if len(sys.argv) > 3 and sys.argv[3] == 'trace':
-        spec, every, iters = sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+        return
+    if len(argv) > 3 and argv[3] == 'trace':
+        spec, every, iters = argv[4], int(argv[5]), int(argv[6])
         P, w = game(spec); x = np.maximum(nash(P), 0)
-        s = Lift(P, w, accel=accel(anderson), **lift)
+        s = Lift(P, w, accel=accel(anderson, cls), **lift)
         for t in range(iters + 1):
             if t % every == 0:
                 print(t, f'gap {2 * (P @ s.pi).max() - 1:.1e}', ' '.join(
                     f'{p / q:.2g}' if q > 0 else f'({p:.0e})' for p, q in zip(s.pi, x)))
             s.step()
-        sys.exit()
-    games = sys.argv[3].split(',') if len(sys.argv) > 3 else SUITE
-    iters = int(sys.argv[4]) if len(sys.argv) > 4 else 20000
+        return
+    games = argv[3].split(',') if len(argv) > 3 else SUITE
+    iters = int(argv[4]) if len(argv) > 4 else 20000
     cells = []; t0 = time.time()
     for spec in games:
-        P, w = game(spec); g = run_both(P, w, iters, lift, anderson); k = settle(g, 1e-6)
+        P, w = game(spec); g = run_both(P, w, iters, lift, anderson, cls); k = settle(g, 1e-6)
         cells.append(f'{spec}:' + (str(k) if k is not None else f'({g[-1]:.0e})'))
     print(' '.join(cells), f'{time.time() - t0:.0f}s', flush=True)
+
+
+if __name__ == '__main__':
+    main(sys.argv)
