@@ -1,6 +1,7 @@
-# Sign-consistent acceleration of the magnet, per strategy (tried; docs/games-benchmark.md): at a
-# reset, d_i is strategy i's move over the last phase (new magnet minus old, in log space, centered
-# at the policy). While d_i keeps its sign from phase to phase its multiplier grows by `up` (at most
+# Sign-consistent acceleration of the magnet, per strategy (tried, not adopted;
+# docs/games-benchmark.md, "Two further accelerations of the climb"), after Rprop: at a reset, d_i
+# is strategy i's move over the last phase (new magnet minus old, in log space, centered at the
+# policy). While d_i keeps its sign from phase to phase its multiplier grows by `up` (at most
 # `mmax`); a change of sign sets it back to 1. The magnet and the policy then move on by
 # (m_i - 1) d_i, at most `clip` nats per strategy, and the policy restarts there: that needs P pi at
 # the new point, one oracle call, counted as one iteration. A slow rotation or a drift keeps its
@@ -17,9 +18,11 @@ from lift import Lift, row
 
 class Rprop(Lift):
     def __init__(self, P, start, up=1.5, mmax=64., clip=0.5, small=None, stage2_only=False, **kw):
-        self.up, self.mmax, self.clip, self.small, self.stage2_only = up, mmax, clip, small, stage2_only
+        self.up, self.mmax, self.clip = up, mmax, clip
+        self.small, self.stage2_only = small, stage2_only
         super().__init__(P, start, **kw)
-        n = len(start); self.prev = self.logRho.copy(); self.sign = np.zeros(n); self.mult = np.ones(n)
+        n = len(start)
+        self.prev = self.logRho.copy(); self.sign = np.zeros(n); self.mult = np.ones(n)
         self.pending = None
 
     def step(self):
