@@ -75,7 +75,7 @@ class Anderson:
             cand = g + (cand - g) * (self.maxstep * res / step)
         self.cand = cand
         if self.mode == 'magnet':
-            s.logRho, _ = normalize(cand); self.x = s.logRho.copy(); self.accepted += 1
+            s.set_magnet(normalize(cand)[0]); self.x = s.logRho.copy(); self.accepted += 1
         elif self.mode == 'free':
             self.apply(count=False)
         else:
@@ -88,7 +88,7 @@ class Anderson:
         if self.guard in ('gap', 'both'):
             ok = 2 * r.max() - 1 <= self.gap_factor * (2 * s.r.max() - 1)
         if ok:
-            s.z, s.pi, s.r = z, pi, r; s.logRho = z.copy(); self.x = z.copy(); self.accepted += 1
+            s.z, s.pi, s.r = z, pi, r; s.set_magnet(z.copy()); self.x = z.copy(); self.accepted += 1
         else:
             self.rejected += 1
             if not self.keep: self.clear()

@@ -41,13 +41,18 @@ class Mpo:
         self.z, self.pi, self.r = zN, piN, rN
         self.t += 1; self.phaseStep += 1
 
+    def set_magnet(self, z):
+        """rho <- z (log space): at a reset, and where accel.py moves the magnet. A subclass may
+        adjust the new magnet (mpo-lift/lift.py lifts it); self.r is the payoff at the policy."""
+        self.logRho = z
+
     def step(self):
         if self.accel and self.accel.pending:
             self.accel.restart_step(); return
         self.mmd_step()
         due = self.phaseStep >= (self.every if self.every else (2 if self.second else 3))
         if due:
-            self.logRho = self.z.copy(); self.resets += 1; self.phaseStep = 0
+            self.set_magnet(self.z.copy()); self.resets += 1; self.phaseStep = 0
             if self.sHat > 0:
                 gap = 2 * self.r.max() - 1
                 if self.every: self.alpha = self.sm_alpha(gap)

@@ -13,14 +13,10 @@ class Lift(Mpo):
     def __init__(self, P, start, L=None, c=None, Lmin=0., **kw):
         self.L = L; self.c = c; self.Lmin = Lmin; super().__init__(P, start, **kw)
 
-    def step(self):
-        r0, a0 = self.resets, self.accel.accepted if self.accel else 0
-        super().step()
-        # An accepted Anderson extrapolation (anderson.py) replaces the magnet: lift that one too.
-        if (self.L is None and self.c is None) or (
-                self.resets == r0 and (not self.accel or self.accel.accepted == a0)):
-            return
-        z = self.logRho
+    def set_magnet(self, z):
+        # At every new magnet: a reset, or an accepted Anderson extrapolation (anderson.py).
+        if self.L is None and self.c is None:
+            self.logRho = z; return
         if self.c is not None:
             gap = 2 * self.r.max() - 1
             floor = z.max() + min(-self.Lmin, math.log(max(self.c * gap, 1e-300)))
@@ -28,8 +24,8 @@ class Lift(Mpo):
             floor = z.max() - self.L
         mask = (self.r > 0.5) & (z < floor)
         if mask.any():
-            z = z.copy(); z[mask] = floor
-            self.logRho, _ = normalize(z)
+            z = z.copy(); z[mask] = floor; z, _ = normalize(z)
+        self.logRho = z
 
 
 def run_lift(P, start, iters=20000, cls=Lift, **kw):
