@@ -11,11 +11,10 @@ from accel import Anderson
 
 class Lagged(Anderson):
     def __init__(self, lag=10, **kw):
-        self.lag = lag; super().__init__(**kw); self.count = 0
+        self.lag = lag; super().__init__(**kw)
 
     def on_reset(self):
-        self.count += 1
-        if self.count % self.lag == 0:
+        if self.s.resets % self.lag == 0:
             super().on_reset()
 
 
