@@ -20,44 +20,51 @@ final class TabularOptions {
 
   private CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--eta", paramLabel = "X", description = "step size (default: per algorithm)")
+  @Option(
+      names = "--eta",
+      paramLabel = "X",
+      description =
+          "step size (default: per algorithm; mpo: 1 with the path schedule, 1000 with the reset"
+              + " schedules)")
   Double eta;
 
   @Option(
       names = "--alpha",
       paramLabel = "X|auto",
       description =
-          "magnet strength (mpo, mmd; nash-md's beta). For mpo a number fixes alpha; "
-              + "auto (mpo's default) matches it to the game's measured scale.")
+          "magnet strength (mpo, mmd; nash-md's beta). For mpo's path schedule the path's first"
+              + " alpha (default 0.5); with --magnet-every K or auto a number fixes alpha, and auto"
+              + " (the reset schedules' default) matches it to the game's measured scale.")
   String alpha;
 
   @Option(
       names = "--scale-ratio",
       paramLabel = "R",
-      description = "mpo with --alpha auto: target of sHat/alpha (mpo's default: 1)")
+      description = "mpo with --alpha auto: target of sHat/alpha (default: 1)")
   Double scaleRatio;
 
   @Option(
       names = "--scale-decay",
       paramLabel = "D",
-      description = "mpo with --alpha auto: forgetting of sHat per phase (mpo's default: 0.7)")
+      description = "mpo with --alpha auto: forgetting of sHat per phase (default: 0.7)")
   Double scaleDecay;
 
   @Option(
       names = "--max-log-gain",
       paramLabel = "G",
       description =
-          "mpo with --alpha auto: trust region, alpha >= gap/(2G); 0 turns it off "
-              + "(mpo's default: 1)")
+          "mpo with --alpha auto: trust region, alpha >= gap/(2G); 0 turns it off (default: 1)")
   Double maxLogGain;
 
   @Option(
       names = "--magnet-every",
-      paramLabel = "K|auto",
+      paramLabel = "path|staged|K|auto",
       description =
-          "mpo: reset the magnet every K steps, or auto: when the inner MMD iteration has "
-              + "converged (default: staged, every 3 steps until the gap stalls, then 2-step "
-              + "extragradient-shaped phases)")
+          "mpo's magnet schedule: path (the default: the magnet stays at the start while alpha"
+              + " shrinks along the path of regularized equilibria, then it follows the policy"
+              + " level by level), or a reset schedule: staged (every 3 steps until the gap"
+              + " stalls, then 2-step extragradient-shaped phases), every K steps, or auto (when"
+              + " the inner MMD iteration has converged)")
   String magnetEvery;
 
   @Option(
@@ -89,11 +96,19 @@ final class TabularOptions {
         || magnetLift != null;
   }
 
-  /** The configuration: the algorithm's defaults, with the options given applied. */
+  /**
+   * The configuration: the algorithm's defaults, with the options given applied. For mpo with a
+   * reset schedule ({@code --magnet-every staged|K|auto}) the defaults are {@link
+   * Algorithm#mpoResetDefaults()}.
+   */
   TabularConfig config(Algorithm algorithm, CommandLine.Model.CommandSpec spec) {
     this.spec = spec;
-    TabularConfig c = algorithm.defaults();
     boolean mpo = algorithm == Algorithm.MPO;
+    if (magnetEvery != null && !mpo) {
+      throw usage("--magnet-every applies to mpo only (mmd keeps its magnet fixed)");
+    }
+    boolean path = mpo && (magnetEvery == null || magnetEvery.equals("path"));
+    TabularConfig c = mpo && !path ? Algorithm.mpoResetDefaults() : algorithm.defaults();
     if (eta != null) {
       TabularConfig base = c;
       c = apply(() -> base.withEta(eta), c, "--eta");
@@ -106,12 +121,17 @@ final class TabularOptions {
         if (!mpo) {
           throw usage("--alpha auto applies to mpo only");
         }
+        if (path) {
+          throw usage(
+              "--alpha auto applies to mpo's reset schedules (--magnet-every staged, K or auto);"
+                  + " the path schedule sets alpha itself (--alpha X: its first value)");
+        }
       } else {
         double a = parseDouble("--alpha", alpha);
-        if (mpo && magnetEvery == null) {
+        if (mpo && "staged".equals(magnetEvery)) {
           throw usage(
-              "--alpha X with mpo needs --magnet-every K or auto: the default staged schedule"
-                  + " matches alpha to the game's scale (--alpha auto)");
+              "--alpha X does not apply to --magnet-every staged, which matches alpha to the"
+                  + " game's scale (--alpha auto); use --magnet-every K or auto");
         }
         TabularConfig base = c;
         c = apply(() -> base.withConstantAlpha(a), c, "--alpha");
@@ -120,7 +140,8 @@ final class TabularOptions {
     if (scaleRatio != null || scaleDecay != null || maxLogGain != null) {
       if (!(c.alphaRule() instanceof TabularConfig.AlphaRule.ScaleMatched rule)) {
         throw usage(
-            "--scale-ratio, --scale-decay and --max-log-gain apply to mpo with --alpha auto");
+            "--scale-ratio, --scale-decay and --max-log-gain apply to mpo with --alpha auto"
+                + " (a reset schedule: --magnet-every staged, K or auto)");
       }
       double ratio = scaleRatio != null ? scaleRatio : rule.ratio();
       double decay = scaleDecay != null ? scaleDecay : rule.decay();
@@ -135,10 +156,7 @@ final class TabularOptions {
               c,
               "--scale-ratio/--scale-decay/--max-log-gain");
     }
-    if (magnetEvery != null) {
-      if (!mpo) {
-        throw usage("--magnet-every applies to mpo only (mmd keeps its magnet fixed)");
-      }
+    if (mpo && !path && !magnetEvery.equals("staged")) {
       TabularConfig base = c;
       if (magnetEvery.equals("auto")) {
         double tol = resetTolerance != null ? resetTolerance : DEFAULT_RESET_TOLERANCE;
@@ -155,7 +173,9 @@ final class TabularOptions {
           k = Integer.parseInt(magnetEvery);
         } catch (NumberFormatException e) {
           throw usage(
-              "--magnet-every must be a number of steps or auto, got '" + magnetEvery + "'");
+              "--magnet-every must be path, staged, a number of steps or auto, got '"
+                  + magnetEvery
+                  + "'");
         }
         c =
             apply(

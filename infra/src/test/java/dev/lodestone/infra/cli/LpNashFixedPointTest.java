@@ -10,9 +10,13 @@ import dev.lodestone.learner.tabular.Algorithm;
 import dev.lodestone.learner.tabular.Mpo;
 import dev.lodestone.learner.tabular.SolverRunner;
 import dev.lodestone.learner.tabular.SolverTrace;
+import dev.lodestone.learner.tabular.TabularSolver;
 import org.junit.jupiter.api.Test;
 
-/** The LP's Nash equilibrium, as the start and the magnet, is a fixed point of MPO. */
+/**
+ * The LP's Nash equilibrium, as the start and the magnet, is a fixed point of MPO: of its default
+ * (the path schedule) and of the reset schedules' defaults.
+ */
 class LpNashFixedPointTest {
 
   @Test
@@ -22,11 +26,17 @@ class LpNashFixedPointTest {
       PreferenceGame g = Games.parse(spec);
       double[] nash = NashSolver.solve(g);
       GameOracle oracle = new GameOracle(g);
-      SolverTrace t =
-          SolverRunner.run(new Mpo(oracle, nash, Algorithm.MPO.defaults()), oracle, 500);
-      assertThat(t.policy()).as(spec).containsExactly(nash, within(1e-9));
-      for (double gap : t.gaps()) {
-        assertThat(gap).as(spec).isLessThan(1e-9);
+      for (TabularSolver solver :
+          new TabularSolver[] {
+            Algorithm.MPO.create(oracle, nash, Algorithm.MPO.defaults()),
+            new Mpo(oracle, nash, Algorithm.mpoResetDefaults())
+          }) {
+        SolverTrace t = SolverRunner.run(solver, oracle, 500);
+        String what = spec + " " + solver.getClass().getSimpleName();
+        assertThat(t.policy()).as(what).containsExactly(nash, within(1e-9));
+        for (double gap : t.gaps()) {
+          assertThat(gap).as(what).isLessThan(1e-9);
+        }
       }
     }
   }

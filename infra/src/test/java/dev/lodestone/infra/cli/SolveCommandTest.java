@@ -78,7 +78,57 @@ class SolveCommandTest {
     JsonNode defaults =
         JSON.readTree(CliRun.of("solve", "--game", "rps", "--iters", "10", "--json").out())
             .get("config");
+    assertThat(defaults.get("magnet").asText()).startsWith("path(");
+    assertThat(defaults.get("eta").asDouble()).isEqualTo(1.0);
     assertThat(defaults.get("magnetLift").asDouble()).isEqualTo(10.0);
+  }
+
+  @Test
+  void shouldTakeTheResetSchedulesDefaultsWithAResetSchedule() throws Exception {
+    JsonNode staged =
+        JSON.readTree(
+                CliRun.of(
+                        "solve",
+                        "--game",
+                        "rps",
+                        "--magnet-every",
+                        "staged",
+                        "--iters",
+                        "10",
+                        "--json")
+                    .out())
+            .get("config");
+    assertThat(staged.get("eta").asDouble()).isEqualTo(1000.0);
+    assertThat(staged.get("alphaRule").asText()).startsWith("scale-matched(");
+    assertThat(staged.get("magnet").asText()).startsWith("staged(");
+    JsonNode every =
+        JSON.readTree(
+                CliRun.of(
+                        "solve",
+                        "--game",
+                        "rps",
+                        "--magnet-every",
+                        "3",
+                        "--max-log-gain",
+                        "2",
+                        "--iters",
+                        "10",
+                        "--json")
+                    .out())
+            .get("config");
+    assertThat(every.get("eta").asDouble()).isEqualTo(1000.0);
+    assertThat(every.get("alphaRule").asText()).contains("maxLogGain 2.0");
+    assertThat(every.get("magnet").asText()).isEqualTo("every 3");
+    JsonNode path =
+        JSON.readTree(
+                CliRun.of(
+                        "solve", "--game", "rps", "--alpha", "0.2", "--eta", "3", "--iters", "10",
+                        "--json")
+                    .out())
+            .get("config");
+    assertThat(path.get("alpha").asDouble()).isEqualTo(0.2);
+    assertThat(path.get("eta").asDouble()).isEqualTo(3.0);
+    assertThat(path.get("magnet").asText()).startsWith("path(");
   }
 
   @Test
@@ -139,9 +189,21 @@ class SolveCommandTest {
         CliRun.of("solve", "--game", "rps", "--algo", "omd", "--magnet-every", "3"),
         "lodestone solve: --magnet-every applies to mpo only (mmd keeps its magnet fixed)");
     assertOneLineError(
-        CliRun.of("solve", "--game", "rps", "--algo", "mpo", "--alpha", "0.1"),
-        "lodestone solve: --alpha X with mpo needs --magnet-every K or auto: the default staged"
-            + " schedule matches alpha to the game's scale (--alpha auto)");
+        CliRun.of("solve", "--game", "rps", "--magnet-every", "staged", "--alpha", "0.1"),
+        "lodestone solve: --alpha X does not apply to --magnet-every staged, which matches alpha"
+            + " to the game's scale (--alpha auto); use --magnet-every K or auto");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--alpha", "auto"),
+        "lodestone solve: --alpha auto applies to mpo's reset schedules (--magnet-every staged, K"
+            + " or auto); the path schedule sets alpha itself (--alpha X: its first value)");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--scale-decay", "0.5"),
+        "lodestone solve: --scale-ratio, --scale-decay and --max-log-gain apply to mpo with"
+            + " --alpha auto (a reset schedule: --magnet-every staged, K or auto)");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--magnet-every", "often"),
+        "lodestone solve: --magnet-every must be path, staged, a number of steps or auto, got"
+            + " 'often'");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--algo", "mmd", "--magnet-lift", "10"),
         "lodestone solve: --magnet-lift applies to mpo only");

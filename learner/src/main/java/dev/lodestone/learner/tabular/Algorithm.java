@@ -10,22 +10,21 @@ import java.util.stream.Collectors;
  */
 public enum Algorithm {
   /**
-   * MPO ({@link Mpo}). Defaults: {@code eta = 1000} (the MMD step near its proximal limit {@code
-   * pi' ~ rho exp(P pi / alpha)}), {@code alpha} scale-matched: ratio 1 (a phase of 3 steps then
-   * cancels the rotation at the measured scale), decay 0.7 per phase, trust region maxLogGain 1,
-   * clamped to [0.001, 1], first phase {@code alpha = 0.5} (the largest local scale a preference
-   * game can have); staged magnet schedule: a reset every 3 steps until the gap fails to halve over
-   * 30 phases, then 2-step extragradient-shaped phases with the scale taken over a window of 10
-   * phases; magnet lift 10 nats (a winning strategy re-enters the magnet at {@code exp(-10)} of the
-   * largest probability at least).
+   * MPO ({@link PathMpo}). Defaults: the path magnet schedule: the magnet at the start while {@code
+   * alpha} shrinks from 0.5 (the largest local scale a preference game can have) by 0.7 per solved
+   * level, proximal levels (the magnet reset to the policy after each) once a solved level's gap is
+   * at most 1e-3, levels of at most 40 MMD steps; {@code eta = 1} (a step moves {@code log pi} by
+   * about the payoff once alpha is small); magnet lift 10 nats at the proximal resets. The reset
+   * schedules of {@link Mpo} (staged, every K, auto) have their own defaults, {@link
+   * #mpoResetDefaults()}.
    */
   MPO(
       "mpo",
       new TabularConfig(
-          1000.0,
+          1.0,
           0.5,
-          new TabularConfig.MagnetSchedule.Staged(30, 10),
-          new TabularConfig.AlphaRule.ScaleMatched(1.0, 0.7, 1.0, 1e-3, 1.0),
+          new TabularConfig.MagnetSchedule.Path(0.7, 1e-3, 40),
+          new TabularConfig.AlphaRule.Constant(),
           10.0)),
   /**
    * MMD with a fixed magnet ({@link MagneticMirrorDescent}). Defaults: {@code eta = 1}, {@code
@@ -102,6 +101,25 @@ public enum Algorithm {
     return defaults;
   }
 
+  /**
+   * The defaults of MPO's reset schedules ({@link Mpo}; MPO's default before the path schedule):
+   * {@code eta = 1000} (the MMD step near its proximal limit {@code pi' ~ rho exp(P pi / alpha)}),
+   * {@code alpha} scale-matched: ratio 1 (a phase of 3 steps then cancels the rotation at the
+   * measured scale), decay 0.7 per phase, trust region maxLogGain 1, clamped to [0.001, 1], first
+   * phase {@code alpha = 0.5}; staged magnet schedule: a reset every 3 steps until the gap fails to
+   * halve over 30 phases, then 2-step extragradient-shaped phases with the scale taken over a
+   * window of 10 phases; magnet lift 10 nats (a winning strategy re-enters the magnet at {@code
+   * exp(-10)} of the largest probability at least).
+   */
+  public static TabularConfig mpoResetDefaults() {
+    return new TabularConfig(
+        1000.0,
+        0.5,
+        new TabularConfig.MagnetSchedule.Staged(30, 10),
+        new TabularConfig.AlphaRule.ScaleMatched(1.0, 0.7, 1.0, 1e-3, 1.0),
+        10.0);
+  }
+
   /** Whether the algorithm reads {@code alpha} (MPO, MMD, Nash-MD's beta). */
   public boolean usesAlpha() {
     return this == MPO || this == MMD || this == NASH_MD;
@@ -119,7 +137,10 @@ public enum Algorithm {
           cliName + " has no magnet lift (it is mpo's), got " + config.magnetLift());
     }
     return switch (this) {
-      case MPO -> new Mpo(oracle, start, config);
+      case MPO ->
+          config.magnet() instanceof TabularConfig.MagnetSchedule.Path
+              ? new PathMpo(oracle, start, config)
+              : new Mpo(oracle, start, config);
       case MMD -> new MagneticMirrorDescent(oracle, start, config);
       case OMD -> new MultiplicativeWeights(oracle, start, config);
       case ONPO -> new OptimisticMirrorDescent(oracle, start, config);

@@ -1,10 +1,11 @@
 package dev.lodestone.learner.tabular;
 
 /**
- * Magnetic Preference Optimization, tabular (Wang et al., arXiv 2410.16714, ICLR 2025): Magnetic
- * Mirror Descent on the KL-regularized game, with the magnet moved to the current policy from time
- * to time so that the sequence of regularized equilibria walks to the game's own Nash equilibrium,
- * and the last iterate converges.
+ * Magnetic Preference Optimization, tabular (Wang et al., arXiv 2410.16714, ICLR 2025), with the
+ * reset schedules (MPO's default schedule, the path, is {@link PathMpo}): Magnetic Mirror Descent
+ * on the KL-regularized game, with the magnet moved to the current policy from time to time so that
+ * the sequence of regularized equilibria walks to the game's own Nash equilibrium, and the last
+ * iterate converges.
  *
  * <pre>
  *   r_t = P pi_t
@@ -18,7 +19,8 @@ package dev.lodestone.learner.tabular;
  *
  * <p><b>When to reset</b> ({@link TabularConfig.MagnetSchedule}): every K steps, when the inner
  * iteration has converged (its latest step, in the local norm of {@code log pi}, at most a fraction
- * of its first step), or staged (the default): every 3 steps until the gap stalls, then every 2.
+ * of its first step), or staged (the reset schedules' default): every 3 steps until the gap stalls,
+ * then every 2.
  *
  * <p><b>Stage 2 of the staged schedule.</b> A 3-step phase damps a rotation of frequency {@code s
  * << alpha} by only about {@code (s/alpha)^2 / 6} per step, so games whose rotations span a wide
@@ -60,8 +62,8 @@ package dev.lodestone.learner.tabular;
  * log-probability by about {@code (max_i r_i - pi^T r) / alpha = gap / (2 alpha)}, kept below
  * {@code maxLogGain}. Without it, an iterate that reaches a face of the simplex where the game has
  * no rotation reads a local scale near 0, alpha collapses, and the policy is thrown from vertex to
- * vertex. See {@link Algorithm#defaults()} for the default and docs/games-benchmark.md for the
- * measurements that chose it.
+ * vertex. See {@link Algorithm#mpoResetDefaults()} for the default and docs/games-benchmark.md for
+ * the measurements that chose it.
  */
 public final class Mpo implements TabularSolver {
 

@@ -8,7 +8,7 @@ package dev.lodestone.learner.tabular;
  * @param eta the step size {@code eta > 0}
  * @param alpha the magnet (regularization) strength {@code alpha >= 0}: MMD's and MPO's {@code
  *     alpha}, Nash-MD's {@code beta}; with {@link AlphaRule.ScaleMatched} it is MPO's value for the
- *     first phase only
+ *     first phase only, with {@link MagnetSchedule.Path} the first of the path
  * @param magnet when MPO resets its magnet; {@link MagnetSchedule.Never} for algorithms whose
  *     magnet (if any) stays at the start policy
  * @param alphaRule how MPO chooses {@code alpha} for each phase; {@link AlphaRule.Constant} keeps
@@ -77,7 +77,8 @@ public record TabularConfig(
       permits MagnetSchedule.Never,
           MagnetSchedule.Every,
           MagnetSchedule.WhenConverged,
-          MagnetSchedule.Staged {
+          MagnetSchedule.Staged,
+          MagnetSchedule.Path {
 
     /** The magnet never moves: it stays at the start policy (MMD with a fixed magnet). */
     record Never() implements MagnetSchedule {
@@ -169,6 +170,46 @@ public record TabularConfig(
             + " phases every 2 with window "
             + window
             + ")";
+      }
+    }
+
+    /**
+     * Path following, then proximal steps (MPO's default; see {@link PathMpo}). The magnet stays at
+     * the start while {@code alpha} shrinks by {@code shrink} per solved level (each level solves
+     * the regularized game of the current magnet and alpha with Anderson-accelerated MMD steps);
+     * once a solved level's gap is at most {@code switchGap}, or the path cannot be followed
+     * further, the magnet is reset to the policy at the end of every level and alpha stays. The
+     * configured {@code alpha} is the path's first; the alpha rule must be {@link
+     * AlphaRule.Constant}.
+     *
+     * @param shrink factor of alpha per solved path level, in (0, 1)
+     * @param switchGap gap at which the path ends, in [0, 1)
+     * @param maxLevelSteps most MMD steps of a level, at least 2
+     */
+    record Path(double shrink, double switchGap, int maxLevelSteps) implements MagnetSchedule {
+      /** Validates the rule. */
+      public Path {
+        if (!(shrink > 0.0 && shrink < 1.0)) {
+          throw new IllegalArgumentException("path shrink must be in (0, 1), got " + shrink);
+        }
+        if (!(switchGap >= 0.0 && switchGap < 1.0)) {
+          throw new IllegalArgumentException("path switch gap must be in [0, 1), got " + switchGap);
+        }
+        if (maxLevelSteps < 2) {
+          throw new IllegalArgumentException(
+              "path level must allow >= 2 steps, got " + maxLevelSteps);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "path(shrink "
+            + shrink
+            + ", proximal from gap "
+            + switchGap
+            + ", levels of at most "
+            + maxLevelSteps
+            + " steps)";
       }
     }
   }

@@ -67,7 +67,7 @@ class ConfigAndRunnerTest {
     assertThatThrownBy(() -> new Mpo(RPS, Fixtures.START, Fixtures.mpo(1, 0.0, 3)))
         .hasMessage("mpo needs alpha > 0, got 0.0");
     assertThatThrownBy(
-            () -> new Mpo(RPS, Fixtures.START, Algorithm.MPO.defaults().withConstantAlpha(0.1)))
+            () -> new Mpo(RPS, Fixtures.START, Algorithm.mpoResetDefaults().withConstantAlpha(0.1)))
         .hasMessage("mpo's staged magnet schedule needs the scale-matched alpha rule");
     assertThatThrownBy(() -> new NashMd(RPS, Fixtures.START, Fixtures.config(20, 0.1)))
         .hasMessageStartingWith("nash-md needs eta * alpha <= 1");
