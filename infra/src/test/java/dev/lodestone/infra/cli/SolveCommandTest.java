@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,50 +87,28 @@ class SolveCommandTest {
 
   @Test
   void shouldTakeTheResetSchedulesDefaultsWithAResetSchedule() throws Exception {
-    JsonNode staged =
-        JSON.readTree(
-                CliRun.of(
-                        "solve",
-                        "--game",
-                        "rps",
-                        "--magnet-every",
-                        "staged",
-                        "--iters",
-                        "10",
-                        "--json")
-                    .out())
-            .get("config");
+    JsonNode staged = configOf("--magnet-every", "staged");
     assertThat(staged.get("eta").asDouble()).isEqualTo(1000.0);
     assertThat(staged.get("alphaRule").asText()).startsWith("scale-matched(");
     assertThat(staged.get("magnet").asText()).startsWith("staged(");
-    JsonNode every =
-        JSON.readTree(
-                CliRun.of(
-                        "solve",
-                        "--game",
-                        "rps",
-                        "--magnet-every",
-                        "3",
-                        "--max-log-gain",
-                        "2",
-                        "--iters",
-                        "10",
-                        "--json")
-                    .out())
-            .get("config");
+    JsonNode every = configOf("--magnet-every", "3", "--max-log-gain", "2");
     assertThat(every.get("eta").asDouble()).isEqualTo(1000.0);
     assertThat(every.get("alphaRule").asText()).contains("maxLogGain 2.0");
     assertThat(every.get("magnet").asText()).isEqualTo("every 3");
-    JsonNode path =
-        JSON.readTree(
-                CliRun.of(
-                        "solve", "--game", "rps", "--alpha", "0.2", "--eta", "3", "--iters", "10",
-                        "--json")
-                    .out())
-            .get("config");
+    JsonNode path = configOf("--alpha", "0.2", "--eta", "3");
     assertThat(path.get("alpha").asDouble()).isEqualTo(0.2);
     assertThat(path.get("eta").asDouble()).isEqualTo(3.0);
     assertThat(path.get("magnet").asText()).startsWith("path(");
+  }
+
+  /** The {@code config} object of {@code solve --game rps --iters 10 --json} with the options. */
+  private static JsonNode configOf(String... options) throws Exception {
+    List<String> args =
+        new ArrayList<>(List.of("solve", "--game", "rps", "--iters", "10", "--json"));
+    args.addAll(List.of(options));
+    CliRun run = CliRun.of(args.toArray(String[]::new));
+    assertThat(run.exitCode()).isZero();
+    return JSON.readTree(run.out()).get("config");
   }
 
   @Test

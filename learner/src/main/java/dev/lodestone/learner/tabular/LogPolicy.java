@@ -98,6 +98,48 @@ final class LogPolicy {
     return Math.sqrt(var);
   }
 
+  /** The largest entry of {@code v}. */
+  static double max(double[] v) {
+    double m = Double.NEGATIVE_INFINITY;
+    for (double x : v) {
+      m = Math.max(m, x);
+    }
+    return m;
+  }
+
+  /** {@code exp(z)}, a new array: the probabilities of a log-policy. */
+  static double[] exp(double[] z) {
+    double[] out = new double[z.length];
+    for (int i = 0; i < z.length; i++) {
+      out[i] = Math.exp(z[i]);
+    }
+    return out;
+  }
+
+  /**
+   * MPO's magnet lift, in place: a strategy with a positive advantage ({@code r_i > 1/2 = pi^T P
+   * pi}) whose log magnet probability lies more than {@code lift} nats below the largest is raised
+   * to the largest minus {@code lift}, and the magnet is renormalized. A strategy with probability
+   * zero stays at zero.
+   *
+   * @param scratch an array of the same length, overwritten
+   * @return whether any strategy was raised
+   */
+  static boolean lift(double[] logRho, double[] r, double lift, double[] scratch) {
+    double floor = max(logRho) - lift;
+    boolean lifted = false;
+    for (int i = 0; i < logRho.length; i++) {
+      if (r[i] > 0.5 && logRho[i] < floor && logRho[i] != Double.NEGATIVE_INFINITY) {
+        logRho[i] = floor;
+        lifted = true;
+      }
+    }
+    if (lifted) {
+      normalize(logRho, logRho, scratch);
+    }
+    return lifted;
+  }
+
   /** Throws if the oracle returned a non-finite win rate. */
   static void checkWinRates(double[] r) {
     for (int i = 0; i < r.length; i++) {

@@ -223,7 +223,7 @@ public final class Mpo implements TabularSolver {
       resets++;
       phaseStep = 0;
       if (alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched rule && sHat > 0.0) {
-        double gap = 2.0 * max(r) - 1.0;
+        double gap = 2.0 * LogPolicy.max(r) - 1.0;
         if (schedule instanceof TabularConfig.MagnetSchedule.Staged staged) {
           stagedReset(staged, rule, gap);
         } else {
@@ -285,22 +285,11 @@ public final class Mpo implements TabularSolver {
   }
 
   /**
-   * The magnet lift: a strategy with a positive advantage ({@code r_i > 1/2 = pi^T P pi}) whose log
-   * magnet probability lies more than {@code magnetLift} below the largest is raised to the largest
-   * minus {@code magnetLift}; the magnet is renormalized. The policy is left as it is (the next
-   * step, pulled to the magnet, takes it along).
+   * The magnet lift ({@link LogPolicy#lift}). The policy is left as it is (the next step, pulled to
+   * the magnet, takes it along).
    */
   private void lift() {
-    double floor = max(logRho) - magnetLift;
-    boolean lifted = false;
-    for (int i = 0; i < n; i++) {
-      if (r[i] > 0.5 && logRho[i] < floor) {
-        logRho[i] = floor;
-        lifted = true;
-      }
-    }
-    if (lifted) {
-      LogPolicy.normalize(logRho, logRho, piNext); // piNext: scratch until the next step
+    if (LogPolicy.lift(logRho, r, magnetLift, piNext)) { // piNext: scratch until the next step
       lifts++;
     }
   }
@@ -344,11 +333,7 @@ public final class Mpo implements TabularSolver {
 
   /** The magnet {@code rho} now (a copy). */
   public double[] magnet() {
-    double[] out = new double[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = Math.exp(logRho[i]);
-    }
-    return out;
+    return LogPolicy.exp(logRho);
   }
 
   /** The {@code alpha} of the current phase. */
@@ -364,13 +349,5 @@ public final class Mpo implements TabularSolver {
   /** Number of resets at which the magnet lift raised at least one strategy. */
   public long lifts() {
     return lifts;
-  }
-
-  private static double max(double[] v) {
-    double m = Double.NEGATIVE_INFINITY;
-    for (double x : v) {
-      m = Math.max(m, x);
-    }
-    return m;
   }
 }

@@ -224,7 +224,7 @@ public final class PathMpo implements TabularSolver {
   }
 
   private void endLevel(boolean levelSolved) {
-    double gap = 2.0 * max(r) - 1.0;
+    double gap = 2.0 * LogPolicy.max(r) - 1.0;
     levels++;
     if (proximal) {
       // Solved or not, the magnet moves to where the level ended: an inexact proximal step still
@@ -253,21 +253,11 @@ public final class PathMpo implements TabularSolver {
     newLevel();
   }
 
-  /** {@code rho <- pi}, then the magnet lift (see {@link Mpo}); zero entries stay zero. */
+  /** {@code rho <- pi}, then the magnet lift ({@link LogPolicy#lift}). */
   private void resetMagnet() {
     logRho = z.clone();
     if (magnetLift > 0.0) {
-      double floor = max(logRho) - magnetLift;
-      boolean lifted = false;
-      for (int i = 0; i < n; i++) {
-        if (r[i] > 0.5 && logRho[i] < floor && logRho[i] != Double.NEGATIVE_INFINITY) {
-          logRho[i] = floor;
-          lifted = true;
-        }
-      }
-      if (lifted) {
-        LogPolicy.normalize(logRho, logRho, scratch);
-      }
+      LogPolicy.lift(logRho, r, magnetLift, scratch);
     }
   }
 
@@ -324,7 +314,7 @@ public final class PathMpo implements TabularSolver {
 
   /** Anderson memory: the strategies above {@value #MEMORY_THRESHOLD} of the largest, minus one. */
   private int memory() {
-    double top = max(pi);
+    double top = LogPolicy.max(pi);
     int count = 0;
     for (double p : pi) {
       if (p >= MEMORY_THRESHOLD * top) {
@@ -433,11 +423,7 @@ public final class PathMpo implements TabularSolver {
 
   /** The magnet {@code rho} now (a copy). */
   public double[] magnet() {
-    double[] out = new double[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = Math.exp(logRho[i]);
-    }
-    return out;
+    return LogPolicy.exp(logRho);
   }
 
   /** The current {@code alpha}. */
@@ -453,13 +439,5 @@ public final class PathMpo implements TabularSolver {
   /** Number of levels ended so far. */
   public long levels() {
     return levels;
-  }
-
-  private static double max(double[] v) {
-    double m = Double.NEGATIVE_INFINITY;
-    for (double x : v) {
-      m = Math.max(m, x);
-    }
-    return m;
   }
 }

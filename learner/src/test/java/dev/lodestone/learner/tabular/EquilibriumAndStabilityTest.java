@@ -109,6 +109,36 @@ class EquilibriumAndStabilityTest {
   }
 
   @Test
+  void shouldKeepAWinningZeroStrategyAtZeroThroughTheMagnetLift() {
+    // Rock-paper-scissors plus a fourth strategy that wins against the start (r = 0.56) but has
+    // probability zero: the lift raises winning strategies in the magnet, never one out of play,
+    // and neither the MMD step nor the extrapolation brings it into the policy.
+    WinRateOracle game =
+        WinRateOracle.ofMatrix(
+            new double[][] {
+              {0.5, 0.0, 1.0, 0.4}, {1.0, 0.5, 0.0, 0.6}, {0.0, 1.0, 0.5, 0.6}, {0.6, 0.4, 0.4, 0.5}
+            });
+    double[] start = {0.8, 0.1, 0.1, 0.0};
+    Mpo mpo = new Mpo(game, start, Fixtures.mpo(1, 1, 1).withMagnetLift(10));
+    PathMpo path =
+        new PathMpo(
+            game,
+            start,
+            Algorithm.MPO
+                .defaults()
+                .withMagnet(new TabularConfig.MagnetSchedule.Path(0.7, 0.9, 40)));
+    for (int t = 0; t < 200; t++) {
+      mpo.step();
+      path.step();
+      assertThat(mpo.magnet()[3]).isEqualTo(0.0);
+      assertThat(path.magnet()[3]).isEqualTo(0.0);
+    }
+    assertThat(mpo.policy()[3]).isEqualTo(0.0);
+    assertThat(path.policy()[3]).isEqualTo(0.0);
+    assertThat(path.proximal()).isTrue();
+  }
+
+  @Test
   void shouldKeepZeroStartEntriesAtZero() {
     double[] face = {0.0, 0.5, 0.5};
     for (Algorithm a : Algorithm.values()) {
