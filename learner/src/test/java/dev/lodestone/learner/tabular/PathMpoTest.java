@@ -149,6 +149,9 @@ class PathMpoTest {
     assertThatThrownBy(() -> new PathMpo(RPS, Fixtures.START, Algorithm.mpoResetDefaults()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("PathMpo runs the path magnet schedule");
+    assertThatThrownBy(() -> new PathMpo(RPS, Fixtures.START, path(1, 0.0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("mpo needs alpha > 0, got 0.0");
     assertThatThrownBy(() -> new TabularConfig.MagnetSchedule.Path(1.0, 1e-3, 40))
         .hasMessage("path shrink must be in (0, 1), got 1.0");
     assertThatThrownBy(() -> new TabularConfig.MagnetSchedule.Path(0.7, -1, 40))
