@@ -89,7 +89,7 @@ class Continuation:
             if gap <= self.switch or not solved:
                 self.proximal = True; self.set_magnet()
             else:
-                self.qk = max(self.q, self.qk ** 2) if solved else self.q; self.alpha *= self.qk
+                self.qk = max(self.q, self.qk ** 2); self.alpha *= self.qk
         else:
             z, pi, r, mag, alpha = self.solved
             self.z, self.pi, self.r, self.mag = z.copy(), pi.copy(), r.copy(), mag.copy()
