@@ -98,6 +98,25 @@ final class LogPolicy {
     return Math.sqrt(var);
   }
 
+  /**
+   * The MMD step {@code z' = (z + eta alpha log rho + eta r) / (1 + eta alpha)}, normalized into
+   * {@code zOut} and {@code piOut}. {@code zOut} may be {@code z}.
+   */
+  static void mmdStep(
+      double[] z,
+      double[] logRho,
+      double[] r,
+      double eta,
+      double alpha,
+      double[] zOut,
+      double[] piOut) {
+    double ea = eta * alpha;
+    for (int i = 0; i < z.length; i++) {
+      zOut[i] = (z[i] + times(ea, logRho[i]) + eta * r[i]) / (1.0 + ea);
+    }
+    normalize(zOut, zOut, piOut);
+  }
+
   /** The largest entry of {@code v}. */
   static double max(double[] v) {
     double m = Double.NEGATIVE_INFINITY;

@@ -68,11 +68,7 @@ public final class MagneticMirrorDescent implements TabularSolver {
   public void step() {
     oracle.winRates(pi, r);
     LogPolicy.checkWinRates(r);
-    double ea = eta * alpha;
-    for (int i = 0; i < n; i++) {
-      z[i] = (z[i] + LogPolicy.times(ea, logRho[i]) + eta * r[i]) / (1.0 + ea);
-    }
-    LogPolicy.normalize(z, z, pi);
+    LogPolicy.mmdStep(z, logRho, r, eta, alpha, z, pi);
     t++;
   }
 

@@ -192,11 +192,7 @@ public final class Mpo implements TabularSolver {
       stepAlpha = (1.0 - a) / c;
       alpha = stepAlpha;
     }
-    double ea = stepEta * stepAlpha;
-    for (int i = 0; i < n; i++) {
-      zNext[i] = (z[i] + LogPolicy.times(ea, logRho[i]) + stepEta * r[i]) / (1.0 + ea);
-    }
-    LogPolicy.normalize(zNext, zNext, piNext);
+    LogPolicy.mmdStep(z, logRho, r, stepEta, stepAlpha, zNext, piNext);
     oracle.winRates(piNext, rNext); // r_{t+1}, used by the next step
     LogPolicy.checkWinRates(rNext);
 
@@ -223,7 +219,7 @@ public final class Mpo implements TabularSolver {
       resets++;
       phaseStep = 0;
       if (alphaRule instanceof TabularConfig.AlphaRule.ScaleMatched rule && sHat > 0.0) {
-        double gap = 2.0 * LogPolicy.max(r) - 1.0;
+        double gap = WinRateOracle.gap(r);
         if (schedule instanceof TabularConfig.MagnetSchedule.Staged staged) {
           stagedReset(staged, rule, gap);
         } else {

@@ -113,7 +113,7 @@ public final class PathMpo implements TabularSolver {
   private double[][] best; // z, pi, r at the level's smallest residual
   private final List<double[]> xs = new ArrayList<>(); // Anderson history: iterates
   private final List<double[]> gs = new ArrayList<>(); // and their MMD steps
-  // The last solved path level: z, pi, r, log rho and its alpha.
+  // The last solved path level: z, pi, r and its alpha (the magnet is the start's all along).
   private double[][] solved;
   private double solvedAlpha;
   private final double[] scratch;
@@ -154,7 +154,7 @@ public final class PathMpo implements TabularSolver {
     this.scratch = new double[n];
     oracle.winRates(pi, r);
     LogPolicy.checkWinRates(r);
-    this.solved = new double[][] {z.clone(), pi.clone(), r.clone(), logRho.clone()};
+    this.solved = new double[][] {z.clone(), pi.clone(), r.clone()};
     this.solvedAlpha = alpha;
     newLevel();
   }
@@ -197,12 +197,8 @@ public final class PathMpo implements TabularSolver {
 
   /** The MMD step from the policy with the current magnet and alpha, normalized. */
   private double[] mmdStep() {
-    double ea = eta * alpha;
     double[] g = new double[n];
-    for (int i = 0; i < n; i++) {
-      g[i] = (z[i] + LogPolicy.times(ea, logRho[i]) + eta * r[i]) / (1.0 + ea);
-    }
-    LogPolicy.normalize(g, g, scratch);
+    LogPolicy.mmdStep(z, logRho, r, eta, alpha, g, scratch);
     return g;
   }
 
@@ -224,7 +220,7 @@ public final class PathMpo implements TabularSolver {
   }
 
   private void endLevel(boolean levelSolved) {
-    double gap = 2.0 * LogPolicy.max(r) - 1.0;
+    double gap = WinRateOracle.gap(r);
     levels++;
     if (proximal) {
       // Solved or not, the magnet moves to where the level ended: an inexact proximal step still
@@ -234,7 +230,7 @@ public final class PathMpo implements TabularSolver {
       if (!levelSolved) {
         restore(best);
       }
-      solved = new double[][] {z.clone(), pi.clone(), r.clone(), logRho.clone()};
+      solved = new double[][] {z.clone(), pi.clone(), r.clone()};
       solvedAlpha = alpha;
       if (gap <= path.switchGap() || !levelSolved) {
         proximal = true;
@@ -246,7 +242,6 @@ public final class PathMpo implements TabularSolver {
     } else {
       // Not solved: back to the last solved level, with a shorter step along the path.
       restore(solved);
-      logRho = solved[3].clone();
       shrinkNow = Math.sqrt(shrinkNow);
       alpha = solvedAlpha * shrinkNow;
     }
@@ -273,17 +268,19 @@ public final class PathMpo implements TabularSolver {
     int k = xs.size() - 1;
     if (k >= 1) {
       // Least squares in the local norm: rows sqrt(pi_i) (centered residual differences).
-      RealMatrix dF = MatrixUtils.createRealMatrix(n, k);
-      double[] f = centeredWeighted(residualOf(k));
-      for (int j = 0; j < k; j++) {
-        double[] a = residualOf(j);
-        double[] b = residualOf(j + 1);
-        for (int i = 0; i < n; i++) {
-          a[i] = b[i] - a[i];
-        }
-        dF.setColumn(j, centeredWeighted(a));
+      double[][] f = new double[k + 1][];
+      for (int j = 0; j <= k; j++) {
+        f[j] = residualOf(j);
       }
-      double[] gamma = leastSquares(dF, f);
+      RealMatrix dF = MatrixUtils.createRealMatrix(n, k);
+      for (int j = 0; j < k; j++) {
+        double[] d = new double[n];
+        for (int i = 0; i < n; i++) {
+          d[i] = f[j + 1][i] - f[j][i];
+        }
+        dF.setColumn(j, centeredWeighted(d));
+      }
+      double[] gamma = leastSquares(dF, centeredWeighted(f[k]));
       boolean finite = true;
       for (int i = 0; i < n; i++) {
         if (g[i] == Double.NEGATIVE_INFINITY) {

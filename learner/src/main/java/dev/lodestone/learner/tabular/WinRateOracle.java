@@ -31,11 +31,7 @@ public interface WinRateOracle {
    * Nash equilibrium, positive elsewhere.
    */
   static double gap(double[] r) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (double v : r) {
-      max = Math.max(max, v);
-    }
-    return 2.0 * max - 1.0;
+    return 2.0 * LogPolicy.max(r) - 1.0;
   }
 
   /**
