@@ -54,8 +54,9 @@ class Continuation:
         c = self.eta / (1 + self.eta * self.alpha) if self.c is None else min(self.c, .5 / self.alpha)
         a = 1 - c * self.alpha
         w = a * self.z + (1 - a) * self.mag + c * self.r; g = normalize(w)[0]
-        # each strategy's own fixed point of this step, the others' payoffs and the normalizer held
-        self.fixed = self.mag + (c * self.r - (w[0] - g[0])) / (1 - a)
+        if self.jump is not None:
+            # each strategy's own fixed point of this step, the others' payoffs and normalizer held
+            self.fixed = self.mag + (c * self.r - (w[0] - g[0])) / (1 - a)
         return g
 
     def norm(self, d):
