@@ -1,7 +1,7 @@
 package dev.lodestone.judge;
 
-import dev.lodestone.judge.game.Games;
-import dev.lodestone.judge.game.PreferenceGame;
+import dev.lodestone.games.Games;
+import dev.lodestone.games.PreferenceGame;
 import dev.lodestone.schemas.avro.JudgeKind;
 import java.util.Objects;
 
@@ -26,7 +26,7 @@ public final class GameOracle {
    * {@code condorcet}, {@code random:N:SEED}, {@code game:PATH}), as samplers write it into {@code
    * SampleGroup.task}.
    *
-   * @throws dev.lodestone.judge.game.InvalidGameException when the specification is not a game
+   * @throws dev.lodestone.games.InvalidGameException when the specification is not a game
    */
   public static TextPreferenceJudge forTask(String task) {
     Objects.requireNonNull(task, "task");

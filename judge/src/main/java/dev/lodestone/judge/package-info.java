@@ -5,9 +5,9 @@
  * implementation per kind of judge: a game oracle, an LLM over HTTP, people, a learned model),
  * {@link dev.lodestone.judge.TextPreferenceJudge} (a judge of one task that compares response
  * texts), {@link dev.lodestone.judge.GameOracle} (that judge over a preference game of {@link
- * dev.lodestone.judge.game}) and {@link dev.lodestone.judge.Pairs} (the canonical order of a
- * group's pairs). The Kafka Streams applications that run judges and join their labels are in
- * {@link dev.lodestone.judge.streams}.
+ * dev.lodestone.games}) and {@link dev.lodestone.judge.Pairs} (the canonical order of a group's
+ * pairs). The Kafka Streams applications that run judges and join their labels are in {@link
+ * dev.lodestone.judge.streams}.
  *
  * <p>Depends on {@code schemas} and {@code policy}; never on the sampler or the learner.
  */

@@ -3,7 +3,7 @@ package dev.lodestone.judge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lodestone.judge.game.InvalidGameException;
+import dev.lodestone.games.InvalidGameException;
 import dev.lodestone.judge.testing.TestGroups;
 import dev.lodestone.schemas.avro.JudgeKind;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,16 @@
 package dev.lodestone.learner;
 
+import dev.lodestone.learner.loss.MpoLoss;
+import dev.lodestone.learner.loss.MpoRtLoss;
+import dev.lodestone.learner.loss.OmdLoss;
+import dev.lodestone.learner.loss.PreferenceLoss;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The update rules the learner implements (docs/pipeline.md, DESIGN.md section 1). All share one
- * loss, {@link MpoLoss}; they differ in the magnet term and in whether the magnet moves.
+ * The update rules the learner implements (docs/pipeline.md): each has its loss ({@link #loss}) and
+ * says whether the magnet moves.
  */
 public enum LearnerAlgorithm {
   /**
@@ -70,6 +74,25 @@ public enum LearnerAlgorithm {
             + Arrays.stream(values()).map(LearnerAlgorithm::id).collect(Collectors.joining(", "))
             + ", got "
             + (text == null ? "null" : "'" + text + "'"));
+  }
+
+  /** The algorithm's loss with the hyper-parameters {@code hp}. */
+  public PreferenceLoss loss(LearnerHyperparameters hp) {
+    return switch (this) {
+      case MPO, FIXED_MAGNET ->
+          new MpoLoss(
+              id,
+              hp.eta(),
+              hp.alpha(),
+              hp.importanceClip(),
+              hp.maxLogRatio(),
+              hp.opponentCorrection());
+      case MPO_RT ->
+          new MpoRtLoss(
+              hp.eta(), hp.alpha(), hp.importanceClip(), hp.maxLogRatio(), hp.opponentCorrection());
+      case OMD ->
+          new OmdLoss(hp.eta(), hp.importanceClip(), hp.maxLogRatio(), hp.opponentCorrection());
+    };
   }
 
   @Override

@@ -2,10 +2,15 @@ package dev.lodestone.learner;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.lodestone.learner.loss.Advantages;
+import dev.lodestone.learner.loss.LabelledBatch;
+import dev.lodestone.learner.loss.LossOutput;
+import dev.lodestone.learner.loss.PreferenceLoss;
+import dev.lodestone.learner.loss.ScoredBatch;
 import dev.lodestone.policy.AdamConfig;
 import dev.lodestone.policy.AdamOptimizer;
 import dev.lodestone.policy.PolicyModel;
-import dev.lodestone.policy.PromptResponse;
 import dev.lodestone.policy.StepResult;
 import dev.lodestone.policy.TokenBatch;
 import java.io.ByteArrayInputStream;
@@ -14,7 +19,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -25,9 +29,9 @@ import java.util.Objects;
  * docs/pipeline.md lays them out.
  *
  * <ol>
- *   <li>{@link #step(List)}: one Adam step on {@link MpoLoss} over a batch of labelled groups, with
- *       pi_t and rho frozen. A non-finite loss or gradient norm skips the step (weights and Adam
- *       unchanged, {@link #skippedSteps()} counts it).
+ *   <li>{@link #step(List)}: one Adam step on the algorithm's {@link PreferenceLoss} over a batch
+ *       of labelled groups, with pi_t and rho frozen. A non-finite loss or gradient norm skips the
+ *       step (weights and Adam unchanged, {@link #skippedSteps()} counts it).
  *   <li>{@link #publish()}: after {@code publishEvery} steps ({@link #publishDue()}), the current
  *       weights become the next iterate: {@code pi_{t+1} = theta}, {@code pi_t <- pi_{t+1}}, the
  *       POLICY version increases by one; every {@code magnetEvery} POLICY versions (for algorithms
@@ -50,6 +54,7 @@ public final class LearnerCore implements AutoCloseable {
   private final PolicyModel previous;
   private final PolicyModel magnet;
   private final AdamOptimizer adam;
+  private final PreferenceLoss loss;
   private long step;
   private long policyVersion;
   private long magnetVersion;
@@ -66,10 +71,12 @@ public final class LearnerCore implements AutoCloseable {
    * @param klMagnet mean KL(pi_theta || rho) per response token; NaN without a magnet
    * @param klPrevious mean KL(pi_theta || pi_t) per response token
    * @param rewardMean mean self-play reward of the responses
-   * @param meanOpponentWeight mean opponent weight {@code pi_t(y) / mu(y)} (see {@link MpoLoss})
+   * @param meanOpponentWeight mean opponent weight {@code pi_t(y) / mu(y)} (see the algorithm's
+   *     {@link PreferenceLoss})
    * @param meanWeight mean truncated importance weight
    * @param clippedFraction fraction of response tokens whose weight was truncated
-   * @param trustRegionFraction fraction of rows the trust region dropped (see {@link MpoLoss})
+   * @param trustRegionFraction fraction of rows the trust region dropped (see the algorithm's
+   *     {@link PreferenceLoss})
    * @param gradNorm the global gradient norm before clipping
    * @param groups the number of groups in the batch
    */
@@ -106,6 +113,7 @@ public final class LearnerCore implements AutoCloseable {
     this.previous = previous;
     this.magnet = magnet;
     this.adam = new AdamOptimizer(theta, adamConfig(hp));
+    this.loss = hp.algorithm().loss(hp);
   }
 
   private static AdamConfig adamConfig(LearnerHyperparameters hp) {
@@ -230,68 +238,48 @@ public final class LearnerCore implements AutoCloseable {
    * @param progress the fraction of the budget used, {@code >= 0}; NaN: no budget
    */
   public StepReport step(List<TrainingGroup> groups, double progress) {
-    if (groups.isEmpty()) {
-      throw new IllegalArgumentException("a step needs at least one group");
-    }
-    // Batch: one row per response.
-    List<PromptResponse> pairs = new ArrayList<>();
-    List<float[]> logMu = new ArrayList<>();
-    List<Integer> groupOf = new ArrayList<>();
-    for (int g = 0; g < groups.size(); g++) {
-      TrainingGroup group = groups.get(g);
-      for (int i = 0; i < group.size(); i++) {
-        pairs.add(new PromptResponse(group.prompt(), group.responses().get(i)));
-        logMu.add(group.behaviourLogProbs().get(i));
-        groupOf.add(g);
-      }
-    }
-    int rows = pairs.size();
-    // Preferences between rows: each group's block on the diagonal, NaN elsewhere.
-    double[][] preferences = new double[rows][rows];
-    for (double[] row : preferences) {
-      Arrays.fill(row, Double.NaN);
-    }
-    int first = 0;
-    for (TrainingGroup group : groups) {
-      for (int i = 0; i < group.size(); i++) {
-        System.arraycopy(group.preferences()[i], 0, preferences[first + i], first, group.size());
-      }
-      first += group.size();
-    }
-    TokenBatch batch = TokenBatch.sharedPrompts(theta.config(), pairs);
-    int t = batch.length();
-    float[] behaviour = new float[rows * t];
-    for (int r = 0; r < rows; r++) {
-      float[] lp = logMu.get(r);
-      System.arraycopy(lp, 0, behaviour, r * t + batch.responseStart(r), lp.length);
-    }
-    MpoLoss.Inputs inputs =
-        new MpoLoss.Inputs(
-            batch,
-            preferences,
-            groupOf.stream().mapToInt(Integer::intValue).toArray(),
-            groups.size(),
-            behaviour);
-    boolean useMagnet = hp.algorithm() != LearnerAlgorithm.OMD && hp.effectiveAlpha() > 0;
-    MpoLoss.Result[] result = new MpoLoss.Result[1];
-    // Score and loss inside the gradient collector; pi_t and rho record nothing.
+    LabelledBatch batch = LabelledBatch.of(theta.config(), batchOf(groups)); // batch
+    LossOutput[] out = new LossOutput[1];
     StepResult r =
         adam.train(
             m -> {
-              NDArray logPi = theta.logProbs(m, batch, true); // (R, T, V)
-              NDArray logPrev = previous.logProbs(m, batch, false); // (R, T, V)
-              NDArray logRho = useMagnet ? magnet.logProbs(m, batch, false) : null; // (R, T, V)
-              result[0] = MpoLoss.compute(m, inputs, logPi, logPrev, logRho, hp);
-              return result[0].total();
+              ScoredBatch scored = score(m, batch); // score
+              Advantages advantages = loss.advantages(m, scored); // advantages
+              out[0] = loss.loss(m, scored, advantages); // loss
+              return out[0].total();
             },
             hp.maxGradNorm(),
-            hp.learningRateAt(step, progress));
+            hp.learningRateAt(step, progress)); // update
     if (r.applied()) {
       step++;
     } else {
       skippedSteps++;
     }
-    MpoLoss.Result x = result[0];
+    return report(r, out[0], groups.size()); // log
+  }
+
+  private static List<LabelledBatch.Group> batchOf(List<TrainingGroup> groups) {
+    if (groups.isEmpty()) {
+      throw new IllegalArgumentException("a step needs at least one group");
+    }
+    return groups.stream()
+        .map(
+            g ->
+                new LabelledBatch.Group(
+                    g.prompt(), g.responses(), g.behaviourLogProbs(), g.preferences()))
+        .toList();
+  }
+
+  /** The batch scored by pi_theta (recorded for backpropagation), pi_t and rho (not recorded). */
+  private ScoredBatch score(NDManager m, LabelledBatch batch) {
+    TokenBatch tokens = batch.batch();
+    NDArray logPi = theta.logProbs(m, tokens, true); // (R, T, V)
+    NDArray logPrevious = previous.logProbs(m, tokens, false); // (R, T, V)
+    NDArray logMagnet = loss.usesMagnet() ? magnet.logProbs(m, tokens, false) : null; // (R, T, V)
+    return ScoredBatch.of(m, batch, logPi, logPrevious, logMagnet);
+  }
+
+  private StepReport report(StepResult r, LossOutput x, int groups) {
     return new StepReport(
         r.applied(),
         step,
@@ -305,7 +293,7 @@ public final class LearnerCore implements AutoCloseable {
         x.clippedFraction(),
         x.trustRegionFraction(),
         r.gradNorm(),
-        groups.size());
+        groups);
   }
 
   /** Whether {@code publishEvery} steps were taken since the last publication. */

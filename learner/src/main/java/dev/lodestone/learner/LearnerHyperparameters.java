@@ -63,12 +63,12 @@ import java.util.Objects;
  * @param importanceClip the truncation {@code c} of the per-token importance weights and of the
  *     opponent weights, at least 1
  * @param opponentCorrection weight each comparison by the opponent's sequence ratio {@code
- *     pi_t(y_j) / mu(y_j)} (see {@link MpoLoss}); off: the plain self-play advantage {@code r_i -
- *     1/2}
+ *     pi_t(y_j) / mu(y_j)} (see {@link dev.lodestone.learner.loss.Advantages}); off: the plain
+ *     self-play advantage {@code r_i - 1/2}
  * @param maxGradNorm global gradient-norm clipping, {@code >= 0} (0: off)
- * @param maxLogRatio the trust region of {@link MpoLoss} around pi_t: a row whose sequence
- *     log-ratio to pi_t is already beyond this in the direction of its advantage leaves the policy
- *     term; {@code >= 0} (0: off)
+ * @param maxLogRatio the trust region of {@link dev.lodestone.learner.loss.Advantages} around pi_t:
+ *     a row whose sequence log-ratio to pi_t is already beyond this in the direction of its
+ *     advantage leaves the policy term; {@code >= 0} (0: off)
  * @param adamBeta1 Adam's first-moment decay, in {@code [0, 1)}. Momentum carries a gradient into
  *     the steps after it: in a game, whose update field rotates, that acts as a delay of about
  *     {@code 1 / (1 - beta1)} steps and pushes the iterate outwards, the more the faster the game

@@ -7,9 +7,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.lodestone.learner.tabular.MagneticMirrorDescent;
-import dev.lodestone.learner.tabular.TabularConfig;
-import dev.lodestone.learner.tabular.WinRateOracle;
+import dev.lodestone.games.tabular.MagneticMirrorDescent;
+import dev.lodestone.games.tabular.TabularConfig;
+import dev.lodestone.games.tabular.WinRateOracle;
+import dev.lodestone.learner.loss.LabelledBatch;
+import dev.lodestone.learner.loss.LossOutput;
+import dev.lodestone.learner.loss.ScoredBatch;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.ModelConfig;
 import dev.lodestone.policy.PromptResponse;
@@ -167,7 +170,7 @@ class MpoLossBanditTest {
     float[] logMu = new float[V];
     java.util.Arrays.fill(logMu, (float) -Math.log(V));
     int[] groupOf = new int[V];
-    MpoLoss.Inputs in = new MpoLoss.Inputs(batch, prefs, groupOf, 1, logMu);
+    LabelledBatch in = new LabelledBatch(batch, prefs, groupOf, 1, logMu);
     double[] z = new double[V];
     for (int y = 0; y < V; y++) {
       z[y] = Math.log(piT[y]);
@@ -182,8 +185,8 @@ class MpoLossBanditTest {
           NDArray mag = m.create(toFloat(log(rho))).reshape(1, 1, V).broadcast(new Shape(V, 1, V));
           try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
             NDArray logPi = zArr.logSoftmax(0).reshape(1, 1, V).broadcast(new Shape(V, 1, V));
-            MpoLoss.Result res =
-                MpoLoss.compute(
+            LossOutput res =
+                compute(
                     m, in, logPi, prev, hp.algorithm() == LearnerAlgorithm.OMD ? null : mag, hp);
             gc.backward(res.total());
           }
@@ -242,5 +245,16 @@ class MpoLossBanditTest {
       f[i] = (float) a[i];
     }
     return f;
+  }
+
+  /** The algorithm's loss of {@code hp} on a batch scored by the three log-probability arrays. */
+  private static LossOutput compute(
+      ai.djl.ndarray.NDManager m,
+      LabelledBatch in,
+      NDArray logPi,
+      NDArray logPrevious,
+      NDArray logMagnet,
+      LearnerHyperparameters hp) {
+    return hp.algorithm().loss(hp).compute(m, ScoredBatch.of(m, in, logPi, logPrevious, logMagnet));
   }
 }

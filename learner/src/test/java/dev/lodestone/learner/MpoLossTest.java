@@ -8,6 +8,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.lodestone.learner.loss.LabelledBatch;
+import dev.lodestone.learner.loss.LossOutput;
+import dev.lodestone.learner.loss.ScoredBatch;
 import dev.lodestone.policy.ModelConfig;
 import dev.lodestone.policy.PolicyModel;
 import dev.lodestone.policy.PromptResponse;
@@ -136,14 +139,14 @@ class MpoLossTest {
         java.util.Arrays.stream(RESPONSES).map(r -> new PromptResponse(PROMPT, r)).toList();
     TokenBatch batch = TokenBatch.of(CONFIG, pairs);
     float[] logMu = new float[RESPONSES.length * batch.length()];
-    MpoLoss.Inputs in = new MpoLoss.Inputs(batch, preferences(), GROUP_OF, 2, logMu);
+    LabelledBatch in = new LabelledBatch(batch, preferences(), GROUP_OF, 2, logMu);
     try (NDManager m = theta.newManager()) {
       NDArray logPi = theta.logProbs(m, batch, false).duplicate();
       logPi.setRequiresGradient(true);
       NDArray logPrev = previous.logProbs(m, batch, false);
       NDArray logRho = magnet.logProbs(m, batch, false);
       try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-        NDArray total = MpoLoss.compute(m, in, logPi, logPrev, logRho, hp).total();
+        NDArray total = compute(m, in, logPi, logPrev, logRho, hp).total();
         if (collect) {
           for (int i = 0; i < 3; i++) {
             System.gc();
@@ -195,12 +198,12 @@ class MpoLossTest {
           logMu[r * t + pos] = (r == 0 && k == 0) ? lp - 1.5f : lp + 0.3f;
         }
       }
-      MpoLoss.Inputs in = new MpoLoss.Inputs(batch, prefs, GROUP_OF, 2, logMu);
+      LabelledBatch in = new LabelledBatch(batch, prefs, GROUP_OF, 2, logMu);
       NDArray a = m.create(lpi, new ai.djl.ndarray.types.Shape(rows, t, v));
       NDArray b = m.create(lprev, a.getShape());
       NDArray c = m.create(lrho, a.getShape());
       boolean omd = hp.algorithm() == LearnerAlgorithm.OMD;
-      MpoLoss.Result res = MpoLoss.compute(m, in, a, b, omd ? null : c, hp);
+      LossOutput res = compute(m, in, a, b, omd ? null : c, hp);
 
       // By hand. Opponent weights v_j = min(pi_t(y_j) / mu(y_j), c) over the two tokens of row j.
       double[] opp = new double[rows];
@@ -323,5 +326,16 @@ class MpoLossTest {
           .isCloseTo(java.util.Arrays.stream(opp).average().orElseThrow(), within(1e-5));
       assertThat(klPrev).isGreaterThan(0.01); // different models: the KL terms are not trivially 0
     }
+  }
+
+  /** The algorithm's loss of {@code hp} on a batch scored by the three log-probability arrays. */
+  private static LossOutput compute(
+      ai.djl.ndarray.NDManager m,
+      LabelledBatch in,
+      NDArray logPi,
+      NDArray logPrevious,
+      NDArray logMagnet,
+      LearnerHyperparameters hp) {
+    return hp.algorithm().loss(hp).compute(m, ScoredBatch.of(m, in, logPi, logPrevious, logMagnet));
   }
 }

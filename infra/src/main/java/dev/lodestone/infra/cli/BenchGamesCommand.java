@@ -2,13 +2,13 @@ package dev.lodestone.infra.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.lodestone.judge.game.Games;
-import dev.lodestone.judge.game.PreferenceGame;
-import dev.lodestone.learner.tabular.Algorithm;
-import dev.lodestone.learner.tabular.SolverRunner;
-import dev.lodestone.learner.tabular.SolverTrace;
-import dev.lodestone.learner.tabular.TabularConfig;
-import dev.lodestone.learner.tabular.TabularSolver;
+import dev.lodestone.games.Games;
+import dev.lodestone.games.PreferenceGame;
+import dev.lodestone.games.tabular.Algorithm;
+import dev.lodestone.games.tabular.SolverRunner;
+import dev.lodestone.games.tabular.SolverTrace;
+import dev.lodestone.games.tabular.TabularConfig;
+import dev.lodestone.games.tabular.TabularSolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -136,8 +136,7 @@ public final class BenchGamesCommand implements Callable<Integer> {
     List<Integer> its = new ArrayList<>();
     for (int seed = 1; seed <= randomStarts; seed++) {
       double[] start = SolveCommand.dirichlet(g.size(), seed);
-      SolverTrace t =
-          SolverRunner.run(a.create(new GameOracle(g), start, config), new GameOracle(g), iters);
+      SolverTrace t = SolverRunner.run(a.create(g, start, config), g, iters);
       OptionalInt n = average ? t.averageItersTo(1e-6) : t.itersTo(1e-6);
       if (n.isPresent()) {
         settled++;
@@ -198,11 +197,11 @@ public final class BenchGamesCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         TabularSolver solver;
         try {
-          solver = a.create(new GameOracle(g), start, e.getValue());
+          solver = a.create(g, start, e.getValue());
         } catch (IllegalArgumentException ex) {
           throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
         }
-        SolverTrace trace = SolverRunner.run(solver, new GameOracle(g), iters);
+        SolverTrace trace = SolverRunner.run(solver, g, iters);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         gameRows.add(
             new Row(

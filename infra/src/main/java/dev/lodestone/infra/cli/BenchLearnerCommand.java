@@ -2,12 +2,12 @@ package dev.lodestone.infra.cli;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.games.Games;
+import dev.lodestone.games.PreferenceGame;
 import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.TextPreference;
 import dev.lodestone.judge.eval.PolicyEvaluation;
 import dev.lodestone.judge.eval.StrategyDistribution;
-import dev.lodestone.judge.game.Games;
-import dev.lodestone.judge.game.PreferenceGame;
 import dev.lodestone.learner.LearnerCore;
 import dev.lodestone.learner.LearnerHyperparameters;
 import dev.lodestone.learner.TrainingGroup;

@@ -1,8 +1,8 @@
 package dev.lodestone.infra.cli;
 
+import dev.lodestone.games.InvalidGameException;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.GameOracle;
-import dev.lodestone.judge.game.InvalidGameException;
 import dev.lodestone.judge.streams.JudgeConfig;
 import dev.lodestone.judge.streams.JudgeService;
 import dev.lodestone.judge.streams.LabelJoinConfig;

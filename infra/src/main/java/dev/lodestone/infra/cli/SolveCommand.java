@@ -2,15 +2,15 @@ package dev.lodestone.infra.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lodestone.judge.game.Games;
-import dev.lodestone.judge.game.InvalidGameException;
-import dev.lodestone.judge.game.NashSolver;
-import dev.lodestone.judge.game.PreferenceGame;
-import dev.lodestone.learner.tabular.Algorithm;
-import dev.lodestone.learner.tabular.SolverRunner;
-import dev.lodestone.learner.tabular.SolverTrace;
-import dev.lodestone.learner.tabular.TabularConfig;
-import dev.lodestone.learner.tabular.TabularSolver;
+import dev.lodestone.games.Games;
+import dev.lodestone.games.InvalidGameException;
+import dev.lodestone.games.NashSolver;
+import dev.lodestone.games.PreferenceGame;
+import dev.lodestone.games.tabular.Algorithm;
+import dev.lodestone.games.tabular.SolverRunner;
+import dev.lodestone.games.tabular.SolverTrace;
+import dev.lodestone.games.tabular.TabularConfig;
+import dev.lodestone.games.tabular.TabularSolver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -157,11 +157,11 @@ public final class SolveCommand implements Callable<Integer> {
 
     TabularSolver solver;
     try {
-      solver = algorithm.create(new GameOracle(g), startPolicy, config);
+      solver = algorithm.create(g, startPolicy, config);
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
-    SolverTrace trace = SolverRunner.run(solver, new GameOracle(g), iters);
+    SolverTrace trace = SolverRunner.run(solver, g, iters);
     double[] nash = NashSolver.solve(g);
 
     PrintWriter out = spec.commandLine().getOut();

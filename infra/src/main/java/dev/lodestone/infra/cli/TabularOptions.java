@@ -1,7 +1,7 @@
 package dev.lodestone.infra.cli;
 
-import dev.lodestone.learner.tabular.Algorithm;
-import dev.lodestone.learner.tabular.TabularConfig;
+import dev.lodestone.games.tabular.Algorithm;
+import dev.lodestone.games.tabular.TabularConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 

@@ -1,9 +1,9 @@
 package dev.lodestone.infra.run;
 
 import ai.djl.Device;
-import dev.lodestone.judge.game.Games;
-import dev.lodestone.judge.game.NashSolver;
-import dev.lodestone.judge.game.PreferenceGame;
+import dev.lodestone.games.Games;
+import dev.lodestone.games.NashSolver;
+import dev.lodestone.games.PreferenceGame;
 import dev.lodestone.policy.ModelConfig;
 import dev.lodestone.policy.warmup.WarmupCache;
 import dev.lodestone.policy.warmup.WarmupConfig;
@@ -34,8 +34,7 @@ public record TaskSetup(String spec, PreferenceGame game) {
   /**
    * The task of a specification.
    *
-   * @throws dev.lodestone.judge.game.InvalidGameException with a one-line message when it is not a
-   *     game
+   * @throws dev.lodestone.games.InvalidGameException with a one-line message when it is not a game
    */
   public static TaskSetup of(String spec) {
     return new TaskSetup(spec, Games.parse(spec));

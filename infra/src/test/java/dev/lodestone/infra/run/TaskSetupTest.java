@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lodestone.judge.game.InvalidGameException;
+import dev.lodestone.games.InvalidGameException;
 import dev.lodestone.policy.warmup.WarmupCorpus;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.lodestone.judge.eval;
 
-import dev.lodestone.judge.game.PreferenceGame;
+import dev.lodestone.games.PreferenceGame;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.security.SecureRandom;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.lodestone.judge.eval;
 
-import dev.lodestone.judge.game.PreferenceGame;
+import dev.lodestone.games.PreferenceGame;
 import dev.lodestone.policy.ByteTokenizer;
 import dev.lodestone.policy.PolicyModel;
 import java.util.ArrayList;

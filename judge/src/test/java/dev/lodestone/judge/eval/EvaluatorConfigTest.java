@@ -3,7 +3,7 @@ package dev.lodestone.judge.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lodestone.judge.game.Games;
+import dev.lodestone.games.Games;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

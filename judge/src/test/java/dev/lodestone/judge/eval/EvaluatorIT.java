@@ -3,8 +3,8 @@ package dev.lodestone.judge.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lodestone.judge.game.Games;
-import dev.lodestone.judge.game.PreferenceGame;
+import dev.lodestone.games.Games;
+import dev.lodestone.games.PreferenceGame;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.PolicyModel;
 import dev.lodestone.schemas.Topics;

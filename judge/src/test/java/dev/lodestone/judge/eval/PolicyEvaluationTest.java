@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.lodestone.judge.game.Games;
-import dev.lodestone.judge.game.PreferenceGame;
+import dev.lodestone.games.Games;
+import dev.lodestone.games.PreferenceGame;
 import dev.lodestone.policy.ByteTokenizer;
 import java.util.ArrayList;
 import java.util.List;
