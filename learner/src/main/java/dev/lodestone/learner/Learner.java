@@ -1,45 +1,31 @@
 package dev.lodestone.learner;
 
 import ai.djl.Device;
+import dev.lodestone.learner.internal.Checkpoint;
+import dev.lodestone.learner.internal.CheckpointStore;
+import dev.lodestone.learner.internal.Clients;
+import dev.lodestone.learner.internal.LearnerMetrics;
+import dev.lodestone.learner.internal.VersionPublisher;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.ModelConfig;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.LearnerCheckpoint;
-import dev.lodestone.schemas.avro.MetricEvent;
-import dev.lodestone.schemas.avro.ModelRole;
-import dev.lodestone.schemas.avro.PolicyVersion;
-import dev.lodestone.schemas.avro.TopicPartitionOffset;
-import dev.lodestone.schemas.chunk.AssembledBlob;
-import dev.lodestone.schemas.chunk.ChunkAssembler;
-import dev.lodestone.schemas.chunk.ChunkAssemblyException;
-import dev.lodestone.schemas.chunk.ChunkedBlob;
-import dev.lodestone.schemas.chunk.Chunker;
-import dev.lodestone.schemas.lifecycle.Lifecycle;
-import dev.lodestone.schemas.lifecycle.Service;
-import dev.lodestone.schemas.lifecycle.ServiceException;
-import dev.lodestone.schemas.lifecycle.ServiceState;
+import dev.lodestone.schemas.avro.LearnerState;
 import dev.lodestone.schemas.registry.SchemaRegistryClient;
 import dev.lodestone.schemas.serde.AvroDeserializer;
-import dev.lodestone.schemas.serde.AvroSerializer;
 import dev.lodestone.schemas.serde.DeadLetters;
 import dev.lodestone.schemas.serde.RecordDecodingException;
-import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import dev.lodestone.service.ServiceException;
+import dev.lodestone.service.ServiceThread;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,26 +34,17 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The learner service (DESIGN.md section 2, docs/pipeline.md): a transactional
- * consume-process-produce loop over {@code labeled} that applies MPO updates ({@link LearnerCore})
- * and publishes policy and magnet versions.
+ * The learner service (docs/design.md, docs/pipeline.md): a transactional consume-process-produce
+ * loop over {@code labeled} that applies MPO updates ({@link LearnerCore}) and publishes policy and
+ * magnet versions.
  *
  * <h2>Start</h2>
  *
@@ -100,37 +77,24 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Metrics</h2>
  *
- * Every {@link LearnerConfig#metricsInterval()}, and once when stopping, a {@link MetricEvent} to
- * {@code metrics} (component {@code learner}; not transactional): {@code loss/total}, {@code
- * loss/policy}, {@code kl/magnet} (absent for OMD), {@code kl/previous}, {@code reward/mean},
- * {@code is/meanWeight}, {@code is/clippedFraction} (means over the steps of the interval), {@code
- * staleness/versions} (mean over all consumed groups), {@code learner/skippedSteps}, {@code
- * learner/groupsPerSecond} (over the interval), {@code learner/step}, {@code
- * learner/policyVersion}, {@code learner/magnetVersion}.
+ * Every {@link LearnerConfig#metricsInterval()}, and once when stopping, a metric event to {@code
+ * metrics} (component {@code learner}; not transactional), as {@link LearnerMetrics} lists.
  */
-public final class Learner implements Service {
+public final class Learner extends ServiceThread {
   private static final Logger LOG = LoggerFactory.getLogger(Learner.class);
 
   /** The component name in metrics and dead letters. */
   public static final String COMPONENT = "learner";
 
-  private static final byte[] STATE_MAGIC = "LDSTLRNR".getBytes(StandardCharsets.US_ASCII);
-  private static final int STATE_FORMAT = 1;
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final LearnerConfig config;
   private final LearnerHyperparameters hp;
   private final byte[] initialWeights;
-  private final Lifecycle lifecycle;
   private final Clock clock = Clock.systemUTC();
-  private final Thread thread;
   private final TopicPartition labeled = new TopicPartition(Topics.LABELED.name(), 0);
 
-  private volatile boolean stopRequested;
-  private volatile long startDeadline;
-  private volatile KafkaConsumer<?, ?> wakeable;
-
-  // Progress, written by the learner thread.
+  // Progress, written by the learner thread, read by others.
   private volatile long step;
   private volatile long policyVersion = -1;
   private volatile long magnetVersion = -1;
@@ -142,13 +106,17 @@ public final class Learner implements Service {
   private volatile double lastLoss = Double.NaN;
   private volatile long runningSince;
 
+  // The learner thread's own state.
   /** The {@code labeled} offset after the last record of the last step; -1 before the first. */
   private long steppedThrough = -1;
 
-  // The learner thread's own state.
   private LearnerCore core;
+  private KafkaConsumer<String, byte[]> consumer;
+  private AvroDeserializer<LabeledGroup> labeledValues;
+  private CheckpointStore checkpoints;
+  private VersionPublisher publisher;
+  private LearnerMetrics metrics;
   private final List<DeadLetter> letters = new ArrayList<>();
-  private final MetricsWindow window = new MetricsWindow();
 
   /**
    * A learner; nothing starts before {@link #start(Duration)}.
@@ -159,55 +127,15 @@ public final class Learner implements Service {
    *     checkpoint exists
    */
   public Learner(LearnerConfig config, byte[] initialWeights) {
-    this.config = Objects.requireNonNull(config, "config");
+    super(COMPONENT + "-" + Objects.requireNonNull(config, "config").modelId());
+    this.config = config;
     this.hp = config.hyperparameters();
     this.initialWeights = initialWeights == null ? null : initialWeights.clone();
-    this.lifecycle = new Lifecycle(name());
-    this.thread = new Thread(this::run, name());
-    this.thread.setDaemon(true);
   }
 
   /** The configuration. */
   public LearnerConfig config() {
     return config;
-  }
-
-  @Override
-  public String name() {
-    return COMPONENT + "-" + config.modelId();
-  }
-
-  @Override
-  public ServiceState state() {
-    return lifecycle.state();
-  }
-
-  @Override
-  public Optional<Throwable> failure() {
-    return lifecycle.failure();
-  }
-
-  /**
-   * Starts the learner and waits until it is RUNNING: the checkpoint restored (or version 0
-   * published) and {@code labeled} positioned. Also returns normally when it ran and already
-   * stopped by itself ({@code maxSteps} reached).
-   *
-   * @throws ServiceException when a topic is missing, there is neither a checkpoint nor initial
-   *     weights, the cluster does not answer within {@code timeout}, or the learner fails while
-   *     starting; it is then closed
-   * @throws IllegalStateException when it was started before
-   */
-  @Override
-  public void start(Duration timeout) {
-    lifecycle.starting();
-    startDeadline = System.nanoTime() + timeout.toNanos();
-    thread.start();
-    try {
-      lifecycle.awaitStarted(timeout); // also when it ran and stopped by itself (maxSteps reached)
-    } catch (ServiceException e) {
-      close();
-      throw e;
-    }
   }
 
   /** Adam steps applied so far (skipped steps not counted). */
@@ -247,151 +175,84 @@ public final class Learner implements Service {
   }
 
   /**
-   * Waits until the learner has stopped (closed, or {@code maxSteps} reached) or failed, at most
-   * {@code timeout}.
-   *
-   * @return the state reached (not terminal when the wait timed out)
-   */
-  public ServiceState awaitTermination(Duration timeout) {
-    return lifecycle.awaitTerminated(timeout);
-  }
-
-  /**
    * Stops the learner without publishing: the steps since the last publication are dropped and will
    * be redone by the next learner of this model. Idempotent.
    */
   @Override
   public void close() {
-    stopRequested = true;
-    boolean wasLive = lifecycle.stopping();
-    KafkaConsumer<?, ?> c = wakeable;
-    if (c != null) {
-      c.wakeup();
-    }
-    if (thread.isAlive() && thread != Thread.currentThread()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    } else if (wasLive && !thread.isAlive() && lifecycle.state() == ServiceState.STOPPING) {
-      lifecycle.stopped(); // never started
-    }
+    super.close();
+  }
+
+  @Override
+  protected String summary() {
+    return "at step " + step + ", version " + policyVersion;
   }
 
   // ---------------------------------------------------------------------------------------------
   // The learner thread
 
-  /** The clients and serdes of one run. */
-  private record Io(
-      KafkaProducer<String, byte[]> producer,
-      KafkaProducer<String, byte[]> metricsProducer,
-      KafkaConsumer<String, byte[]> consumer,
-      AvroDeserializer<LabeledGroup> labeledValues,
-      AvroSerializer<PolicyVersion> policyValues,
-      AvroSerializer<LearnerCheckpoint> checkpointValues,
-      AvroSerializer<MetricEvent> metricValues,
-      AvroSerializer<DeadLetter> letterValues) {}
-
-  private void run() {
-    List<AutoCloseable> resources = new ArrayList<>();
-    try {
-      Device device = Engines.device(config.device());
-      SchemaRegistryClient registry = config.cluster().registryClient();
-      KafkaConsumer<String, byte[]> consumer = consumer();
-      resources.add(0, consumer);
-      wakeable = consumer;
-      for (String topic :
-          List.of(Topics.LABELED.name(), Topics.POLICY.name(), Topics.LEARNER_STATE.name())) {
-        requireTopic(consumer, topic);
-      }
-      KafkaProducer<String, byte[]> metricsProducer = metricsProducer();
-      resources.add(0, metricsProducer);
-      KafkaProducer<String, byte[]> producer = transactionalProducer();
-      resources.add(0, producer);
-      producer.initTransactions(); // fences an older learner of this model
-      Io io =
-          new Io(
-              producer,
-              metricsProducer,
-              consumer,
-              TopicSerdes.valueDeserializer(Topics.LABELED, registry),
-              TopicSerdes.valueSerializer(
-                  Topics.POLICY, registry, SchemaRegistration.AUTO_REGISTER),
-              TopicSerdes.valueSerializer(
-                  Topics.LEARNER_STATE, registry, SchemaRegistration.AUTO_REGISTER),
-              TopicSerdes.valueSerializer(
-                  Topics.METRICS, registry, SchemaRegistration.AUTO_REGISTER),
-              TopicSerdes.valueSerializer(
-                  Topics.DEAD_LETTERS, registry, SchemaRegistration.AUTO_REGISTER));
-      long position;
-      Optional<AssembledBlob<LearnerCheckpoint>> checkpoint = newestCheckpoint(registry, resources);
-      if (stopRequested) {
-        return; // closed while starting: publish nothing
-      }
-      if (checkpoint.isPresent()) {
-        position = restore(checkpoint.get(), device);
-      } else {
-        if (initialWeights == null) {
-          throw new ServiceException(
-              name()
-                  + ": learner-state holds no checkpoint of model '"
-                  + config.modelId()
-                  + "' and no initial weights were given; give the weights of version 0 (for"
-                  + " example the warm-up model) to start a new model");
-        }
-        core = LearnerCore.initial(initialWeights, hp, device);
-        resources.add(0, core);
-        position = startPosition(consumer);
-        LOG.info(
-            "{}: no checkpoint; publishing version 0 and reading labeled from offset {}",
-            name(),
-            position);
-        publish(io, new LearnerCore.Publication(0, true, 0, 0), position);
-      }
-      consumer.assign(List.of(labeled));
-      consumer.seek(labeled, position);
-      if (stopRequested || !lifecycle.running()) {
-        return;
-      }
-      runningSince = System.nanoTime();
-      window.reset(runningSince);
-      LOG.info(
-          "{} running: {}, step {}, version {}, device {}",
-          name(),
-          hp.asMap(),
-          step,
-          policyVersion,
-          device);
-      loop(io);
-    } catch (WakeupException e) {
-      if (!stopRequested) {
-        fail(e);
-      }
-    } catch (RuntimeException | Error e) {
-      if (!stopRequested) {
-        fail(e);
-      } else {
-        LOG.debug("{} stopped with {}", name(), e.toString());
-      }
-    } finally {
-      wakeable = null;
-      for (AutoCloseable r : resources) {
-        try {
-          r.close();
-        } catch (Exception e) {
-          LOG.warn("{}: closing {} failed: {}", name(), r, e.toString());
-        }
-      }
-      core = null;
-      lifecycle.stopped();
-      LOG.info("{} {} at step {}, version {}", name(), lifecycle.state(), step, policyVersion);
+  @Override
+  protected void work() {
+    Device device = Engines.device(config.device());
+    SchemaRegistryClient registry = config.cluster().registryClient();
+    consumer = own(consumer());
+    KafkaConsumer<String, byte[]> c = consumer;
+    onStop(c::wakeup);
+    for (String topic :
+        List.of(Topics.LABELED.name(), Topics.POLICY.name(), Topics.LEARNER_STATE.name())) {
+      Clients.partitions(name(), consumer, topic, timeLeft());
     }
-  }
-
-  private void fail(Throwable e) {
-    LOG.error("{} failed: {}", name(), e.toString(), e);
-    lifecycle.failed(e);
+    labeledValues = TopicSerdes.valueDeserializer(Topics.LABELED, registry);
+    checkpoints = new CheckpointStore(config, name(), registry);
+    onStop(checkpoints::wakeup);
+    metrics =
+        own(
+            new LearnerMetrics(
+                config, name(), COMPONENT, registry, this::stats, () -> trainedGroups));
+    publisher = own(new VersionPublisher(config, name(), registry)); // fences an older learner
+    Optional<Checkpoint> checkpoint = checkpoints.newest(this::stopRequested, this::timeLeft);
+    if (stopRequested()) {
+      return; // closed while starting: publish nothing
+    }
+    long position;
+    if (checkpoint.isPresent()) {
+      position = restore(checkpoint.get(), device);
+    } else {
+      if (initialWeights == null) {
+        throw new ServiceException(
+            name()
+                + ": learner-state holds no checkpoint of model '"
+                + config.modelId()
+                + "' and no initial weights were given; give the weights of version 0 (for"
+                + " example the warm-up model) to start a new model");
+      }
+      core = own(LearnerCore.initial(initialWeights, hp, device));
+      position = startPosition();
+      LOG.info(
+          "{}: no checkpoint; publishing version 0 and reading labeled from offset {}",
+          name(),
+          position);
+      publish(new LearnerCore.Publication(0, true, 0, 0), position);
+    }
+    consumer.assign(List.of(labeled));
+    consumer.seek(labeled, position);
+    if (!markRunning()) {
+      return;
+    }
+    runningSince = System.nanoTime();
+    metrics.reset(runningSince);
+    LOG.info(
+        "{} running: {}, step {}, version {}, device {}",
+        name(),
+        hp.asMap(),
+        step,
+        policyVersion,
+        device);
+    try {
+      loop();
+    } finally {
+      metrics.maybePublish(true);
+    }
   }
 
   private boolean maxStepsReached() {
@@ -420,7 +281,8 @@ public final class Learner implements Service {
     return p;
   }
 
-  private void loop(Io io) {
+  /** Consume, batch, step, publish: until a budget is reached or the learner is closed. */
+  private void loop() {
     if (maxStepsReached()) {
       LOG.info(
           "{}: the checkpoint is at step {}, maxSteps {}: nothing to do",
@@ -432,74 +294,56 @@ public final class Learner implements Service {
     Deque<ConsumerRecord<String, byte[]>> queue = new ArrayDeque<>();
     List<TrainingGroup> batch = new ArrayList<>(hp.batchGroups());
     ModelConfig model = core.policy().config();
-    try {
-      while (!stopRequested) {
-        window.maybePublish(io, false);
-        if (queue.isEmpty()) {
-          if (maxDurationReached()) {
-            // Time is up between two steps: publish the steps not yet published, if any; a partial
-            // batch stays unconsumed (the position is the last step's).
-            if (core.step() > core.publishedStep() && steppedThrough >= 0) {
-              publish(io, core.publish(), steppedThrough);
-            }
-            LOG.info("{} reached maxDuration {} at step {}", name(), config.maxDuration(), step);
-            return;
+    while (!stopRequested()) {
+      metrics.maybePublish(false);
+      if (queue.isEmpty()) {
+        if (maxDurationReached()) {
+          // Time is up between two steps: publish the steps not yet published, if any; a partial
+          // batch stays unconsumed (the position is the last step's).
+          if (core.step() > core.publishedStep() && steppedThrough >= 0) {
+            publish(core.publish(), steppedThrough);
           }
-          for (ConsumerRecord<String, byte[]> r : io.consumer().poll(POLL)) {
-            queue.addLast(r);
-          }
-          continue;
-        }
-        ConsumerRecord<String, byte[]> record = queue.pollFirst();
-        consume(io, record, model, batch);
-        if (batch.size() < hp.batchGroups()) {
-          continue;
-        }
-        LearnerCore.StepReport report = core.step(batch, progress());
-        trainedGroups += batch.size();
-        batch.clear();
-        step = core.step();
-        skippedSteps = core.skippedSteps();
-        lastLoss = report.loss();
-        window.add(report);
-        if (!report.applied()) {
-          LOG.warn(
-              "{}: step skipped, loss {} gradient norm {} (not finite); {} skipped so far",
-              name(),
-              report.loss(),
-              report.gradNorm(),
-              skippedSteps);
-        }
-        if (stopRequested) {
-          return; // closed: the steps since the last publication are dropped, as in a crash
-        }
-        steppedThrough = record.offset() + 1;
-        boolean timeUp = maxDurationReached();
-        if (core.publishDue() || maxStepsReached() || timeUp) {
-          publish(io, core.publish(), steppedThrough);
-        }
-        if (maxStepsReached()) {
-          LOG.info("{} reached maxSteps {}", name(), config.maxSteps());
-          return;
-        }
-        if (timeUp) {
           LOG.info("{} reached maxDuration {} at step {}", name(), config.maxDuration(), step);
           return;
         }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+          queue.addLast(r);
+        }
+        continue;
       }
-    } finally {
-      window.maybePublish(io, true);
+      ConsumerRecord<String, byte[]> record = queue.pollFirst();
+      consume(record, model, batch);
+      if (batch.size() < hp.batchGroups()) {
+        continue;
+      }
+      train(batch);
+      batch.clear();
+      if (stopRequested()) {
+        return; // closed: the steps since the last publication are dropped, as in a crash
+      }
+      steppedThrough = record.offset() + 1;
+      boolean timeUp = maxDurationReached();
+      if (core.publishDue() || maxStepsReached() || timeUp) {
+        publish(core.publish(), steppedThrough);
+      }
+      if (maxStepsReached()) {
+        LOG.info("{} reached maxSteps {}", name(), config.maxSteps());
+        return;
+      }
+      if (timeUp) {
+        LOG.info("{} reached maxDuration {} at step {}", name(), config.maxDuration(), step);
+        return;
+      }
     }
   }
 
   /** Decodes and validates one record: a group for the batch, or a dead letter. */
   private void consume(
-      Io io, ConsumerRecord<String, byte[]> record, ModelConfig model, List<TrainingGroup> batch) {
+      ConsumerRecord<String, byte[]> record, ModelConfig model, List<TrainingGroup> batch) {
     Instant now = clock.instant();
     consumedGroups++;
     try {
-      LabeledGroup labeledGroup = io.labeledValues().decode(record);
-      TrainingGroup group = TrainingGroup.of(labeledGroup, model);
+      TrainingGroup group = TrainingGroup.of(labeledValues.decode(record), model);
       stalenessSum += core.policyVersion() - group.policyVersion();
       stalenessCount++;
       batch.add(group);
@@ -512,164 +356,99 @@ public final class Learner implements Service {
     }
   }
 
+  /** One step of the core on a full batch. */
+  private void train(List<TrainingGroup> batch) {
+    LearnerCore.StepReport report = core.step(batch, progress());
+    trainedGroups += batch.size();
+    step = core.step();
+    skippedSteps = core.skippedSteps();
+    lastLoss = report.loss();
+    metrics.add(report);
+    if (!report.applied()) {
+      LOG.warn(
+          "{}: step skipped, loss {} gradient norm {} (not finite); {} skipped so far",
+          name(),
+          report.loss(),
+          report.gradNorm(),
+          skippedSteps);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
-  // Publication
+  // Publication and checkpoints
 
   /**
    * One transaction: the POLICY version, the MAGNET version on a reset, the checkpoint, the dead
    * letters and the consumed position of {@code labeled}.
    */
-  private void publish(Io io, LearnerCore.Publication pub, long through) {
+  private void publish(LearnerCore.Publication pub, long through) {
     Instant now = clock.instant();
-    List<TopicPartitionOffset> offsets =
-        List.of(new TopicPartitionOffset(labeled.topic(), labeled.partition(), through));
-    ChunkedBlob weights = Chunker.split(core.weights(), Chunker.DEFAULT_MAX_CHUNK_BYTES);
-    List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-    addVersion(io, records, ModelRole.POLICY, pub.policyVersion(), pub, weights, offsets, now);
-    if (pub.magnetReset()) {
-      addVersion(io, records, ModelRole.MAGNET, pub.magnetVersion(), pub, weights, offsets, now);
-    }
-    ChunkedBlob state = Chunker.split(stateBytes(through), Chunker.DEFAULT_MAX_CHUNK_BYTES);
-    List<LearnerCheckpoint> chunks =
-        Chunker.learnerCheckpointChunks(
-            LearnerCheckpoint.newBuilder()
-                .setModelId(config.modelId())
-                .setStep(pub.step())
-                .setPolicyVersion(pub.policyVersion())
-                .setMagnetVersion(pub.magnetVersion())
-                .setAlgorithm(hp.algorithm().id())
-                .setSeed(hp.seed())
-                .setConfig(config.toJson())
-                .setOffsets(offsets)
-                .setTime(now),
-            state);
-    for (LearnerCheckpoint c : chunks) {
-      records.add(
-          new ProducerRecord<>(
-              Topics.LEARNER_STATE.name(),
-              config.modelId() + "/" + c.getChunkIndex(),
-              io.checkpointValues().encode(c)));
-    }
-    for (DeadLetter letter : letters) {
-      records.add(
-          new ProducerRecord<>(
-              Topics.DEAD_LETTERS.name(),
-              letter.getSourceTopic(),
-              io.letterValues().encode(letter)));
-    }
-    KafkaProducer<String, byte[]> producer = io.producer();
-    try {
-      producer.beginTransaction();
-      for (ProducerRecord<String, byte[]> r : records) {
-        producer.send(r);
-      }
-      producer.sendOffsetsToTransaction(
-          Map.of(labeled, new OffsetAndMetadata(through)), io.consumer().groupMetadata());
-      producer.commitTransaction();
-    } catch (KafkaException e) {
-      try {
-        producer.abortTransaction();
-      } catch (KafkaException abort) {
-        e.addSuppressed(abort);
-      }
-      throw new ServiceException(
-          name() + ": publishing version " + pub.policyVersion() + " failed", e);
-    }
+    LearnerState state =
+        LearnerState.newBuilder()
+            .setLabeledThrough(through)
+            .setConsumedGroups(consumedGroups)
+            .setStalenessSum(stalenessSum)
+            .setStalenessCount(stalenessCount)
+            .setCore(core.state())
+            .build();
+    LearnerCheckpoint.Builder header =
+        LearnerCheckpoint.newBuilder()
+            .setModelId(config.modelId())
+            .setStep(pub.step())
+            .setPolicyVersion(pub.policyVersion())
+            .setMagnetVersion(pub.magnetVersion())
+            .setAlgorithm(hp.algorithm().id())
+            .setSeed(hp.seed())
+            .setConfig(config.toJson())
+            .setOffsets(VersionPublisher.offsets(labeled, through))
+            .setTime(now);
+    publisher.publish(
+        new VersionPublisher.Versions(
+            pub.policyVersion(),
+            pub.magnetReset(),
+            pub.magnetVersion(),
+            pub.step(),
+            hp.algorithm().id(),
+            consumedGroups),
+        core.weights(),
+        checkpoints.records(header, state),
+        letters,
+        labeled,
+        through,
+        consumer.groupMetadata(),
+        now);
     letters.clear();
     policyVersion = pub.policyVersion();
     magnetVersion = pub.magnetVersion();
     LOG.debug(
-        "{}: published version {} at step {}{}, {} groups consumed, {} checkpoint bytes",
+        "{}: published version {} at step {}{}, {} groups consumed",
         name(),
         pub.policyVersion(),
         pub.step(),
         pub.magnetReset() ? " with magnet " + pub.magnetVersion() : "",
-        consumedGroups,
-        state.totalBytes());
-  }
-
-  private void addVersion(
-      Io io,
-      List<ProducerRecord<String, byte[]>> records,
-      ModelRole role,
-      long version,
-      LearnerCore.Publication pub,
-      ChunkedBlob weights,
-      List<TopicPartitionOffset> offsets,
-      Instant now) {
-    List<PolicyVersion> chunks =
-        Chunker.policyVersionChunks(
-            PolicyVersion.newBuilder()
-                .setModelId(config.modelId())
-                .setRole(role)
-                .setVersion(version)
-                .setMagnetVersion(pub.magnetVersion())
-                .setStep(pub.step())
-                .setAlgorithm(hp.algorithm().id())
-                .setConsumedOffsets(offsets)
-                .setConsumedGroups(consumedGroups)
-                .setGroupsPerVersion(config.groupsPerVersion())
-                .setTime(now),
-            weights);
-    for (PolicyVersion c : chunks) {
-      records.add(
-          new ProducerRecord<>(
-              Topics.POLICY.name(),
-              config.modelId() + "/" + role + "/" + c.getChunkIndex(),
-              io.policyValues().encode(c)));
-    }
-  }
-
-  /** The checkpoint blob: the service's counters, then the core's state. */
-  private byte[] stateBytes(long through) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.write(STATE_MAGIC);
-      out.writeInt(STATE_FORMAT);
-      out.writeLong(through);
-      out.writeLong(consumedGroups);
-      out.writeLong(stalenessSum);
-      out.writeLong(stalenessCount);
-      out.write(core.stateBytes());
-    } catch (IOException e) {
-      throw new IllegalStateException("writing to memory cannot fail", e);
-    }
-    return bytes.toByteArray();
+        consumedGroups);
   }
 
   /** Restores from a checkpoint; returns the position of {@code labeled} to continue from. */
-  private long restore(AssembledBlob<LearnerCheckpoint> checkpoint, Device device) {
-    ByteBuffer in = ByteBuffer.wrap(checkpoint.bytes());
-    byte[] magic = new byte[STATE_MAGIC.length];
-    if (in.remaining() < STATE_MAGIC.length + 4 + 32) {
-      throw new ServiceException(name() + ": the checkpoint is too short to be a learner state");
+  private long restore(Checkpoint checkpoint, Device device) {
+    LearnerState state = checkpoint.state();
+    try {
+      core = own(LearnerCore.restore(state.getCore(), hp, device));
+    } catch (IllegalArgumentException e) {
+      throw new ServiceException(name() + ": the checkpoint cannot be restored: " + e.getMessage());
     }
-    in.get(magic);
-    int format = in.getInt();
-    if (!Arrays.equals(magic, STATE_MAGIC) || format != STATE_FORMAT) {
-      throw new ServiceException(
-          name() + ": the checkpoint is not a learner state of format " + STATE_FORMAT);
-    }
-    long through = in.getLong();
-    long consumed = in.getLong();
-    long stalenessTotal = in.getLong();
-    long stalenessN = in.getLong();
-    byte[] coreState = new byte[in.remaining()];
-    in.get(coreState);
-    core = LearnerCore.restore(coreState, hp, device);
-    consumedGroups = consumed;
-    stalenessSum = stalenessTotal;
-    stalenessCount = stalenessN;
+    consumedGroups = state.getConsumedGroups();
+    stalenessSum = state.getStalenessSum();
+    stalenessCount = state.getStalenessCount();
     step = core.step();
     skippedSteps = core.skippedSteps();
     policyVersion = core.policyVersion();
     magnetVersion = core.magnetVersion();
-    LearnerCheckpoint header = checkpoint.header();
-    if (!header.getConfig().equals(config.toJson())) {
+    if (!checkpoint.header().getConfig().equals(config.toJson())) {
       LOG.info(
           "{}: the checkpoint was made with {}; continuing with {}",
           name(),
-          header.getConfig(),
+          checkpoint.header().getConfig(),
           config.toJson());
     }
     LOG.info(
@@ -679,106 +458,33 @@ public final class Learner implements Service {
         step,
         policyVersion,
         magnetVersion,
-        consumed,
-        through);
-    return through;
-  }
-
-  /**
-   * The newest complete checkpoint of this model on {@code learner-state}, read {@code
-   * read_committed} to the end; incomplete or corrupt ones (left behind by compaction) are skipped.
-   */
-  private Optional<AssembledBlob<LearnerCheckpoint>> newestCheckpoint(
-      SchemaRegistryClient registry, List<AutoCloseable> resources) {
-    AvroDeserializer<LearnerCheckpoint> values =
-        TopicSerdes.valueDeserializer(Topics.LEARNER_STATE, registry);
-    Properties p = config.cluster().clientProperties(name() + "-state");
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    String prefix = config.modelId() + "/";
-    AssembledBlob<LearnerCheckpoint> newest = null;
-    try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      wakeable = c;
-      List<TopicPartition> parts = partitions(c, Topics.LEARNER_STATE.name());
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts, remaining());
-      ChunkAssembler<LearnerCheckpoint> assembler = ChunkAssembler.forLearnerCheckpoint();
-      while (parts.stream().anyMatch(tp -> c.position(tp, remaining()) < end.get(tp))) {
-        if (stopRequested) {
-          return Optional.empty();
-        }
-        if (System.nanoTime() > startDeadline) {
-          throw new ServiceException(
-              name() + ": could not read learner-state to its end " + end + " in time");
-        }
-        for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
-          if (r.key() == null || !r.key().startsWith(prefix)) {
-            continue;
-          }
-          LearnerCheckpoint chunk;
-          try {
-            chunk = values.decode(r);
-          } catch (RecordDecodingException e) {
-            LOG.warn("{}: skipping an undecodable checkpoint chunk: {}", name(), e.getMessage());
-            continue;
-          }
-          if (!chunk.getModelId().equals(config.modelId())) {
-            continue;
-          }
-          try {
-            if (!assembler.accepts(chunk)) {
-              assembler = ChunkAssembler.forLearnerCheckpoint();
-            }
-            if (assembler.add(chunk)) {
-              newest = assembler.assemble();
-              assembler = ChunkAssembler.forLearnerCheckpoint();
-            }
-          } catch (ChunkAssemblyException e) {
-            LOG.warn("{}: skipping a checkpoint chunk: {}", name(), e.getMessage());
-            assembler = ChunkAssembler.forLearnerCheckpoint();
-          }
-        }
-      }
-    } finally {
-      wakeable = resources.isEmpty() ? null : firstConsumer(resources);
-    }
-    return Optional.ofNullable(newest);
-  }
-
-  private static KafkaConsumer<?, ?> firstConsumer(List<AutoCloseable> resources) {
-    for (AutoCloseable r : resources) {
-      if (r instanceof KafkaConsumer<?, ?> k) {
-        return k;
-      }
-    }
-    return null;
+        consumedGroups,
+        state.getLabeledThrough());
+    return state.getLabeledThrough();
   }
 
   /** Where to read {@code labeled} without a checkpoint: offset, time or the beginning. */
-  private long startPosition(KafkaConsumer<String, byte[]> consumer) {
+  private long startPosition() {
     if (config.startOffset().isPresent()) {
       return config.startOffset().getAsLong();
     }
     if (config.startTime().isPresent()) {
       Map<TopicPartition, OffsetAndTimestamp> found =
           consumer.offsetsForTimes(
-              Map.of(labeled, config.startTime().get().toEpochMilli()), remaining());
+              Map.of(labeled, config.startTime().get().toEpochMilli()), timeLeft());
       OffsetAndTimestamp at = found.get(labeled);
       if (at != null) {
         return at.offset();
       }
-      return consumer.endOffsets(List.of(labeled), remaining()).get(labeled);
+      return consumer.endOffsets(List.of(labeled), timeLeft()).get(labeled);
     }
-    return consumer.beginningOffsets(List.of(labeled), remaining()).get(labeled);
+    return consumer.beginningOffsets(List.of(labeled), timeLeft()).get(labeled);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Clients
-
-  private Duration remaining() {
-    return Duration.ofNanos(Math.max(1_000_000, startDeadline - System.nanoTime()));
+  /** What is left of the start's timeout, at least 1 ms (the clients' timeouts). */
+  private Duration timeLeft() {
+    Duration left = startTimeLeft();
+    return left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left;
   }
 
   private KafkaConsumer<String, byte[]> consumer() {
@@ -788,151 +494,5 @@ public final class Learner implements Service {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(64, 4 * hp.batchGroups()));
     return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private KafkaProducer<String, byte[]> transactionalProducer() {
-    Properties p = config.cluster().clientProperties(name() + "-producer");
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  private KafkaProducer<String, byte[]> metricsProducer() {
-    Properties p = config.cluster().clientProperties(name() + "-metrics");
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  private void requireTopic(KafkaConsumer<?, ?> consumer, String topic) {
-    partitions(consumer, topic);
-  }
-
-  private List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
-    List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining());
-    if (infos == null || infos.isEmpty()) {
-      throw new ServiceException(
-          name()
-              + ": topic "
-              + topic
-              + " does not exist; create the catalogue's topics first (lodestone up does)");
-    }
-    return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Metrics
-
-  /** Means of the step reports over the interval since the last event. */
-  private final class MetricsWindow {
-    private long since;
-    private long trainedAt;
-    private int n;
-    private int nMagnet;
-    private double loss;
-    private double policy;
-    private double klMagnet;
-    private double klPrevious;
-    private double reward;
-    private double weight;
-    private double opponentWeight;
-    private double clipped;
-    private double trustRegion;
-
-    void reset(long now) {
-      since = now;
-      trainedAt = trainedGroups;
-      n = 0;
-      nMagnet = 0;
-      loss =
-          policy =
-              klMagnet = klPrevious = reward = weight = opponentWeight = clipped = trustRegion = 0;
-    }
-
-    void add(LearnerCore.StepReport r) {
-      if (!r.applied()) {
-        return;
-      }
-      n++;
-      loss += r.loss();
-      policy += r.policy();
-      klPrevious += r.klPrevious();
-      reward += r.rewardMean();
-      weight += r.meanWeight();
-      opponentWeight += r.meanOpponentWeight();
-      clipped += r.clippedFraction();
-      trustRegion += r.trustRegionFraction();
-      if (!Double.isNaN(r.klMagnet())) {
-        nMagnet++;
-        klMagnet += r.klMagnet();
-      }
-    }
-
-    void maybePublish(Io io, boolean last) {
-      long now = System.nanoTime();
-      if (!last && now - since < config.metricsInterval().toNanos()) {
-        return;
-      }
-      double seconds = Math.max(now - since, 1) / 1e9;
-      LearnerStats s = stats();
-      Map<String, Double> values = new LinkedHashMap<>();
-      if (n > 0) {
-        values.put("loss/total", loss / n);
-        values.put("loss/policy", policy / n);
-        if (nMagnet > 0) {
-          values.put("kl/magnet", klMagnet / nMagnet);
-        }
-        values.put("kl/previous", klPrevious / n);
-        values.put("reward/mean", reward / n);
-        values.put("is/meanWeight", weight / n);
-        values.put("is/meanOpponentWeight", opponentWeight / n);
-        values.put("is/clippedFraction", clipped / n);
-        values.put("tr/droppedFraction", trustRegion / n);
-      }
-      values.put("staleness/versions", s.meanStalenessVersions());
-      values.put("learner/skippedSteps", (double) s.skippedSteps());
-      values.put("learner/groupsPerSecond", (trainedGroups - trainedAt) / seconds);
-      values.put("learner/step", (double) s.step());
-      values.put("learner/policyVersion", (double) s.policyVersion());
-      values.put("learner/magnetVersion", (double) s.magnetVersion());
-      values.put("learner/consumedGroups", (double) s.consumedGroups());
-      MetricEvent event =
-          MetricEvent.newBuilder()
-              .setComponent(COMPONENT)
-              .setInstanceId(name())
-              .setStep(s.step())
-              .setPolicyVersion(s.policyVersion())
-              .setValues(values)
-              .setTags(
-                  Map.of(
-                      "modelId", config.modelId(),
-                      "algorithm", hp.algorithm().id(),
-                      "seed", Long.toString(hp.seed())))
-              .setTime(clock.instant())
-              .build();
-      io.metricsProducer()
-          .send(
-              new ProducerRecord<>(
-                  Topics.METRICS.name(), COMPONENT, io.metricValues().encode(event)),
-              (metadata, error) -> {
-                if (error != null) {
-                  LOG.warn("{}: could not publish metrics: {}", name(), error.toString());
-                }
-              });
-      LOG.info(
-          "{}: step {}, version {}, magnet {}, {} groups consumed, loss {}, {} groups/s",
-          name(),
-          s.step(),
-          s.policyVersion(),
-          s.magnetVersion(),
-          s.consumedGroups(),
-          n > 0 ? String.format("%.4f", loss / n) : "-",
-          String.format("%.1f", (trainedGroups - trainedAt) / seconds));
-      reset(now);
-    }
   }
 }

@@ -13,15 +13,13 @@ import dev.lodestone.policy.AdamOptimizer;
 import dev.lodestone.policy.PolicyModel;
 import dev.lodestone.policy.StepResult;
 import dev.lodestone.policy.TokenBatch;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import dev.lodestone.schemas.avro.LearnerCoreState;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.apache.avro.AvroRuntimeException;
 
 /**
  * The learner's computation without Kafka: the trained weights theta, the last published iterate
@@ -39,15 +37,12 @@ import java.util.Objects;
  *       increases.
  * </ol>
  *
- * <p>{@link #stateBytes()} holds everything (weights of theta, pi_t (unless equal to theta, as
- * right after a publication) and rho, Adam's moments and step, the counters) and {@link #restore}
+ * <p>{@link #state()} holds everything (weights of theta, pi_t (unless equal to theta, as right
+ * after a publication) and rho, Adam's moments and step, the counters) and {@link #restore}
  * rebuilds a core that continues bit-identically on CPU. Not thread-safe; owns native memory: close
  * it.
  */
 public final class LearnerCore implements AutoCloseable {
-
-  private static final byte[] MAGIC = "LDSTCORE".getBytes(StandardCharsets.US_ASCII);
-  private static final int FORMAT_VERSION = 1;
 
   private final LearnerHyperparameters hp;
   private final PolicyModel theta;
@@ -133,93 +128,75 @@ public final class LearnerCore implements AutoCloseable {
   }
 
   /**
-   * Rebuilds a core from {@link #stateBytes()}; with the same hyper-parameters it continues
+   * Rebuilds a core from {@link #state()}; with the same hyper-parameters it continues
    * bit-identically.
    *
-   * @throws IllegalArgumentException when the bytes are not a learner state
+   * @throws IllegalArgumentException when the weights or the optimizer state do not fit
+   */
+  public static LearnerCore restore(
+      LearnerCoreState state, LearnerHyperparameters hp, Device device) {
+    PolicyModel theta = PolicyModel.fromBytes(bytes(state.getTheta()), device);
+    PolicyModel previous =
+        state.getPrevious() == null
+            ? theta.copy()
+            : PolicyModel.fromBytes(bytes(state.getPrevious()), theta.config(), device);
+    PolicyModel magnet = PolicyModel.fromBytes(bytes(state.getMagnet()), theta.config(), device);
+    LearnerCore core = new LearnerCore(hp, theta, previous, magnet);
+    core.adam.loadState(bytes(state.getOptimizer()));
+    core.step = state.getStep();
+    core.policyVersion = state.getPolicyVersion();
+    core.magnetVersion = state.getMagnetVersion();
+    core.publishedStep = state.getPublishedStep();
+    core.skippedSteps = state.getSkippedSteps();
+    return core;
+  }
+
+  /**
+   * Rebuilds a core from {@link #stateBytes()}.
+   *
+   * @throws IllegalArgumentException when the bytes are not a learner (core) state
    */
   public static LearnerCore restore(byte[] state, LearnerHyperparameters hp, Device device) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state))) {
-      byte[] magic = new byte[MAGIC.length];
-      in.readFully(magic);
-      if (!Arrays.equals(magic, MAGIC)) {
-        throw new IllegalArgumentException("not a learner state (wrong magic bytes)");
-      }
-      int format = in.readInt();
-      if (format != FORMAT_VERSION) {
-        throw new IllegalArgumentException(
-            "learner state format "
-                + format
-                + " is not supported (expected "
-                + FORMAT_VERSION
-                + ")");
-      }
-      long step = in.readLong();
-      long policyVersion = in.readLong();
-      long magnetVersion = in.readLong();
-      long publishedStep = in.readLong();
-      long skipped = in.readLong();
-      byte[] thetaBytes = blob(in);
-      byte[] previousBytes = blob(in);
-      byte[] magnetBytes = blob(in);
-      byte[] adamBytes = blob(in);
-      if (in.read() != -1) {
-        throw new IllegalArgumentException("learner state has unexpected trailing bytes");
-      }
-      PolicyModel theta = PolicyModel.fromBytes(thetaBytes, device);
-      PolicyModel previous =
-          previousBytes.length == 0
-              ? theta.copy()
-              : PolicyModel.fromBytes(previousBytes, theta.config(), device);
-      PolicyModel magnet = PolicyModel.fromBytes(magnetBytes, theta.config(), device);
-      LearnerCore core = new LearnerCore(hp, theta, previous, magnet);
-      core.adam.loadState(adamBytes);
-      core.step = step;
-      core.policyVersion = policyVersion;
-      core.magnetVersion = magnetVersion;
-      core.publishedStep = publishedStep;
-      core.skippedSteps = skipped;
-      return core;
-    } catch (IOException e) {
-      throw new IllegalArgumentException("learner state is truncated or unreadable", e);
+    try {
+      return restore(LearnerCoreState.fromByteBuffer(ByteBuffer.wrap(state)), hp, device);
+    } catch (IOException | AvroRuntimeException e) {
+      throw new IllegalArgumentException("not a learner state: " + e.getMessage(), e);
     }
   }
 
-  private static byte[] blob(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > in.available()) {
-      throw new IllegalArgumentException("learner state is corrupt (blob of " + n + " bytes)");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return b;
+  private static byte[] bytes(ByteBuffer b) {
+    ByteBuffer d = b.duplicate();
+    byte[] out = new byte[d.remaining()];
+    d.get(out);
+    return out;
   }
 
   /** Everything needed to continue bit-identically (see {@link #restore}). */
+  public LearnerCoreState state() {
+    byte[] thetaBytes = theta.toBytes();
+    byte[] previousBytes = previous.toBytes();
+    return LearnerCoreState.newBuilder()
+        .setStep(step)
+        .setPolicyVersion(policyVersion)
+        .setMagnetVersion(magnetVersion)
+        .setPublishedStep(publishedStep)
+        .setSkippedSteps(skippedSteps)
+        .setTheta(ByteBuffer.wrap(thetaBytes))
+        // Right after a publication pi_t equals theta: null says so and saves a copy.
+        .setPrevious(
+            Arrays.equals(previousBytes, thetaBytes) ? null : ByteBuffer.wrap(previousBytes))
+        .setMagnet(ByteBuffer.wrap(magnet.toBytes()))
+        .setOptimizer(ByteBuffer.wrap(adam.stateBytes()))
+        .build();
+  }
+
+  /** {@link #state()} in Avro's single-object encoding. */
   public byte[] stateBytes() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.write(MAGIC);
-      out.writeInt(FORMAT_VERSION);
-      out.writeLong(step);
-      out.writeLong(policyVersion);
-      out.writeLong(magnetVersion);
-      out.writeLong(publishedStep);
-      out.writeLong(skippedSteps);
-      byte[] thetaBytes = theta.toBytes();
-      byte[] previousBytes = previous.toBytes();
-      // Right after a publication pi_t equals theta: an empty blob says so and saves a copy.
-      if (Arrays.equals(previousBytes, thetaBytes)) {
-        previousBytes = new byte[0];
-      }
-      for (byte[] b : List.of(thetaBytes, previousBytes, magnet.toBytes(), adam.stateBytes())) {
-        out.writeInt(b.length);
-        out.write(b);
-      }
+    try {
+      return bytes(state().toByteBuffer());
     } catch (IOException e) {
       throw new IllegalStateException("writing to memory cannot fail", e);
     }
-    return bytes.toByteArray();
   }
 
   /**

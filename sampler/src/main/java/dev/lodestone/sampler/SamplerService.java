@@ -17,19 +17,18 @@ import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.MetricEvent;
 import dev.lodestone.schemas.avro.SampleGroup;
-import dev.lodestone.schemas.feed.PolicyFeedConfig;
-import dev.lodestone.schemas.feed.PolicyFeedListener;
-import dev.lodestone.schemas.feed.PolicyFollower;
-import dev.lodestone.schemas.feed.PolicyHeader;
-import dev.lodestone.schemas.feed.PolicySnapshot;
-import dev.lodestone.schemas.lifecycle.Lifecycle;
-import dev.lodestone.schemas.lifecycle.Service;
-import dev.lodestone.schemas.lifecycle.ServiceException;
-import dev.lodestone.schemas.lifecycle.ServiceState;
 import dev.lodestone.schemas.registry.SchemaRegistryClient;
 import dev.lodestone.schemas.serde.AvroSerializer;
 import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
+import dev.lodestone.service.ServiceException;
+import dev.lodestone.service.ServiceState;
+import dev.lodestone.service.ServiceThread;
+import dev.lodestone.service.feed.PolicyFeedConfig;
+import dev.lodestone.service.feed.PolicyFeedListener;
+import dev.lodestone.service.feed.PolicyFollower;
+import dev.lodestone.service.feed.PolicyHeader;
+import dev.lodestone.service.feed.PolicySnapshot;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -41,7 +40,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.SplittableRandom;
@@ -57,7 +55,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -120,7 +117,7 @@ import org.slf4j.LoggerFactory;
  * <p>Several samplers share the work without coordination: each has its own id and publishes its
  * own groups; in topic mode they share the prompts through their consumer group.
  */
-public final class SamplerService implements Service {
+public final class SamplerService extends ServiceThread {
   private static final Logger LOG = LoggerFactory.getLogger(SamplerService.class);
 
   /** The component name in metrics and dead letters. */
@@ -130,7 +127,6 @@ public final class SamplerService implements Service {
   private static final Duration PROMPT_WAIT = Duration.ofMillis(200);
 
   private final SamplerConfig config;
-  private final Lifecycle lifecycle;
   private final Clock clock = Clock.systemUTC();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -142,11 +138,7 @@ public final class SamplerService implements Service {
   private long changes;
 
   // Set by the sampling thread, read by others.
-  private volatile boolean stopRequested;
   private volatile Device device;
-  private volatile long startDeadline;
-  private final AtomicReference<KafkaConsumer<?, ?>> offsetsConsumer = new AtomicReference<>();
-  private final AtomicReference<PromptFeed> promptFeed = new AtomicReference<>();
   private volatile long groupsPublished;
   private volatile long tokensGenerated;
   private volatile boolean paused;
@@ -163,7 +155,6 @@ public final class SamplerService implements Service {
   private volatile long promptsRejected;
 
   // The sampling thread's own state.
-  private final Thread thread;
   private Loaded current;
   private long sequence;
   private long seenChanges;
@@ -173,62 +164,13 @@ public final class SamplerService implements Service {
 
   /** A sampler; nothing starts before {@link #start(Duration)}. */
   public SamplerService(SamplerConfig config) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.lifecycle = new Lifecycle(config.samplerId());
-    this.thread = new Thread(this::run, config.samplerId());
-    this.thread.setDaemon(true);
+    super(Objects.requireNonNull(config, "config").samplerId());
+    this.config = config;
   }
 
   /** The configuration. */
   public SamplerConfig config() {
     return config;
-  }
-
-  @Override
-  public String name() {
-    return config.samplerId();
-  }
-
-  @Override
-  public ServiceState state() {
-    return lifecycle.state();
-  }
-
-  @Override
-  public Optional<Throwable> failure() {
-    return lifecycle.failure();
-  }
-
-  /**
-   * Starts the sampler and waits until it is RUNNING: connected, following the policy topic (not
-   * necessarily with a model yet). Also returns normally when it ran and already stopped by itself
-   * ({@code maxGroups} reached).
-   *
-   * @throws ServiceException when a topic is missing, the cluster does not answer within {@code
-   *     timeout}, or the sampler fails while starting; it is then closed
-   * @throws IllegalStateException when it was started before
-   */
-  @Override
-  public void start(Duration timeout) {
-    lifecycle.starting();
-    startDeadline = System.nanoTime() + timeout.toNanos();
-    thread.start();
-    try {
-      lifecycle.awaitStarted(timeout); // also when it ran and stopped by itself (maxGroups reached)
-    } catch (ServiceException e) {
-      close();
-      throw e;
-    }
-  }
-
-  /**
-   * Waits until the sampler has stopped (closed, or {@code maxGroups} reached) or failed, at most
-   * {@code timeout}.
-   *
-   * @return the state reached (not terminal when the wait timed out)
-   */
-  public ServiceState awaitTermination(Duration timeout) {
-    return lifecycle.awaitTerminated(timeout);
   }
 
   /** The POLICY version the sampler draws from; empty before the first one is loaded. */
@@ -260,30 +202,8 @@ public final class SamplerService implements Service {
   }
 
   @Override
-  public void close() {
-    stopRequested = true;
-    boolean wasLive = lifecycle.stopping();
-    signal();
-    wakeup(offsetsConsumer.get());
-    PromptFeed prompts = promptFeed.get();
-    if (prompts != null) {
-      prompts.wakeup();
-    }
-    if (thread.isAlive() && thread != Thread.currentThread()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    } else if (wasLive && !thread.isAlive() && lifecycle.state() == ServiceState.STOPPING) {
-      lifecycle.stopped(); // never started
-    }
-  }
-
-  private static void wakeup(KafkaConsumer<?, ?> consumer) {
-    if (consumer != null) {
-      consumer.wakeup();
-    }
+  protected String summary() {
+    return "after " + groupsPublished + " groups";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -352,7 +272,7 @@ public final class SamplerService implements Service {
     lock.lock();
     try {
       long left = timeout.toNanos();
-      while (changes == seenChanges && !stopRequested && left > 0) {
+      while (changes == seenChanges && !stopRequested() && left > 0) {
         left = changed.awaitNanos(left);
       }
       seenChanges = changes;
@@ -364,99 +284,62 @@ public final class SamplerService implements Service {
   // ---------------------------------------------------------------------------------------------
   // The sampling thread.
 
-  private void run() {
-    List<AutoCloseable> resources = new ArrayList<>();
-    PolicyFollower follower = null;
-    try {
-      device = Engines.device(config.device());
-      SchemaRegistryClient registry = config.cluster().registryClient();
-      AvroSerializer<SampleGroup> samples =
-          TopicSerdes.valueSerializer(Topics.SAMPLES, registry, SchemaRegistration.AUTO_REGISTER);
-      AvroSerializer<MetricEvent> metrics =
-          TopicSerdes.valueSerializer(Topics.METRICS, registry, SchemaRegistration.AUTO_REGISTER);
-      AvroSerializer<DeadLetter> letters =
-          TopicSerdes.valueSerializer(
-              Topics.DEAD_LETTERS, registry, SchemaRegistration.AUTO_REGISTER);
+  @Override
+  protected void work() throws InterruptedException {
+    onStop(this::signal);
+    device = Engines.device(config.device());
+    SchemaRegistryClient registry = config.cluster().registryClient();
+    AvroSerializer<SampleGroup> samples =
+        TopicSerdes.valueSerializer(Topics.SAMPLES, registry, SchemaRegistration.AUTO_REGISTER);
+    AvroSerializer<MetricEvent> metrics =
+        TopicSerdes.valueSerializer(Topics.METRICS, registry, SchemaRegistration.AUTO_REGISTER);
+    AvroSerializer<DeadLetter> letters =
+        TopicSerdes.valueSerializer(
+            Topics.DEAD_LETTERS, registry, SchemaRegistration.AUTO_REGISTER);
+    own(this::releaseAtEnd); // closed last: after the clients and the follower
+    KafkaProducer<String, byte[]> producer = own(producer());
+    KafkaConsumer<byte[], byte[]> offsets = own(offsetsConsumer());
+    onStop(offsets::wakeup);
+    List<TopicPartition> samplesPartitions = partitions(offsets, Topics.SAMPLES.name());
+    partitions(offsets, Topics.POLICY.name());
+    offsets.assign(samplesPartitions); // never polled: it only reads end offsets
 
-      KafkaProducer<String, byte[]> producer = producer();
-      resources.add(0, producer);
-      KafkaConsumer<byte[], byte[]> offsets = offsetsConsumer();
-      resources.add(0, offsets);
-      offsetsConsumer.set(offsets);
-      List<TopicPartition> samplesPartitions = partitions(offsets, Topics.SAMPLES.name());
-      partitions(offsets, Topics.POLICY.name());
-      offsets.assign(samplesPartitions); // never polled: it only reads end offsets
-
-      PromptFeed prompts = prompts(registry, producer, letters);
-      resources.add(0, prompts);
-      promptFeed.set(prompts);
-      if (stopRequested) {
-        return;
-      }
-      follower =
-          new PolicyFollower(
-              new PolicyFeedConfig(
-                  config.cluster(), config.modelId(), COMPONENT, config.samplerId(), false),
-              new Listener());
-      follower.start(remaining());
-      if (!lifecycle.running()) {
-        return;
-      }
-      LOG.info(
-          "{} running: model {}, task {}, G {}, {} groups per batch, maxStaleness {}, device {}",
-          config.samplerId(),
-          config.modelId(),
-          config.task(),
-          config.groupSize(),
-          config.groupsPerBatch(),
-          config.maxStaleness(),
-          device);
-      InFlightGauge gauge =
-          new InFlightGauge(
-              () -> sum(offsets.endOffsets(samplesPartitions)),
-              System::nanoTime,
-              config.offsetsRefresh().toNanos());
-      loop(follower, gauge, prompts, producer, samples, metrics);
-    } catch (WakeupException e) {
-      if (!stopRequested) {
-        fail(e);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      if (!stopRequested) {
-        fail(e);
-      }
-    } catch (RuntimeException | Error e) {
-      if (!stopRequested) {
-        fail(e);
-      } else {
-        LOG.debug("{} stopped with {}", config.samplerId(), e.toString());
-      }
-    } finally {
-      if (follower != null) {
-        follower.close(); // no more loads after this
-      }
-      closeModels();
-      for (AutoCloseable r : resources) {
-        try {
-          r.close();
-        } catch (Exception e) {
-          LOG.warn("{}: closing {} failed: {}", config.samplerId(), r, e.toString());
-        }
-      }
-      setPaused(false);
-      lifecycle.stopped();
-      LOG.info("{} {} after {} groups", config.samplerId(), lifecycle.state(), groupsPublished);
+    PromptFeed prompts = own(prompts(registry, producer, letters));
+    onStop(prompts::wakeup);
+    if (stopRequested()) {
+      return;
     }
+    PolicyFollower follower =
+        own(
+            new PolicyFollower(
+                new PolicyFeedConfig(
+                    config.cluster(), config.modelId(), COMPONENT, config.samplerId(), false),
+                new Listener()));
+    follower.start(startTimeLeft()); // closed first at the end: no more loads after that
+    if (!markRunning()) {
+      return;
+    }
+    LOG.info(
+        "{} running: model {}, task {}, G {}, {} groups per batch, maxStaleness {}, device {}",
+        config.samplerId(),
+        config.modelId(),
+        config.task(),
+        config.groupSize(),
+        config.groupsPerBatch(),
+        config.maxStaleness(),
+        device);
+    InFlightGauge gauge =
+        new InFlightGauge(
+            () -> sum(offsets.endOffsets(samplesPartitions)),
+            System::nanoTime,
+            config.offsetsRefresh().toNanos());
+    loop(follower, gauge, prompts, producer, samples, metrics);
   }
 
-  private void fail(Throwable e) {
-    LOG.error("{} failed: {}", config.samplerId(), e.toString(), e);
-    lifecycle.failed(e);
-  }
-
-  private Duration remaining() {
-    return Duration.ofNanos(Math.max(0, startDeadline - System.nanoTime()));
+  /** At the very end: the loaded models are closed and the sampler no longer counts as paused. */
+  private void releaseAtEnd() {
+    closeModels();
+    setPaused(false);
   }
 
   private void loop(
@@ -471,7 +354,7 @@ public final class SamplerService implements Service {
     MetricsWindow window = new MetricsWindow(System.nanoTime());
     long limit = config.maxGroups().orElse(Long.MAX_VALUE);
     try {
-      while (!stopRequested) {
+      while (!stopRequested()) {
         if (follower.state() == ServiceState.FAILED) {
           throw new ServiceException(
               config.samplerId() + ": following the policy topic failed",
@@ -665,7 +548,7 @@ public final class SamplerService implements Service {
   }
 
   private List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
-    List<PartitionInfo> infos = consumer.partitionsFor(topic, remaining());
+    List<PartitionInfo> infos = consumer.partitionsFor(topic, startTimeLeft());
     if (infos == null || infos.isEmpty()) {
       throw new ServiceException(
           config.samplerId()

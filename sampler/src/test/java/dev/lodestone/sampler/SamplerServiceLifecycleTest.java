@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lodestone.schemas.kafka.ClusterConfig;
-import dev.lodestone.schemas.lifecycle.ServiceException;
-import dev.lodestone.schemas.lifecycle.ServiceState;
+import dev.lodestone.service.ServiceException;
+import dev.lodestone.service.ServiceState;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,8 @@
 package dev.lodestone.infra.cli;
 
-import dev.lodestone.schemas.lifecycle.Service;
-import dev.lodestone.schemas.lifecycle.ServiceException;
-import dev.lodestone.schemas.lifecycle.ServiceState;
+import dev.lodestone.service.Service;
+import dev.lodestone.service.ServiceException;
+import dev.lodestone.service.ServiceState;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;

@@ -9,7 +9,7 @@ import dev.lodestone.judge.streams.LabelJoinConfig;
 import dev.lodestone.judge.streams.LabelJoinService;
 import dev.lodestone.judge.streams.StreamsAppConfig;
 import dev.lodestone.schemas.kafka.ClusterConfig;
-import dev.lodestone.schemas.lifecycle.Service;
+import dev.lodestone.service.Service;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

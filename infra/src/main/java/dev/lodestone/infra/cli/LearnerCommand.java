@@ -9,7 +9,7 @@ import dev.lodestone.learner.LearnerStats;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.warmup.WarmupListener;
 import dev.lodestone.schemas.kafka.ClusterConfig;
-import dev.lodestone.schemas.lifecycle.ServiceState;
+import dev.lodestone.service.ServiceState;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;

@@ -23,7 +23,7 @@ import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.warmup.WarmupListener;
 import dev.lodestone.sampler.SamplerService;
 import dev.lodestone.schemas.kafka.ClusterConfig;
-import dev.lodestone.schemas.lifecycle.ServiceException;
+import dev.lodestone.service.ServiceException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

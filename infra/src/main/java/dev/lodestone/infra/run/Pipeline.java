@@ -12,8 +12,8 @@ import dev.lodestone.judge.streams.StreamsAppConfig;
 import dev.lodestone.learner.Learner;
 import dev.lodestone.sampler.PromptSource;
 import dev.lodestone.sampler.SamplerService;
-import dev.lodestone.schemas.lifecycle.Service;
-import dev.lodestone.schemas.lifecycle.ServiceState;
+import dev.lodestone.service.Service;
+import dev.lodestone.service.ServiceState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -104,8 +104,8 @@ public final class Pipeline implements AutoCloseable {
   /**
    * Starts every component, each within {@code timeout}.
    *
-   * @throws dev.lodestone.schemas.lifecycle.ServiceException when one does not start; the ones
-   *     started are left for {@link #close()}
+   * @throws dev.lodestone.service.ServiceException when one does not start; the ones started are
+   *     left for {@link #close()}
    */
   public void start(Duration timeout) {
     List<Service> order = new ArrayList<>();

@@ -6,16 +6,14 @@ import dev.lodestone.policy.PolicyModel;
 import dev.lodestone.policy.WeightsFormatException;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.MetricEvent;
-import dev.lodestone.schemas.feed.PolicyFeed;
-import dev.lodestone.schemas.feed.PolicyFeedConfig;
-import dev.lodestone.schemas.feed.PolicySnapshot;
-import dev.lodestone.schemas.lifecycle.Lifecycle;
-import dev.lodestone.schemas.lifecycle.Service;
-import dev.lodestone.schemas.lifecycle.ServiceException;
-import dev.lodestone.schemas.lifecycle.ServiceState;
 import dev.lodestone.schemas.serde.AvroSerializer;
 import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
+import dev.lodestone.service.ServiceException;
+import dev.lodestone.service.ServiceThread;
+import dev.lodestone.service.feed.PolicyFeed;
+import dev.lodestone.service.feed.PolicyFeedConfig;
+import dev.lodestone.service.feed.PolicySnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,7 +26,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * logged; a game whose strategies the model cannot score (a byte outside its vocabulary, too long
  * for its context) fails the evaluator.
  */
-public final class Evaluator implements Service {
+public final class Evaluator extends ServiceThread {
   private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
 
   /** The component name in metrics and dead letters. */
@@ -61,37 +58,15 @@ public final class Evaluator implements Service {
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final EvaluatorConfig config;
-  private final Lifecycle lifecycle;
-  private final Thread thread;
   private final Clock clock = Clock.systemUTC();
-  private final AtomicReference<PolicyFeed> feedRef = new AtomicReference<>();
   private final AtomicReference<VersionEvaluation> latest = new AtomicReference<>();
-  private volatile boolean stopRequested;
-  private volatile long startDeadline;
   private volatile long evaluations;
   private volatile long badVersions;
 
   /** An evaluator; nothing starts before {@link #start(Duration)}. */
   public Evaluator(EvaluatorConfig config) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.lifecycle = new Lifecycle(config.instanceId());
-    this.thread = new Thread(this::run, config.instanceId());
-    this.thread.setDaemon(true);
-  }
-
-  @Override
-  public String name() {
-    return config.instanceId();
-  }
-
-  @Override
-  public ServiceState state() {
-    return lifecycle.state();
-  }
-
-  @Override
-  public Optional<Throwable> failure() {
-    return lifecycle.failure();
+    super(Objects.requireNonNull(config, "config").instanceId());
+    this.config = config;
   }
 
   /** The configuration. */
@@ -115,100 +90,45 @@ public final class Evaluator implements Service {
   }
 
   @Override
-  public void start(Duration timeout) {
-    lifecycle.starting();
-    startDeadline = System.nanoTime() + timeout.toNanos();
-    thread.start();
-    try {
-      lifecycle.awaitRunning(timeout);
-    } catch (ServiceException e) {
-      close();
-      throw e;
-    }
-  }
-
-  /**
-   * Waits until the evaluator has stopped or failed, at most {@code timeout}.
-   *
-   * @return the state reached (not terminal when the wait timed out)
-   */
-  public ServiceState awaitTermination(Duration timeout) {
-    return lifecycle.awaitTerminated(timeout);
+  protected String summary() {
+    return "after " + evaluations + " evaluations";
   }
 
   @Override
-  public void close() {
-    stopRequested = true;
-    boolean wasLive = lifecycle.stopping();
-    PolicyFeed feed = feedRef.get();
-    if (feed != null) {
-      feed.wakeup();
-    }
-    if (thread.isAlive() && thread != Thread.currentThread()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    } else if (wasLive && !thread.isAlive() && lifecycle.state() == ServiceState.STOPPING) {
-      lifecycle.stopped(); // never started
-    }
-  }
-
-  private void run() {
-    Device device;
-    try (KafkaProducer<String, byte[]> producer = producer();
-        PolicyFeed feed =
+  protected void work() {
+    KafkaProducer<String, byte[]> producer = own(producer());
+    PolicyFeed feed =
+        own(
             PolicyFeed.open(
                 new PolicyFeedConfig(
                     config.cluster(),
                     config.modelId(),
                     COMPONENT,
                     config.instanceId(),
-                    config.reference() instanceof ReferencePolicy.FirstVersion))) {
-      feedRef.set(feed);
-      if (stopRequested) {
-        return;
-      }
-      device = Engines.device(config.device());
-      AvroSerializer<MetricEvent> metrics =
-          TopicSerdes.valueSerializer(
-              Topics.METRICS, config.cluster().registryClient(), SchemaRegistration.AUTO_REGISTER);
-      feed.assign(Duration.ofNanos(Math.max(0, startDeadline - System.nanoTime())));
-      Reference reference = null;
-      if (config.reference() instanceof ReferencePolicy.Weights given) {
-        reference = reference(given.blob(), device, -1, "the given reference weights");
-      }
-      if (!lifecycle.running()) {
-        return;
-      }
-      LOG.info(
-          "{} running: model {}, game {}, reference {}",
-          config.instanceId(),
-          config.modelId(),
-          config.game().name(),
-          reference == null ? "the first version on the topic" : "given weights");
-      loop(feed, device, metrics, producer, reference);
-    } catch (WakeupException e) {
-      if (!stopRequested) {
-        fail(e);
-      }
-    } catch (RuntimeException | Error e) {
-      if (!stopRequested) {
-        fail(e);
-      } else {
-        LOG.debug("{} stopped with {}", config.instanceId(), e.toString());
-      }
-    } finally {
-      feedRef.set(null);
-      lifecycle.stopped();
-      LOG.info("{} {} after {} evaluations", config.instanceId(), lifecycle.state(), evaluations);
+                    config.reference() instanceof ReferencePolicy.FirstVersion)));
+    onStop(feed::wakeup);
+    if (stopRequested()) {
+      return;
     }
-  }
-
-  private void fail(Throwable e) {
-    LOG.error("{} failed: {}", config.instanceId(), e.toString(), e);
-    lifecycle.failed(e);
+    Device device = Engines.device(config.device());
+    AvroSerializer<MetricEvent> metrics =
+        TopicSerdes.valueSerializer(
+            Topics.METRICS, config.cluster().registryClient(), SchemaRegistration.AUTO_REGISTER);
+    feed.assign(startTimeLeft());
+    Reference reference = null;
+    if (config.reference() instanceof ReferencePolicy.Weights given) {
+      reference = reference(given.blob(), device, -1, "the given reference weights");
+    }
+    if (!markRunning()) {
+      return;
+    }
+    LOG.info(
+        "{} running: model {}, game {}, reference {}",
+        config.instanceId(),
+        config.modelId(),
+        config.game().name(),
+        reference == null ? "the first version on the topic" : "given weights");
+    loop(feed, device, metrics, producer, reference);
   }
 
   /** The reference distribution and its version (-1: given weights). */
@@ -234,7 +154,7 @@ public final class Evaluator implements Service {
     Reference reference = given;
     PolicySnapshot waiting = null;
     long lastEvaluation = Long.MIN_VALUE;
-    while (!stopRequested) {
+    while (!stopRequested()) {
       Optional<PolicySnapshot> next = feed.poll(POLL);
       if (next.isPresent()) {
         if (waiting != null) {

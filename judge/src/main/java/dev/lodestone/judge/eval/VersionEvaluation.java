@@ -1,6 +1,6 @@
 package dev.lodestone.judge.eval;
 
-import dev.lodestone.schemas.feed.PolicyHeader;
+import dev.lodestone.service.feed.PolicyHeader;
 import java.util.Objects;
 
 /**

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lodestone.judge.testing.TestGroups;
 import dev.lodestone.schemas.kafka.ClusterConfig;
-import dev.lodestone.schemas.lifecycle.ServiceException;
-import dev.lodestone.schemas.lifecycle.ServiceState;
 import dev.lodestone.schemas.registry.InMemorySchemaRegistry;
+import dev.lodestone.service.ServiceException;
+import dev.lodestone.service.ServiceState;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;

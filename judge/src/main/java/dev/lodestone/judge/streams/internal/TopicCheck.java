@@ -1,7 +1,7 @@
 package dev.lodestone.judge.streams.internal;
 
 import dev.lodestone.schemas.TopicSpec;
-import dev.lodestone.schemas.lifecycle.ServiceException;
+import dev.lodestone.service.ServiceException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.lodestone.judge.streams.internal;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lodestone.schemas.lifecycle.ServiceException;
+import dev.lodestone.service.ServiceException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

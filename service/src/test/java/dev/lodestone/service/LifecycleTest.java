@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.lifecycle;
+package dev.lodestone.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

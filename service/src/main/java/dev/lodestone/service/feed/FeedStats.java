@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.feed;
+package dev.lodestone.service.feed;
 
 /**
  * Counters of a {@link PolicyFeed}, cumulative since it was opened.

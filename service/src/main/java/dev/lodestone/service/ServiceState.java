@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.lifecycle;
+package dev.lodestone.service;
 
 /**
  * The states of a Lodestone service, after {@code KafkaStreams.State}.

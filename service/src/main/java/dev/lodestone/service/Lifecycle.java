@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.lifecycle;
+package dev.lodestone.service;
 
 import java.time.Duration;
 import java.util.EnumSet;

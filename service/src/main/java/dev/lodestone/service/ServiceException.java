@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.lifecycle;
+package dev.lodestone.service;
 
 /** A service could not start, or failed while running. */
 public class ServiceException extends RuntimeException {

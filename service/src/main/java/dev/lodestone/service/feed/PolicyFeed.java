@@ -1,5 +1,6 @@
-package dev.lodestone.schemas.feed;
+package dev.lodestone.service.feed;
 
+import dev.lodestone.schemas.RecordKeys;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.ModelRole;
@@ -279,7 +280,7 @@ public final class PolicyFeed implements AutoCloseable {
 
   private void handle(ConsumerRecord<String, byte[]> record) {
     recordsRead++;
-    KeyParts key = KeyParts.parse(record.key());
+    RecordKeys.PolicyKey key = RecordKeys.parsePolicy(record.key()).orElse(null);
     if (key != null && !key.modelId().equals(modelId)) {
       otherModel++;
       return;
@@ -485,30 +486,6 @@ public final class PolicyFeed implements AutoCloseable {
       rejected++;
       rejectedVersion = version;
       assembler = null;
-    }
-  }
-
-  /** The parts of a policy key {@code modelId/ROLE/chunkIndex}; null when it is not one. */
-  private record KeyParts(String modelId, ModelRole role) {
-    static KeyParts parse(String key) {
-      if (key == null) {
-        return null;
-      }
-      int last = key.lastIndexOf('/');
-      if (last <= 0) {
-        return null;
-      }
-      int middle = key.lastIndexOf('/', last - 1);
-      if (middle <= 0) {
-        return null;
-      }
-      ModelRole role;
-      try {
-        role = ModelRole.valueOf(key.substring(middle + 1, last));
-      } catch (IllegalArgumentException e) {
-        return null;
-      }
-      return new KeyParts(key.substring(0, middle), role);
     }
   }
 

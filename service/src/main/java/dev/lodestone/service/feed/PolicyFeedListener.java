@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.feed;
+package dev.lodestone.service.feed;
 
 /**
  * Receives what a {@link PolicyFollower} reads, on the follower's thread. When a poll completes

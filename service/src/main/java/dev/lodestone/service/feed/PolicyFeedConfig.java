@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.feed;
+package dev.lodestone.service.feed;
 
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.feed;
+package dev.lodestone.service.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,12 +7,12 @@ import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.ModelRole;
 import dev.lodestone.schemas.avro.PolicyVersion;
 import dev.lodestone.schemas.chunk.Chunker;
-import dev.lodestone.schemas.lifecycle.ServiceException;
-import dev.lodestone.schemas.lifecycle.ServiceState;
 import dev.lodestone.schemas.registry.InMemorySchemaRegistry;
 import dev.lodestone.schemas.serde.AvroSerializer;
 import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
+import dev.lodestone.service.ServiceException;
+import dev.lodestone.service.ServiceState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.feed;
+package dev.lodestone.service.feed;
 
 import dev.lodestone.schemas.avro.ModelRole;
 import dev.lodestone.schemas.avro.PolicyVersion;

@@ -1,10 +1,10 @@
 /**
- * Following the {@code policy} topic: {@link dev.lodestone.schemas.feed.PolicyFeed} reads a model's
+ * Following the {@code policy} topic: {@link dev.lodestone.service.feed.PolicyFeed} reads a model's
  * policy and magnet versions (read_committed, from the beginning of the compacted topic), assembles
  * and verifies their chunks, sends bad chunks to the dead letters and drops their versions whole,
  * and hands out the newest complete POLICY version ({@link
- * dev.lodestone.schemas.feed.PolicySnapshot}: weights and {@link
- * dev.lodestone.schemas.feed.PolicyHeader}), skipping older ones that were waiting.
+ * dev.lodestone.service.feed.PolicySnapshot}: weights and {@link
+ * dev.lodestone.service.feed.PolicyHeader}), skipping older ones that were waiting.
  *
  * <p>Two ways to use it:
  *
@@ -26,4 +26,4 @@
  * <p>Samplers use the header's {@code consumedGroups} and {@code groupsPerVersion} for
  * back-pressure; the evaluator keeps the first version as its reference.
  */
-package dev.lodestone.schemas.feed;
+package dev.lodestone.service.feed;

@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.feed;
+package dev.lodestone.service.feed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

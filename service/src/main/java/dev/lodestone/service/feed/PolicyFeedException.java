@@ -1,4 +1,4 @@
-package dev.lodestone.schemas.feed;
+package dev.lodestone.service.feed;
 
 /**
  * The feed cannot follow the policy topic: the topic does not exist, or the schema registry refused
