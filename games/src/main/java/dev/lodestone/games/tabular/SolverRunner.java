@@ -7,6 +7,9 @@ package dev.lodestone.games.tabular;
  */
 public final class SolverRunner {
 
+  /** Most iterations one run may record. */
+  public static final int MAX_ITERATIONS = 10_000_000;
+
   private SolverRunner() {}
 
   /**

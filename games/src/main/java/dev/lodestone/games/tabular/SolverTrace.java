@@ -1,5 +1,8 @@
 package dev.lodestone.games.tabular;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -89,5 +92,22 @@ public record SolverTrace(
       t--;
     }
     return t == g.length ? OptionalInt.empty() : OptionalInt.of(t);
+  }
+
+  /** The thresholds of {@link #itersToThresholds}, with their report keys. */
+  public static final Map<String, Double> THRESHOLDS = Map.of("1e-3", 1e-3, "1e-6", 1e-6);
+
+  /**
+   * Iterations to each of {@link #THRESHOLDS} (key order 1e-3, 1e-6), of the last iterate or of the
+   * average; null where the gap never got there.
+   */
+  public Map<String, Object> itersToThresholds(boolean average) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (String key : List.of("1e-3", "1e-6")) {
+      double threshold = THRESHOLDS.get(key);
+      OptionalInt n = average ? averageItersTo(threshold) : itersTo(threshold);
+      m.put(key, n.isPresent() ? n.getAsInt() : null);
+    }
+    return m;
   }
 }

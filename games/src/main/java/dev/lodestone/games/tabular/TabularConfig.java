@@ -1,5 +1,8 @@
 package dev.lodestone.games.tabular;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Hyperparameters of a tabular solver; immutable and validated at construction (the error names the
  * field and the bad value). {@link Algorithm#defaults()} gives each algorithm's documented
@@ -48,6 +51,21 @@ public record TabularConfig(
   }
 
   /** A copy with another step size. */
+  /** The settings {@code algorithm} uses, as report-ready values (for JSON and tables). */
+  public Map<String, Object> describe(Algorithm algorithm) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("eta", eta);
+    if (algorithm.usesAlpha()) {
+      m.put(algorithm == Algorithm.NASH_MD ? "beta" : "alpha", alpha);
+    }
+    if (algorithm == Algorithm.MPO) {
+      m.put("alphaRule", alphaRule.toString());
+      m.put("magnet", magnet.toString());
+      m.put("magnetLift", magnetLift);
+    }
+    return m;
+  }
+
   public TabularConfig withEta(double newEta) {
     return new TabularConfig(newEta, alpha, magnet, alphaRule, magnetLift);
   }

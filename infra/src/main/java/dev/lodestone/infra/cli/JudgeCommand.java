@@ -1,6 +1,7 @@
 package dev.lodestone.infra.cli;
 
 import dev.lodestone.games.InvalidGameException;
+import dev.lodestone.infra.options.ClusterOptions;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.streams.JudgeConfig;

@@ -2,6 +2,9 @@ package dev.lodestone.infra.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lodestone.infra.options.ClusterOptions;
+import dev.lodestone.infra.options.LearnerOptions;
+import dev.lodestone.infra.options.ModelOptions;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.learner.Learner;
 import dev.lodestone.learner.LearnerConfig;

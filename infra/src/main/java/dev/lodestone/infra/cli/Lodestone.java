@@ -1,5 +1,7 @@
 package dev.lodestone.infra.cli;
 
+import dev.lodestone.infra.bench.BenchCommand;
+import dev.lodestone.infra.options.LearnerDefaults;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

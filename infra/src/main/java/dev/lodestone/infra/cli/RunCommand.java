@@ -2,6 +2,10 @@ package dev.lodestone.infra.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lodestone.infra.options.ClusterOptions;
+import dev.lodestone.infra.options.LearnerOptions;
+import dev.lodestone.infra.options.ModelOptions;
+import dev.lodestone.infra.options.SamplingOptions;
 import dev.lodestone.infra.run.EvalPoint;
 import dev.lodestone.infra.run.MetricsTail;
 import dev.lodestone.infra.run.ModelSize;

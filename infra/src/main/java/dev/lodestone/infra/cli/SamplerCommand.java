@@ -1,5 +1,7 @@
 package dev.lodestone.infra.cli;
 
+import dev.lodestone.infra.options.ClusterOptions;
+import dev.lodestone.infra.options.SamplingOptions;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.sampler.PromptSource;
 import dev.lodestone.sampler.SamplerConfig;

@@ -9,8 +9,11 @@ import dev.lodestone.games.PreferenceGame;
 import dev.lodestone.games.tabular.Algorithm;
 import dev.lodestone.games.tabular.SolverRunner;
 import dev.lodestone.games.tabular.SolverTrace;
+import dev.lodestone.games.tabular.Starts;
 import dev.lodestone.games.tabular.TabularConfig;
 import dev.lodestone.games.tabular.TabularSolver;
+import dev.lodestone.infra.options.TabularOptions;
+import dev.lodestone.infra.report.GapPlots;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,8 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,19 +46,6 @@ import picocli.CommandLine.Option;
       "Algorithms: mpo, mmd, omd, onpo, nash-md, sppo."
     })
 public final class SolveCommand implements Callable<Integer> {
-
-  /** The thresholds of {@code itersTo}, with their JSON keys. */
-  static final Map<String, Double> THRESHOLDS = thresholds();
-
-  private static Map<String, Double> thresholds() {
-    Map<String, Double> m = new LinkedHashMap<>();
-    m.put("1e-3", 1e-3);
-    m.put("1e-6", 1e-6);
-    return m;
-  }
-
-  /** Most iterations one run may record. */
-  static final int MAX_ITERATIONS = 10_000_000;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -107,8 +95,8 @@ public final class SolveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (iters < 0 || iters > MAX_ITERATIONS) {
-      throw usage("--iters must be in [0, " + MAX_ITERATIONS + "], got " + iters);
+    if (iters < 0 || iters > SolverRunner.MAX_ITERATIONS) {
+      throw usage("--iters must be in [0, " + SolverRunner.MAX_ITERATIONS + "], got " + iters);
     }
     if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
       throw usage("--plot must name a .png file, got " + plot);
@@ -144,9 +132,9 @@ public final class SolveCommand implements Callable<Integer> {
                 .orElseThrow(
                     () -> usage("--start initial: game '" + g.name() + "' has no initial"));
       }
-      case "uniform" -> startPolicy = uniform(g.size());
+      case "uniform" -> startPolicy = Starts.uniform(g.size());
       case "random" -> {
-        startPolicy = dirichlet(g.size(), seed == null ? 0L : seed);
+        startPolicy = Starts.dirichlet(g.size(), seed == null ? 0L : seed);
         seedUsed = true;
       }
       default -> throw usage("--start must be initial, uniform or random, got '" + start + "'");
@@ -186,51 +174,6 @@ public final class SolveCommand implements Callable<Integer> {
     return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
-  static double[] uniform(int n) {
-    double[] u = new double[n];
-    java.util.Arrays.fill(u, 1.0 / n);
-    return u;
-  }
-
-  /** A flat-Dirichlet random policy (normalized exponential draws). */
-  static double[] dirichlet(int n, long seed) {
-    SplittableRandom rng = new SplittableRandom(seed);
-    double[] p = new double[n];
-    double sum = 0.0;
-    for (int i = 0; i < n; i++) {
-      p[i] = -Math.log(1.0 - rng.nextDouble());
-      sum += p[i];
-    }
-    for (int i = 0; i < n; i++) {
-      p[i] /= sum;
-    }
-    return p;
-  }
-
-  /** The configuration as JSON-ready values. */
-  static Map<String, Object> describe(TabularConfig c, Algorithm a) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("eta", c.eta());
-    if (a.usesAlpha()) {
-      m.put(a == Algorithm.NASH_MD ? "beta" : "alpha", c.alpha());
-    }
-    if (a == Algorithm.MPO) {
-      m.put("alphaRule", c.alphaRule().toString());
-      m.put("magnet", c.magnet().toString());
-      m.put("magnetLift", c.magnetLift());
-    }
-    return m;
-  }
-
-  static Map<String, Object> itersTo(SolverTrace trace, boolean average) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (Map.Entry<String, Double> e : THRESHOLDS.entrySet()) {
-      OptionalInt n = average ? trace.averageItersTo(e.getValue()) : trace.itersTo(e.getValue());
-      m.put(e.getKey(), n.isPresent() ? n.getAsInt() : null);
-    }
-    return m;
-  }
-
   private static String toJson(
       PreferenceGame g,
       Algorithm a,
@@ -246,15 +189,15 @@ public final class SolveCommand implements Callable<Integer> {
     m.put("finalGap", trace.finalGap());
     m.put("policy", trace.policy());
     m.put("nash", nash);
-    m.put("itersTo", itersTo(trace, false));
+    m.put("itersTo", trace.itersToThresholds(false));
     if (trace.hasAverage()) {
       m.put("averageGap", trace.finalAverageGap());
-      m.put("averageItersTo", itersTo(trace, true));
+      m.put("averageItersTo", trace.itersToThresholds(true));
       m.put("averagePolicy", trace.averagePolicy());
     }
     m.put("strategies", g.strategies());
     m.put("start", startName);
-    m.put("config", describe(c, a));
+    m.put("config", c.describe(a));
     return new ObjectMapper().writeValueAsString(m);
   }
 
@@ -268,13 +211,13 @@ public final class SolveCommand implements Callable<Integer> {
       double[] nash) {
     out.printf(
         Locale.ROOT, "game        %s (%d strategies), start %s%n", g.name(), g.size(), startName);
-    out.printf(Locale.ROOT, "algorithm   %s %s%n", a.cliName(), describe(c, a));
+    out.printf(Locale.ROOT, "algorithm   %s %s%n", a.cliName(), c.describe(a));
     out.printf(Locale.ROOT, "iterations  %d%n", trace.iterations());
     out.printf(Locale.ROOT, "final gap   %.3e (last iterate)%n", trace.finalGap());
-    out.printf(Locale.ROOT, "iters to    %s%n", itersText(itersTo(trace, false)));
+    out.printf(Locale.ROOT, "iters to    %s%n", itersText(trace.itersToThresholds(false)));
     if (trace.hasAverage()) {
       out.printf(Locale.ROOT, "average gap %.3e (average iterate)%n", trace.finalAverageGap());
-      out.printf(Locale.ROOT, "avg iters   %s%n", itersText(itersTo(trace, true)));
+      out.printf(Locale.ROOT, "avg iters   %s%n", itersText(trace.itersToThresholds(true)));
     }
     int width = 8;
     for (String s : g.strategies()) {

@@ -1,4 +1,4 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.options;
 
 import dev.lodestone.learner.LearnerHyperparameters;
 
@@ -7,10 +7,10 @@ import dev.lodestone.learner.LearnerHyperparameters;
  * system properties {@code lodestone.learner.*}, so that {@code --help} shows them ({@code
  * ${sys:...}} in the option descriptions) without repeating the numbers.
  */
-final class LearnerDefaults {
+public final class LearnerDefaults {
   private LearnerDefaults() {}
 
-  static void publish() {
+  public static void publish() {
     LearnerHyperparameters.defaults()
         .asMap()
         .forEach((k, v) -> System.setProperty("lodestone.learner." + k, String.valueOf(v)));

@@ -1,7 +1,8 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.infra.cli.Lodestone;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,9 +1,10 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.bench;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lodestone.games.Games;
 import dev.lodestone.games.PreferenceGame;
+import dev.lodestone.infra.options.LearnerOptions;
 import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.TextPreference;
 import dev.lodestone.judge.eval.PolicyEvaluation;

@@ -1,4 +1,4 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.bench;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     description = "Measured benchmarks; each prints its figures (--json for machine-readable).",
     subcommands = {
       BenchGamesCommand.class,
-      PolicyBenchCommand.class,
+      BenchPolicyCommand.class,
       BenchStackCommand.class,
       BenchLearnerCommand.class
     })

@@ -1,4 +1,4 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.options;
 
 import dev.lodestone.infra.run.ModelSize;
 import dev.lodestone.policy.warmup.WarmupCache;
@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** The policy architecture the warm-up trains, and where warm-ups are cached. */
-final class ModelOptions {
+public final class ModelOptions {
 
   @Option(
       names = "--model",
@@ -17,7 +17,7 @@ final class ModelOptions {
       description =
           "Policy architecture: default (d 128, 2 layers, context 128) or tiny (d 32, 1 layer,"
               + " context 64; faster, for tests and smoke runs) (default: ${DEFAULT-VALUE}).")
-  String model;
+  public String model;
 
   @Option(
       names = "--warmup-cache",
@@ -25,9 +25,9 @@ final class ModelOptions {
       description =
           "Where warmed-up weights are cached (default: $LODESTONE_CACHE_DIR/warmup, else"
               + " ~/.cache/lodestone/warmup).")
-  Path warmupCache;
+  public Path warmupCache;
 
-  ModelSize size(CommandSpec spec) {
+  public ModelSize size(CommandSpec spec) {
     try {
       return ModelSize.parse(model);
     } catch (IllegalArgumentException e) {
@@ -35,7 +35,7 @@ final class ModelOptions {
     }
   }
 
-  Path cacheDir() {
+  public Path cacheDir() {
     return warmupCache == null ? WarmupCache.defaultDirectory() : warmupCache;
   }
 }

@@ -1,13 +1,14 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lodestone.infra.cli.Lodestone;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-class PolicyBenchCommandTest {
+class BenchPolicyCommandTest {
 
   @Test
   void isRegisteredAsBenchPolicy() {
@@ -15,7 +16,7 @@ class PolicyBenchCommandTest {
     CommandLine bench = cli.getSubcommands().get("bench");
     assertThat(bench.getSubcommands()).containsKey("policy");
     Object command = bench.getSubcommands().get("policy").getCommand();
-    assertThat(command).isInstanceOf(PolicyBenchCommand.class);
+    assertThat(command).isInstanceOf(BenchPolicyCommand.class);
   }
 
   @Test
@@ -38,7 +39,7 @@ class PolicyBenchCommandTest {
 
   @Test
   void medianOfOddAndEvenCounts() {
-    assertThat(PolicyBenchCommand.median(new double[] {3, 1, 2})).isEqualTo(2);
-    assertThat(PolicyBenchCommand.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
+    assertThat(BenchPolicyCommand.median(new double[] {3, 1, 2})).isEqualTo(2);
+    assertThat(BenchPolicyCommand.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
   }
 }

@@ -1,4 +1,4 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,6 +9,9 @@ import dev.lodestone.games.tabular.SolverRunner;
 import dev.lodestone.games.tabular.SolverTrace;
 import dev.lodestone.games.tabular.TabularConfig;
 import dev.lodestone.games.tabular.TabularSolver;
+import dev.lodestone.infra.options.TabularOptions;
+import dev.lodestone.infra.report.GapPlots;
+import dev.lodestone.infra.report.Table;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -135,7 +138,7 @@ public final class BenchGamesCommand implements Callable<Integer> {
     double worst = 0.0;
     List<Integer> its = new ArrayList<>();
     for (int seed = 1; seed <= randomStarts; seed++) {
-      double[] start = SolveCommand.dirichlet(g.size(), seed);
+      double[] start = dev.lodestone.games.tabular.Starts.dirichlet(g.size(), seed);
       SolverTrace t = SolverRunner.run(a.create(g, start, config), g, iters);
       OptionalInt n = average ? t.averageItersTo(1e-6) : t.itersTo(1e-6);
       if (n.isPresent()) {
@@ -154,10 +157,10 @@ public final class BenchGamesCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--random-starts must be in [0, 10000], got " + randomStarts);
     }
-    if (iters < 1 || iters > SolveCommand.MAX_ITERATIONS) {
+    if (iters < 1 || iters > SolverRunner.MAX_ITERATIONS) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
-          "--iters must be in [1, " + SolveCommand.MAX_ITERATIONS + "], got " + iters);
+          "--iters must be in [1, " + SolverRunner.MAX_ITERATIONS + "], got " + iters);
     }
     List<String> specs = games == null ? SUITE : games;
     List<PreferenceGame> parsed = new ArrayList<>();
@@ -190,7 +193,7 @@ public final class BenchGamesCommand implements Callable<Integer> {
     }
     List<Row> rows = new ArrayList<>();
     for (PreferenceGame g : parsed) {
-      double[] start = g.initial().orElse(SolveCommand.uniform(g.size()));
+      double[] start = g.initial().orElse(dev.lodestone.games.tabular.Starts.uniform(g.size()));
       List<Row> gameRows = new ArrayList<>();
       for (Map.Entry<Algorithm, TabularConfig> e : configs.entrySet()) {
         Algorithm a = e.getKey();
@@ -257,7 +260,7 @@ public final class BenchGamesCommand implements Callable<Integer> {
     m.put("iterations", iters);
     Map<String, Object> used = new LinkedHashMap<>();
     for (Map.Entry<Algorithm, TabularConfig> e : configs.entrySet()) {
-      used.put(e.getKey().cliName(), SolveCommand.describe(e.getValue(), e.getKey()));
+      used.put(e.getKey().cliName(), e.getValue().describe(e.getKey()));
     }
     m.put("config", used);
     List<Map<String, Object>> results = new ArrayList<>();
@@ -267,7 +270,7 @@ public final class BenchGamesCommand implements Callable<Integer> {
       o.put("algorithm", r.algorithm);
       o.put("iterate", r.iterate);
       o.put("finalGap", r.finalGap());
-      o.put("itersTo", SolveCommand.itersTo(r.trace, r.average));
+      o.put("itersTo", r.trace.itersToThresholds(r.average));
       o.put("ms", r.ms);
       if (r.starts != null) {
         Map<String, Object> st = new LinkedHashMap<>();
@@ -291,73 +294,43 @@ public final class BenchGamesCommand implements Callable<Integer> {
         iters);
     for (Map.Entry<Algorithm, TabularConfig> e : configs.entrySet()) {
       out.printf(
-          Locale.ROOT,
-          "  %-8s %s%n",
-          e.getKey().cliName(),
-          SolveCommand.describe(e.getValue(), e.getKey()));
+          Locale.ROOT, "  %-8s %s%n", e.getKey().cliName(), e.getValue().describe(e.getKey()));
     }
     out.printf(
         Locale.ROOT,
         "iters to X: iterations until the gap stays <= X to the end of the run (- = never).%n%n");
     boolean starts = randomStarts > 0;
-    String head =
-        String.format(
-            Locale.ROOT,
-            "| %-14s | %-9s | %10s | %13s | %13s | %7s |",
-            "game",
-            "algorithm",
-            "final gap",
-            "iters to 1e-3",
-            "iters to 1e-6",
-            "ms");
-    String rule =
-        "|"
-            + "-".repeat(16)
-            + "|"
-            + "-".repeat(11)
-            + "|"
-            + "-".repeat(12)
-            + "|"
-            + "-".repeat(15)
-            + "|"
-            + "-".repeat(15)
-            + "|"
-            + "-".repeat(9)
-            + "|";
-    if (starts) {
-      head +=
-          String.format(
-              Locale.ROOT,
-              " %17s | %13s | %11s |",
-              randomStarts + " starts: 1e-6",
-              "median iters",
-              "worst gap");
-      rule += "-".repeat(19) + "|" + "-".repeat(15) + "|" + "-".repeat(13) + "|";
-    }
-    out.println(head);
-    out.println(rule);
+    Table table =
+        starts
+            ? Table.of(
+                    "game",
+                    "algorithm",
+                    "final gap",
+                    "iters to 1e-3",
+                    "iters to 1e-6",
+                    "ms",
+                    randomStarts + " starts: 1e-6",
+                    "median iters",
+                    "worst gap")
+                .right(2, 3, 4, 5, 6, 7, 8)
+            : Table.of("game", "algorithm", "final gap", "iters to 1e-3", "iters to 1e-6", "ms")
+                .right(2, 3, 4, 5);
     for (Row r : rows) {
-      String line =
-          String.format(
-              Locale.ROOT,
-              "| %-14s | %-9s | %10.2e | %13s | %13s | %7s |",
-              r.game,
-              r.label(),
-              r.finalGap(),
-              text(r.itersTo(1e-3)),
-              text(r.itersTo(1e-6)),
-              r.average ? "" : String.valueOf(r.ms));
+      List<Object> cells = new ArrayList<>();
+      cells.add(r.game);
+      cells.add(r.label());
+      cells.add(String.format(Locale.ROOT, "%.2e", r.finalGap()));
+      cells.add(text(r.itersTo(1e-3)));
+      cells.add(text(r.itersTo(1e-6)));
+      cells.add(r.average ? "" : String.valueOf(r.ms));
       if (starts) {
-        line +=
-            String.format(
-                Locale.ROOT,
-                " %17s | %13s | %11.2e |",
-                r.starts.settled() + "/" + r.starts.count(),
-                r.starts.medianItersTo() == null ? "-" : r.starts.medianItersTo(),
-                r.starts.worstFinalGap());
+        cells.add(r.starts.settled() + "/" + r.starts.count());
+        cells.add(r.starts.medianItersTo());
+        cells.add(String.format(Locale.ROOT, "%.2e", r.starts.worstFinalGap()));
       }
-      out.println(line);
+      table.row(cells.toArray());
     }
+    table.printMarkdown(out);
     out.println();
     out.println("Targets");
     for (Map.Entry<String, Object> e : targets.entrySet()) {

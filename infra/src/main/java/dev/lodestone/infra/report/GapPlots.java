@@ -1,4 +1,4 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.report;
 
 import java.awt.Color;
 import java.io.IOException;
@@ -16,13 +16,13 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * with XChart. Gaps at or below {@value #FLOOR} (exact convergence, or rounding noise around 0) are
  * drawn at the floor so that the log scale can show them.
  */
-final class GapPlots {
+public final class GapPlots {
 
   /** Lowest gap drawn: below double rounding of a win rate near 1/2. */
-  static final double FLOOR = 1e-16;
+  public static final double FLOOR = 1e-16;
 
   /** Most points drawn per series; longer traces are thinned evenly (the last point is kept). */
-  static final int MAX_POINTS = 2000;
+  public static final int MAX_POINTS = 2000;
 
   /** One distinct color per series, in order (the tab10 palette). */
   private static final Color[] PALETTE = {
@@ -44,7 +44,8 @@ final class GapPlots {
    * Writes a PNG of the series (name to gap trace, index = iteration) to {@code file}, creating its
    * directory if needed.
    */
-  static void save(Path file, String title, Map<String, double[]> series) throws IOException {
+  public static void save(Path file, String title, Map<String, double[]> series)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
     XYChart chart =
         new XYChartBuilder()

@@ -1,4 +1,4 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.options;
 
 import dev.lodestone.games.tabular.Algorithm;
 import dev.lodestone.games.tabular.TabularConfig;
@@ -10,13 +10,13 @@ import picocli.CommandLine.Option;
  * games}: each starts from the algorithm's documented defaults, and an option that does not apply
  * to the chosen algorithm is an error, never silently ignored.
  */
-final class TabularOptions {
+public final class TabularOptions {
 
   /** Default tolerance of {@code --magnet-every auto}. */
-  static final double DEFAULT_RESET_TOLERANCE = 0.1;
+  public static final double DEFAULT_RESET_TOLERANCE = 0.1;
 
   /** Longest phase of {@code --magnet-every auto}. */
-  static final int AUTO_MAX_STEPS = 100;
+  public static final int AUTO_MAX_STEPS = 100;
 
   private CommandLine.Model.CommandSpec spec;
 
@@ -26,7 +26,7 @@ final class TabularOptions {
       description =
           "step size (default: per algorithm; mpo: 1 with the path schedule, 1000 with the reset"
               + " schedules)")
-  Double eta;
+  public Double eta;
 
   @Option(
       names = "--alpha",
@@ -35,26 +35,26 @@ final class TabularOptions {
           "magnet strength (mpo, mmd; nash-md's beta). For mpo's path schedule the path's first"
               + " alpha (default 0.5); with --magnet-every K or auto a number fixes alpha, and auto"
               + " (the reset schedules' default) matches it to the game's measured scale.")
-  String alpha;
+  public String alpha;
 
   @Option(
       names = "--scale-ratio",
       paramLabel = "R",
       description = "mpo with --alpha auto: target of sHat/alpha (default: 1)")
-  Double scaleRatio;
+  public Double scaleRatio;
 
   @Option(
       names = "--scale-decay",
       paramLabel = "D",
       description = "mpo with --alpha auto: forgetting of sHat per phase (default: 0.7)")
-  Double scaleDecay;
+  public Double scaleDecay;
 
   @Option(
       names = "--max-log-gain",
       paramLabel = "G",
       description =
           "mpo with --alpha auto: trust region, alpha >= gap/(2G); 0 turns it off (default: 1)")
-  Double maxLogGain;
+  public Double maxLogGain;
 
   @Option(
       names = "--magnet-every",
@@ -65,7 +65,7 @@ final class TabularOptions {
               + " level by level), or a reset schedule: staged (every 3 steps until the gap"
               + " stalls, then 2-step extragradient-shaped phases), every K steps, or auto (when"
               + " the inner MMD iteration has converged)")
-  String magnetEvery;
+  public String magnetEvery;
 
   @Option(
       names = "--reset-tolerance",
@@ -73,7 +73,7 @@ final class TabularOptions {
       description =
           "mpo with --magnet-every auto: reset once the inner step is T times its first "
               + "(default 0.1)")
-  Double resetTolerance;
+  public Double resetTolerance;
 
   @Option(
       names = "--magnet-lift",
@@ -82,10 +82,10 @@ final class TabularOptions {
           "mpo: at a reset, a strategy that beats the policy and lies more than L nats below the"
               + " most probable one in the magnet is raised to that floor; 0 turns it off"
               + " (default 10)")
-  Double magnetLift;
+  public Double magnetLift;
 
   /** Whether any hyperparameter option was given. */
-  boolean any() {
+  public boolean any() {
     return eta != null
         || alpha != null
         || scaleRatio != null
@@ -101,7 +101,7 @@ final class TabularOptions {
    * reset schedule ({@code --magnet-every staged|K|auto}) the defaults are {@link
    * Algorithm#mpoResetDefaults()}.
    */
-  TabularConfig config(Algorithm algorithm, CommandLine.Model.CommandSpec spec) {
+  public TabularConfig config(Algorithm algorithm, CommandLine.Model.CommandSpec spec) {
     this.spec = spec;
     boolean mpo = algorithm == Algorithm.MPO;
     if (magnetEvery != null && !mpo) {

@@ -1,23 +1,12 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.bench;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lodestone.games.Games;
 import dev.lodestone.games.PreferenceGame;
+import dev.lodestone.infra.report.Table;
 import dev.lodestone.policy.AdamConfig;
 import dev.lodestone.policy.AdamOptimizer;
 import dev.lodestone.policy.ByteTokenizer;
@@ -65,7 +54,7 @@ import picocli.CommandLine.Option;
       "Training is compared with a bare DJL loop (same block, GradientCollector, DJL's Adam) in"
           + " the same run; the ratio is the project's overhead."
     })
-public final class PolicyBenchCommand implements Callable<Integer> {
+public final class BenchPolicyCommand implements Callable<Integer> {
 
   /** perturbed-rps (DESIGN.md section 5), written literally until the game catalogue is wired. */
   static final String RPS_PROMPT = "Choose your move.";
@@ -165,7 +154,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
     List<Layouts> layouts = layouts(cfg, dev);
     results.put("layouts", layouts);
     progress(err, "memory over " + decodeSteps + " decoding steps");
-    Memory memory = memory(dev);
+    MemoryProbe.Memory memory = memory(dev);
     results.put("memory", memory);
     progress(err, "warm-up on perturbed-rps");
     Warmup warmup = warmup(cfg, dev);
@@ -286,7 +275,8 @@ public final class PolicyBenchCommand implements Callable<Integer> {
     try (PolicyModel project = PolicyModel.create(cfg, dev, seed);
         AdamOptimizer opt = new AdamOptimizer(project, AdamConfig.of(lr));
         PolicyModel bare = PolicyModel.create(cfg, dev, seed);
-        BareLoop baseline = new BareLoop(bare.block(), dev, inputs, targets, batch, seqLen, lr)) {
+        BareDjlLoop baseline =
+            new BareDjlLoop(bare.block(), dev, inputs, targets, batch, seqLen, lr)) {
       Runnable projectStep =
           () -> {
             // The project's path: batch layout from token lists, log-probs, masked loss, finite
@@ -314,58 +304,6 @@ public final class PolicyBenchCommand implements Callable<Integer> {
           return Scalars.div(nll, tb.responseTokenCount());
         },
         1.0);
-  }
-
-  /**
-   * The baseline: the same DJL block trained by plain DJL calls, with nothing of the project around
-   * it: prebuilt (B, T) input and target arrays, {@code block.forward} through a {@link
-   * ParameterStore}, log-softmax cross-entropy over every position, {@link GradientCollector},
-   * DJL's own {@code Adam}, one {@link NDScope} per step.
-   */
-  static final class BareLoop implements AutoCloseable {
-    private final Block block;
-    private final NDManager manager;
-    private final ParameterStore store;
-    private final NDArray inputs;
-    private final NDArray targets;
-    private final Optimizer adam;
-    private final List<Pair<String, Parameter>> params = new ArrayList<>();
-
-    BareLoop(Block block, Device dev, long[] in, long[] tg, int b, int t, double lr) {
-      this.block = block;
-      this.manager = NDManager.newBaseManager(dev);
-      this.store = new ParameterStore(manager, false);
-      this.inputs = manager.create(in, new Shape(b, t));
-      this.targets = manager.create(tg, new Shape(b, t, 1));
-      this.adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) lr)).build();
-      block.getParameters().forEach(params::add);
-      for (Pair<String, Parameter> p : params) {
-        p.getValue().getArray().setRequiresGradient(true);
-      }
-    }
-
-    void step() {
-      try (NDScope scope = new NDScope()) {
-        scope.suppressNotUsedWarning();
-        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-          NDArray logits = block.forward(store, new NDList(inputs), true).head(); // (B, T, V)
-          NDArray loss = logits.logSoftmax(-1).gather(targets, 2).mean().neg(); // scalar
-          gc.backward(loss);
-        }
-      }
-      // Outside the scope: DJL's Adam creates its moment arrays lazily on the first update.
-      for (Pair<String, Parameter> p : params) {
-        NDArray w = p.getValue().getArray();
-        try (NDArray g = w.getGradient()) {
-          adam.update(p.getKey(), w, g);
-        }
-      }
-    }
-
-    @Override
-    public void close() {
-      manager.close();
-    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -538,45 +476,14 @@ public final class PolicyBenchCommand implements Callable<Integer> {
   // ---------------------------------------------------------------------------------------------
   // Memory
 
-  /**
-   * Resident memory over a long decoding run (repeated sampling calls, one decoding step per
-   * generated position), measured in a child JVM whose heap is fixed and touched up front, so that
-   * the resident set changes only with native and off-heap memory.
-   *
-   * @param steps decoding steps run
-   * @param rssAtStartMiB resident set size before the first call (heap, natives, weights)
-   * @param rssAfter1000StepsMiB resident set size once 1,000 steps had run
-   * @param maxRssAfter1000StepsMiB the largest resident set size seen after that
-   * @param growthAfter1000Steps max / at-1000 - 1
-   * @param peakRssMiB the child's peak resident set size (VmHWM) at the end
-   * @param seconds duration of the run
-   * @param jvmOptions the child's heap options
-   * @param rssEvery1000StepsMiB the resident set size each time another 1,000 steps had run
-   */
-  record Memory(
-      long steps,
-      double rssAtStartMiB,
-      double rssAfter1000StepsMiB,
-      double maxRssAfter1000StepsMiB,
-      double growthAfter1000Steps,
-      double peakRssMiB,
-      double seconds,
-      List<String> jvmOptions,
-      List<Long> rssEvery1000StepsMiB) {}
-
-  /** Heap options of the memory probe: fixed size, touched at start. */
-  static final List<String> PROBE_HEAP = List.of("-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch");
-
-  private static final String PROBE_PREFIX = "memory-probe-result ";
-
-  private Memory memory(Device dev) {
+  private MemoryProbe.Memory memory(Device dev) {
     List<String> cmd = new ArrayList<>();
     cmd.add(
         ProcessHandle.current()
             .info()
             .command()
             .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.addAll(PROBE_HEAP);
+    cmd.addAll(MemoryProbe.HEAP);
     for (String name : System.getProperties().stringPropertyNames()) {
       if (name.startsWith("ai.djl.")
           || name.startsWith("PYTORCH_")
@@ -601,8 +508,8 @@ public final class PolicyBenchCommand implements Callable<Integer> {
                   p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
         String line;
         while ((line = reader.readLine()) != null) {
-          if (line.startsWith(PROBE_PREFIX)) {
-            result = line.substring(PROBE_PREFIX.length());
+          if (line.startsWith(MemoryProbe.PREFIX)) {
+            result = line.substring(MemoryProbe.PREFIX.length());
           }
         }
       }
@@ -610,98 +517,13 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       if (rc != 0 || result == null) {
         throw new IllegalStateException("the memory probe exited with status " + rc);
       }
-      return new ObjectMapper().readValue(result, Memory.class);
+      return new ObjectMapper().readValue(result, MemoryProbe.Memory.class);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run the memory probe", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while the memory probe ran", e);
     }
-  }
-
-  /**
-   * The memory run, in its own JVM: {@code MemoryProbe device samples newTokens steps seed}. Prints
-   * one line, {@value #PROBE_PREFIX} followed by the {@link Memory} record as JSON.
-   */
-  static final class MemoryProbe {
-    private MemoryProbe() {}
-
-    public static void main(String[] args) throws IOException {
-      Device dev = Engines.device(args[0]);
-      int samples = Integer.parseInt(args[1]);
-      int newTokens = Integer.parseInt(args[2]);
-      long decodeSteps = Long.parseLong(args[3]);
-      long seed = Long.parseLong(args[4]);
-      int[] prompt = ByteTokenizer.standard().encodePrompt(RPS_PROMPT);
-      SamplingParams sp = SamplingParams.of(newTokens);
-      Memory m;
-      try (PolicyModel model = PolicyModel.create(ModelConfig.defaults(), dev, seed)) {
-        double start = rssMiB("VmRSS");
-        long steps = 0;
-        double at1000 = Double.NaN;
-        double maxAfter = 0;
-        long t0 = System.nanoTime();
-        long call = 0;
-        List<Long> trajectory = new ArrayList<>();
-        while (steps < decodeSteps) {
-          List<SampledResponse> rs = model.sample(prompt, samples, sp, seed + call++);
-          int longest = 0;
-          for (SampledResponse r : rs) {
-            longest = Math.max(longest, r.tokenIds().length);
-          }
-          long before = steps;
-          steps += longest;
-          double rss = rssMiB("VmRSS");
-          if (steps / 1000 > before / 1000) {
-            trajectory.add(Math.round(rss));
-          }
-          if (Double.isNaN(at1000)) {
-            if (steps >= 1000) {
-              at1000 = rss;
-            }
-          } else {
-            maxAfter = Math.max(maxAfter, rss);
-          }
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        if (Double.isNaN(at1000)) {
-          at1000 = rssMiB("VmRSS");
-        }
-        maxAfter = Math.max(maxAfter, at1000);
-        m =
-            new Memory(
-                steps,
-                start,
-                at1000,
-                maxAfter,
-                maxAfter / at1000 - 1,
-                rssMiB("VmHWM"),
-                seconds,
-                PROBE_HEAP,
-                trajectory);
-      }
-      System.out.println(PROBE_PREFIX + new ObjectMapper().writeValueAsString(m));
-      System.out.flush();
-    }
-  }
-
-  /** A field of /proc/self/status in MiB, or NaN where there is no such file. */
-  static double rssMiB(String field) {
-    Path status = Path.of("/proc/self/status");
-    if (!Files.isReadable(status)) {
-      return Double.NaN;
-    }
-    try {
-      for (String line : Files.readAllLines(status)) {
-        if (line.startsWith(field + ":")) {
-          String[] parts = line.substring(field.length() + 1).trim().split("\\s+");
-          return Long.parseLong(parts[0]) / 1024.0;
-        }
-      }
-    } catch (IOException | NumberFormatException e) {
-      return Double.NaN;
-    }
-    return Double.NaN;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -791,7 +613,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
   /** One target of the issue and whether this run met it. */
   record Target(String name, String target, String measured, boolean met) {}
 
-  private static List<Target> targets(Training t, Sampling s, Memory m, Warmup w) {
+  private static List<Target> targets(Training t, Sampling s, MemoryProbe.Memory m, Warmup w) {
     List<Target> out = new ArrayList<>();
     out.add(
         new Target(
@@ -846,7 +668,7 @@ public final class PolicyBenchCommand implements Callable<Integer> {
       Sampling s,
       Scoring sc,
       List<Layouts> layouts,
-      Memory m,
+      MemoryProbe.Memory m,
       Warmup w,
       Map<String, Object> results) {
     out.printf(
@@ -876,37 +698,31 @@ public final class PolicyBenchCommand implements Callable<Integer> {
         cfg.mlpHidden(),
         cfg.tiedHead() ? "tied" : "untied",
         cfg.parameterCount());
-    out.printf("%-44s %14s%n", "measure", "value");
-    row(
-        out,
+    Table measures = Table.of("measure", "value").right(1);
+    measures.row(
         "training step, project (batch " + t.batch() + " x " + t.seqLen() + ")",
         String.format("%.1f ms", t.projectStepMs()));
-    row(out, "training step, bare DJL loop", String.format("%.1f ms", t.baselineStepMs()));
-    row(out, "training tokens/s, project", String.format("%,.0f", t.projectTokensPerSecond()));
-    row(
-        out,
-        "training tokens/s, bare DJL loop",
-        String.format("%,.0f", t.baselineTokensPerSecond()));
-    row(out, "project overhead", String.format("%+.1f%%", t.overhead() * 100));
-    row(
-        out,
+    measures.row("training step, bare DJL loop", String.format("%.1f ms", t.baselineStepMs()));
+    measures.row("training tokens/s, project", String.format("%,.0f", t.projectTokensPerSecond()));
+    measures.row(
+        "training tokens/s, bare DJL loop", String.format("%,.0f", t.baselineTokensPerSecond()));
+    measures.row("project overhead", String.format("%+.1f%%", t.overhead() * 100));
+    measures.row(
         "sampling " + s.samples() + " x " + s.newTokens() + ", cache",
         String.format("%.3f s", s.cachedMs() / 1000));
-    row(
-        out,
+    measures.row(
         "sampling " + s.samples() + " x " + s.newTokens() + ", no cache",
         String.format("%.3f s", s.uncachedMs() / 1000));
-    row(out, "sampling tokens/s, cache", String.format("%,.0f", s.cachedTokensPerSecond()));
-    row(out, "sampling tokens/s, no cache", String.format("%,.0f", s.uncachedTokensPerSecond()));
-    row(out, "cache speedup", String.format("%.1fx", s.cacheSpeedup()));
-    row(out, "greedy identical with/without cache", String.valueOf(s.greedyIdentical()));
-    row(
-        out,
+    measures.row("sampling tokens/s, cache", String.format("%,.0f", s.cachedTokensPerSecond()));
+    measures.row(
+        "sampling tokens/s, no cache", String.format("%,.0f", s.uncachedTokensPerSecond()));
+    measures.row("cache speedup", String.format("%.1fx", s.cacheSpeedup()));
+    measures.row("greedy identical with/without cache", String.valueOf(s.greedyIdentical()));
+    measures.row(
         "scoring tokens/s (" + sc.pairs() + " pairs)",
         String.format("%,.0f", sc.tokensPerSecond()));
     for (Layouts lay : layouts) {
-      row(
-          out,
+      measures.row(
           String.format(
               "learner batch %s (%d x %d+%d), full/shared",
               lay.task(),
@@ -914,38 +730,33 @@ public final class PolicyBenchCommand implements Callable<Integer> {
               lay.promptTokens(),
               Math.round((double) lay.responseTokens() / lay.rows())),
           String.format("%.1f / %.1f ms", lay.fullStepMs(), lay.sharedStepMs()));
-      row(out, "  shared-prompt speedup", String.format("%.2fx", lay.speedup()));
+      measures.row("  shared-prompt speedup", String.format("%.2fx", lay.speedup()));
     }
-    row(out, "memory: RSS at start", String.format("%.0f MiB", m.rssAtStartMiB()));
-    row(out, "memory: RSS after 1,000 steps", String.format("%.0f MiB", m.rssAfter1000StepsMiB()));
-    row(
-        out,
+    measures.row("memory: RSS at start", String.format("%.0f MiB", m.rssAtStartMiB()));
+    measures.row(
+        "memory: RSS after 1,000 steps", String.format("%.0f MiB", m.rssAfter1000StepsMiB()));
+    measures.row(
         "memory: max RSS after, to " + String.format("%,d", m.steps()) + " steps",
         String.format("%.0f MiB", m.maxRssAfter1000StepsMiB()));
-    row(out, "memory: peak RSS of the probe JVM", String.format("%.0f MiB", m.peakRssMiB()));
-    row(out, "memory: probe JVM heap", String.join(" ", m.jvmOptions()));
-    out.printf("  RSS every 1,000 steps (MiB): %s%n", m.rssEvery1000StepsMiB());
-    row(out, "warm-up perturbed-rps: time", String.format("%.1f s", w.seconds()));
-    row(out, "warm-up perturbed-rps: steps", String.valueOf(w.steps()));
-    row(
-        out,
+    measures.row("memory: peak RSS of the probe JVM", String.format("%.0f MiB", m.peakRssMiB()));
+    measures.row("memory: probe JVM heap", String.join(" ", m.jvmOptions()));
+    measures.row("warm-up perturbed-rps: time", String.format("%.1f s", w.seconds()));
+    measures.row("warm-up perturbed-rps: steps", String.valueOf(w.steps()));
+    measures.row(
         "warm-up: p(rock, paper, scissors)",
         String.format(
             "%.3f %.3f %.3f", w.probabilities()[0], w.probabilities()[1], w.probabilities()[2]));
-    row(out, "warm-up: start from cache", String.format("%.2f s", w.cachedStartSeconds()));
+    measures.row("warm-up: start from cache", String.format("%.2f s", w.cachedStartSeconds()));
+    measures.printPlain(out);
+    out.printf("  RSS every 1,000 steps (MiB): %s%n", m.rssEvery1000StepsMiB());
     out.println();
-    out.printf("%-44s %12s %12s  %s%n", "target", "wanted", "measured", "met");
+    Table goals = Table.of("target", "wanted", "measured", "met").right(1, 2);
     @SuppressWarnings("unchecked")
     List<Target> targets = (List<Target>) results.get("targets");
     for (Target target : targets) {
-      out.printf(
-          "%-44s %12s %12s  %s%n",
-          target.name(), target.target(), target.measured(), target.met() ? "yes" : "NO");
+      goals.row(target.name(), target.target(), target.measured(), target.met() ? "yes" : "NO");
     }
-  }
-
-  private static void row(PrintWriter out, String name, String value) {
-    out.printf("%-44s %14s%n", name, value);
+    goals.printPlain(out);
   }
 
   // ---------------------------------------------------------------------------------------------

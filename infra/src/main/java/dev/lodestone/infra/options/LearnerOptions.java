@@ -1,4 +1,4 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.options;
 
 import dev.lodestone.learner.LearnerAlgorithm;
 import dev.lodestone.learner.LearnerHyperparameters;
@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  * keeps the learner's tuned default ({@link LearnerHyperparameters}'s Javadoc says how each was
  * chosen).
  */
-final class LearnerOptions {
+public final class LearnerOptions {
 
   @Option(
       names = "--algo",
@@ -21,46 +21,46 @@ final class LearnerOptions {
           "Learner algorithm: mpo (magnetic preference optimization), mpo-rt (magnet as a shaped"
               + " reward), omd (no magnet: plain online mirror descent) or fixed-magnet (the"
               + " magnet is never reset) (default: ${DEFAULT-VALUE}).")
-  String algo;
+  public String algo;
 
   @Option(
       names = "--eta",
       paramLabel = "ETA",
       description = "Mirror-descent step size eta (default: ${sys:lodestone.learner.eta}).")
-  Double eta;
+  public Double eta;
 
   @Option(
       names = "--alpha",
       paramLabel = "ALPHA",
       description = "Magnet strength alpha (default: ${sys:lodestone.learner.alpha}).")
-  Double alpha;
+  public Double alpha;
 
   @Option(
       names = "--magnet-every",
       paramLabel = "VERSIONS",
       description =
           "Reset the magnet to the policy every this many policy versions (default: ${sys:lodestone.learner.magnetEvery}).")
-  Integer magnetEvery;
+  public Integer magnetEvery;
 
   @Option(
       names = "--publish-every",
       paramLabel = "STEPS",
       description =
           "Adam steps per published policy version (default: ${sys:lodestone.learner.publishEvery}).")
-  Integer publishEvery;
+  public Integer publishEvery;
 
   @Option(
       names = "--batch-groups",
       paramLabel = "N",
       description =
           "Labelled groups per learner step (default: ${sys:lodestone.learner.batchGroups}).")
-  Integer batchGroups;
+  public Integer batchGroups;
 
   @Option(
       names = "--lr",
       paramLabel = "RATE",
       description = "Adam learning rate (default: ${sys:lodestone.learner.learningRate}).")
-  Double learningRate;
+  public Double learningRate;
 
   @Option(
       names = "--lr-decay-steps",
@@ -68,7 +68,7 @@ final class LearnerOptions {
       description =
           "Learning-rate decay: the rate at step t is RATE * STEPS / (STEPS + t); 0 keeps it"
               + " constant (default: ${sys:lodestone.learner.lrDecaySteps}).")
-  Integer lrDecaySteps;
+  public Integer lrDecaySteps;
 
   @Option(
       names = "--cooldown",
@@ -78,14 +78,14 @@ final class LearnerOptions {
               + " linearly to a tenth of the decay's value, so that the iterate stops wandering by"
               + " the sampling noise before the end; 0: off. A run without a budget never cools"
               + " down (default: ${sys:lodestone.learner.cooldown}).")
-  Double cooldown;
+  public Double cooldown;
 
   @Option(
       names = "--importance-clip",
       paramLabel = "C",
       description =
           "Truncation c of the per-token importance weights and of the opponent weights (default: ${sys:lodestone.learner.importanceClip}).")
-  Double importanceClip;
+  public Double importanceClip;
 
   @Option(
       names = "--opponent-correction",
@@ -95,14 +95,14 @@ final class LearnerOptions {
               + " advantages are measured against the current iterate and not the sampler's older"
               + " version; --no-opponent-correction uses the plain self-play advantage (default:"
               + " ${sys:lodestone.learner.opponentCorrection}).")
-  Boolean opponentCorrection;
+  public Boolean opponentCorrection;
 
   @Option(
       names = "--max-grad-norm",
       paramLabel = "NORM",
       description =
           "Global gradient-norm clipping (default: ${sys:lodestone.learner.maxGradNorm}).")
-  Double maxGradNorm;
+  public Double maxGradNorm;
 
   @Option(
       names = "--max-log-ratio",
@@ -111,7 +111,7 @@ final class LearnerOptions {
           "Trust region around the current iterate: a response already this far (sequence"
               + " log-ratio) from it in the direction of its advantage stops pushing; 0: off"
               + " (default: ${sys:lodestone.learner.maxLogRatio}).")
-  Double maxLogRatio;
+  public Double maxLogRatio;
 
   @Option(
       names = "--adam-beta1",
@@ -119,10 +119,10 @@ final class LearnerOptions {
       description =
           "Adam's first-moment decay, in [0, 1): momentum acts as a delay in a rotating game"
               + " (default: ${sys:lodestone.learner.adamBeta1}).")
-  Double adamBeta1;
+  public Double adamBeta1;
 
   /** The algorithm; a bad name is a parameter error. */
-  LearnerAlgorithm algorithm(CommandSpec spec) {
+  public LearnerAlgorithm algorithm(CommandSpec spec) {
     try {
       return LearnerAlgorithm.parse(algo);
     } catch (IllegalArgumentException e) {
@@ -136,7 +136,7 @@ final class LearnerOptions {
    * The hyper-parameters: the options given, the learner's defaults for the others, and {@code
    * seed}; a bad value is a parameter error naming the field.
    */
-  LearnerHyperparameters hyperparameters(CommandSpec spec, long seed) {
+  public LearnerHyperparameters hyperparameters(CommandSpec spec, long seed) {
     LearnerHyperparameters.Builder b = LearnerHyperparameters.builder();
     b.algorithm(algorithm(spec)).seed(seed);
     if (eta != null) {

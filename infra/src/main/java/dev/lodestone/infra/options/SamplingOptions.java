@@ -1,25 +1,25 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.options;
 
 import dev.lodestone.infra.run.SamplerSettings;
 import dev.lodestone.sampler.SamplerConfig;
 import picocli.CommandLine.Option;
 
 /** The sampler settings of {@code lodestone sampler} and {@code lodestone run}. */
-final class SamplingOptions {
+public final class SamplingOptions {
 
   @Option(
       names = "--group-size",
       paramLabel = "G",
       defaultValue = "" + SamplerConfig.DEFAULT_GROUP_SIZE,
       description = "Responses per sample group, at least 2 (default: ${DEFAULT-VALUE}).")
-  int groupSize;
+  public int groupSize;
 
   @Option(
       names = "--groups-per-batch",
       paramLabel = "N",
       defaultValue = "" + SamplerConfig.DEFAULT_GROUPS_PER_BATCH,
       description = "Groups drawn in one batched sampling call (default: ${DEFAULT-VALUE}).")
-  int groupsPerBatch;
+  public int groupsPerBatch;
 
   @Option(
       names = "--max-staleness",
@@ -28,7 +28,7 @@ final class SamplingOptions {
       description =
           "Back-pressure: a sampler pauses while the groups not yet consumed by the learner reach"
               + " VERSIONS x the learner's groups per version (default: ${DEFAULT-VALUE}).")
-  int maxStaleness;
+  public int maxStaleness;
 
   @Option(
       names = "--max-new-tokens",
@@ -36,9 +36,9 @@ final class SamplingOptions {
       defaultValue = "" + SamplerConfig.DEFAULT_MAX_NEW_TOKENS,
       description =
           "Most tokens per response, end-of-sequence included (default: ${DEFAULT-VALUE}).")
-  int maxNewTokens;
+  public int maxNewTokens;
 
-  SamplerSettings settings() {
+  public SamplerSettings settings() {
     return new SamplerSettings(groupSize, groupsPerBatch, maxStaleness, maxNewTokens);
   }
 }

@@ -1,4 +1,4 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.options;
 
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import picocli.CommandLine;
@@ -6,22 +6,22 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /** {@code --bootstrap} and {@code --registry}: where an existing cluster is. */
-final class ClusterOptions {
+public final class ClusterOptions {
 
   @Option(
       names = "--bootstrap",
       paramLabel = "HOST:PORT",
       description = "Kafka bootstrap servers (comma-separated HOST:PORT list).")
-  String bootstrap;
+  public String bootstrap;
 
   @Option(
       names = "--registry",
       paramLabel = "URL",
       description = "Schema registry URL, e.g. http://127.0.0.1:8081.")
-  String registry;
+  public String registry;
 
   /** Whether a cluster was given. */
-  boolean given() {
+  public boolean given() {
     return bootstrap != null;
   }
 
@@ -30,7 +30,7 @@ final class ClusterOptions {
    *
    * @throws CommandLine.ParameterException when one is missing or malformed
    */
-  ClusterConfig require(CommandSpec spec) {
+  public ClusterConfig require(CommandSpec spec) {
     if (bootstrap == null) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--bootstrap HOST:PORT is required");
