@@ -43,8 +43,8 @@ class BenchGamesCommandTest {
     CliRun run = CliRun.of("bench", "games", "--games", "condorcet", "--iters", "2000");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
-        .contains("| condorcet      | mpo       |")
-        .contains("| condorcet      | omd (avg) |")
+        .contains("| condorcet | mpo       |")
+        .contains("| condorcet | omd (avg) |")
         .contains("mpo gap <= 1e-6 within 2000")
         .contains("met on 1 of 1");
   }
