@@ -1,11 +1,11 @@
 package dev.lodestone.infra.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lodestone.infra.stack.LocalStack;
-import dev.lodestone.infra.stack.LocalStackConfig;
-import dev.lodestone.infra.stack.LocalStackException;
-import dev.lodestone.infra.stack.PortInUseException;
-import dev.lodestone.infra.stack.TopicProvisioningException;
+import dev.lodestone.stack.LocalStack;
+import dev.lodestone.stack.LocalStackConfig;
+import dev.lodestone.stack.LocalStackException;
+import dev.lodestone.stack.PortInUseException;
+import dev.lodestone.stack.TopicProvisioningException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lodestone.infra.stack.LocalStack;
-import dev.lodestone.infra.stack.LocalStackConfig;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.JudgeKind;
@@ -13,6 +11,8 @@ import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
+import dev.lodestone.stack.LocalStack;
+import dev.lodestone.stack.LocalStackConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.schemas.serde.AvroSerializer;
 import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
-import dev.lodestone.schemas.testing.TestBroker;
+import dev.lodestone.stack.testing.TestBroker;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

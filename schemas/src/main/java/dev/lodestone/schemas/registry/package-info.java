@@ -4,7 +4,7 @@
  * dev.lodestone.schemas.registry.InMemorySchemaRegistry}), a REST client that speaks the Confluent
  * Schema Registry API ({@link dev.lodestone.schemas.registry.RestSchemaRegistryClient}) and an
  * embedded HTTP server speaking the same API ({@link
- * dev.lodestone.schemas.registry.EmbeddedSchemaRegistry}).
+ * dev.lodestone.stack.registry.EmbeddedSchemaRegistry}).
  *
  * <p>Semantics follow Confluent Schema Registry: schema ids are global and content-addressed (the
  * same schema, compared in Avro's normalized JSON form, has the same id under every subject),

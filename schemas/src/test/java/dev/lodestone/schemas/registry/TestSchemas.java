@@ -3,22 +3,22 @@ package dev.lodestone.schemas.registry;
 import org.apache.avro.Schema;
 
 /** Small schemas for registry tests, written out so that each evolution step is visible. */
-final class TestSchemas {
+public final class TestSchemas {
   private TestSchemas() {}
 
-  static Schema parse(String json) {
+  public static Schema parse(String json) {
     return new Schema.Parser().parse(json);
   }
 
   /** {@code Thing {id: string, count: int}}. */
-  static final String THING_V1 =
+  public static final String THING_V1 =
       """
       {"type": "record", "name": "Thing", "namespace": "dev.lodestone.test",
        "fields": [{"name": "id", "type": "string"}, {"name": "count", "type": "int"}]}
       """;
 
   /** V1 plus an optional field with a default: compatible in every direction. */
-  static final String THING_V2 =
+  public static final String THING_V2 =
       """
       {"type": "record", "name": "Thing", "namespace": "dev.lodestone.test",
        "fields": [{"name": "id", "type": "string"}, {"name": "count", "type": "int"},
@@ -26,7 +26,7 @@ final class TestSchemas {
       """;
 
   /** V1 plus a required field without default: a new reader cannot read old data. */
-  static final String THING_REQUIRED_FIELD =
+  public static final String THING_REQUIRED_FIELD =
       """
       {"type": "record", "name": "Thing", "namespace": "dev.lodestone.test",
        "fields": [{"name": "id", "type": "string"}, {"name": "count", "type": "int"},
@@ -34,21 +34,21 @@ final class TestSchemas {
       """;
 
   /** V1 with {@code count} removed: old readers miss a field without default. */
-  static final String THING_WITHOUT_COUNT =
+  public static final String THING_WITHOUT_COUNT =
       """
       {"type": "record", "name": "Thing", "namespace": "dev.lodestone.test",
        "fields": [{"name": "id", "type": "string"}]}
       """;
 
   /** V1 with {@code count} changed from int to string: incompatible both ways. */
-  static final String THING_COUNT_AS_STRING =
+  public static final String THING_COUNT_AS_STRING =
       """
       {"type": "record", "name": "Thing", "namespace": "dev.lodestone.test",
        "fields": [{"name": "id", "type": "string"}, {"name": "count", "type": "string"}]}
       """;
 
   /** V1 with {@code count} given a default. */
-  static final String THING_COUNT_WITH_DEFAULT =
+  public static final String THING_COUNT_WITH_DEFAULT =
       """
       {"type": "record", "name": "Thing", "namespace": "dev.lodestone.test",
        "fields": [{"name": "id", "type": "string"},
@@ -56,7 +56,7 @@ final class TestSchemas {
       """;
 
   /** V1 with {@code count} brought back as a string with a default. */
-  static final String THING_COUNT_BACK_AS_STRING =
+  public static final String THING_COUNT_BACK_AS_STRING =
       """
       {"type": "record", "name": "Thing", "namespace": "dev.lodestone.test",
        "fields": [{"name": "id", "type": "string"},
@@ -64,7 +64,7 @@ final class TestSchemas {
       """;
 
   /** An unrelated record. */
-  static final String OTHER =
+  public static final String OTHER =
       """
       {"type": "record", "name": "Other", "namespace": "dev.lodestone.test",
        "fields": [{"name": "value", "type": "double"}]}

@@ -1,6 +1,5 @@
 /**
- * Internals of the schema registry: the append-only log that makes the in-process registry durable,
- * and the HTTP handler of the embedded server. Not an API; other modules use {@code
- * dev.lodestone.schemas.registry}.
+ * The append-only log that makes the in-process registry durable across restarts. Private to the
+ * schemas module.
  */
 package dev.lodestone.schemas.registry.internal;

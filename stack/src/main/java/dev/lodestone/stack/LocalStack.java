@@ -1,0 +1,489 @@
+package dev.lodestone.stack;
+
+import dev.lodestone.schemas.Topics;
+import dev.lodestone.stack.registry.EmbeddedSchemaRegistry;
+import dev.lodestone.stack.registry.RegistryStartException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local stack: a single-node KRaft Kafka broker and the schema registry in this process, and
+ * the catalogue's topics provisioned on the broker.
+ *
+ * <p>Lifecycle: {@link State#CREATED} → {@link #start(Duration)} ({@link State#STARTING}) → {@link
+ * State#RUNNING} → {@link #close()} ({@link State#STOPPING}) → {@link State#STOPPED}; a start that
+ * fails leaves {@link State#FAILED} with everything it had started stopped again. {@code start}
+ * returns once the broker and the registry accept connections and every catalogue topic has its
+ * leaders.
+ *
+ * <p>Ports are checked before anything starts: a port in use fails with a {@link
+ * PortInUseException} naming it. With a data directory the broker's storage is formatted once and
+ * reused on later starts, and the registry keeps its schemas there, so topics, records and schema
+ * ids survive a restart; without one the broker works in a temporary directory that {@link
+ * #close()} deletes, and the registry keeps its schemas in memory.
+ *
+ * <p>Listening on a wildcard address ({@code 0.0.0.0}, {@code ::}) the broker advertises, and
+ * {@link #bootstrapServers()} and {@link #registryUrl()} name, this machine's host name.
+ *
+ * <pre>{@code
+ * try (LocalStack stack = new LocalStack(LocalStackConfig.ephemeral())) {
+ *   stack.start(LocalStack.DEFAULT_START_TIMEOUT);
+ *   String bootstrap = stack.bootstrapServers();
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+  /** A start timeout with room for a slow, busy machine (a start takes a few seconds). */
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
+
+  /** Name of the lock file that keeps two stacks off one data directory. */
+  static final String LOCK_FILE = ".lodestone-stack.lock";
+
+  /** Where the broker keeps its log, under the stack's data directory. */
+  static final String KAFKA_DIR = "kafka";
+
+  /** Where the registry keeps its schemas, under a kept data directory. */
+  static final String REGISTRY_DIR = "registry";
+
+  /** The lifecycle states of a stack. */
+  public enum State {
+    /** Configured, nothing started. */
+    CREATED,
+    /** {@link #start(Duration)} is bringing the registry and the broker up, provisioning topics. */
+    STARTING,
+    /** Broker and registry accept connections and the catalogue's topics exist. */
+    RUNNING,
+    /** {@link #close()} is shutting the broker and the registry down. */
+    STOPPING,
+    /** Everything is shut down (and a temporary directory deleted). */
+    STOPPED,
+    /** The start failed; whatever had started is shut down again. */
+    FAILED
+  }
+
+  private final LocalStackConfig config;
+  private final ReentrantLock lifecycle = new ReentrantLock();
+  private volatile State state = State.CREATED;
+
+  private Path directory;
+  private boolean temporaryDirectory;
+  private FileChannel lockChannel;
+  private FileLock dirLock;
+  private EmbeddedKafka kafka;
+  private EmbeddedSchemaRegistry registry;
+  private String advertisedHost;
+  private String localHost;
+  private int kafkaPort;
+  private int controllerPort;
+  private boolean formatted;
+  private TopicProvisioner.Result provisioned;
+
+  /** A stack for {@code config}; nothing starts until {@link #start(Duration)}. */
+  public LocalStack(LocalStackConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /** The configuration this stack was made with (ports as configured, 0 for free ones). */
+  public LocalStackConfig config() {
+    return config;
+  }
+
+  /** The current lifecycle state. */
+  public State state() {
+    return state;
+  }
+
+  /**
+   * Starts the registry and the broker, provisions the catalogue's topics, and returns once all are
+   * ready.
+   *
+   * @param timeout the most the start may take
+   * @throws PortInUseException if a configured port is taken (nothing was started)
+   * @throws DataDirException if the data directory cannot be created, written or locked
+   * @throws TopicLayoutException if a kept data directory holds topics contradicting the catalogue
+   * @throws LocalStackException if the broker or the registry does not come up in time
+   * @throws IllegalStateException if the stack is not in {@link State#CREATED}
+   */
+  public void start(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+    lifecycle.lock();
+    try {
+      if (state != State.CREATED) {
+        throw new IllegalStateException("start() needs state CREATED, the stack is " + state);
+      }
+      state = State.STARTING;
+      long t0 = System.nanoTime();
+      long deadline = t0 + timeout.toNanos();
+      try {
+        resolveHostsAndPorts();
+        prepareDirectory();
+        registry = startRegistry();
+        long tRegistry = System.nanoTime();
+        Path kafkaDir = directory.resolve(KAFKA_DIR);
+        Files.createDirectories(kafkaDir);
+        kafka =
+            new EmbeddedKafka(
+                config.host(),
+                advertisedHost,
+                localHost,
+                kafkaPort,
+                controllerPort,
+                kafkaDir,
+                config.brokerProperties());
+        formatted = kafka.formatIfNeeded(directory.resolve("broker.properties"));
+        long tFormat = System.nanoTime();
+        kafka.start(remaining(deadline));
+        long tBroker = System.nanoTime();
+        try (Admin admin = Admin.create(adminConfig())) {
+          provisioned = new TopicProvisioner(admin).provision(Topics.ALL, remaining(deadline));
+        }
+        long tTopics = System.nanoTime();
+        if (!Ports.accepts(localHost, kafkaPort, remaining(deadline))) {
+          throw new LocalStackException(
+              "the Kafka broker does not accept connections on port " + kafkaPort);
+        }
+        if (!Ports.accepts(localHost, registry.port(), remaining(deadline))) {
+          throw new LocalStackException(
+              "the schema registry does not accept connections on port " + registry.port());
+        }
+        state = State.RUNNING;
+        log.info(
+            "Local stack running in {}: Kafka {}, schema registry {} (registry {} ms, {} storage {}"
+                + " ms, broker {} ms, topics {} ms, {} created)",
+            directory,
+            bootstrapAddress(),
+            registryAddress(),
+            millis(tRegistry - t0),
+            formatted ? "formatted" : "reused",
+            millis(tFormat - tRegistry),
+            millis(tBroker - tFormat),
+            millis(tTopics - tBroker),
+            provisioned.created().size());
+      } catch (IOException e) {
+        fail();
+        throw new DataDirException(directory, "cannot be written: " + e.getMessage(), e);
+      } catch (RuntimeException | Error e) {
+        fail();
+        if (e instanceof LocalStackException && hasCause(e, BindException.class)) {
+          // Another process took a port between the check and the broker's bind: name it.
+          throw portTakenSinceCheck((LocalStackException) e);
+        }
+        throw e;
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
+  /** The bootstrap address for clients, {@code host:port}. */
+  public String bootstrapServers() {
+    requireStarted();
+    return bootstrapAddress();
+  }
+
+  /** The schema registry's base URL for clients, e.g. {@code http://127.0.0.1:8081}. */
+  public String registryUrl() {
+    requireStarted();
+    return registryAddress();
+  }
+
+  /** The schema registry's port (the one picked, when configured as 0). */
+  public int registryPort() {
+    requireStarted();
+    return registry.port();
+  }
+
+  /** The broker's client port (the one picked, when configured as 0). */
+  public int kafkaPort() {
+    requireStarted();
+    return kafkaPort;
+  }
+
+  /** The directory the stack keeps its data in: the configured one, or a temporary one. */
+  public Path directory() {
+    requireStarted();
+    return directory;
+  }
+
+  /** Whether this start formatted fresh storage (false: the data directory's storage reused). */
+  public boolean formattedStorage() {
+    requireStarted();
+    return formatted;
+  }
+
+  /** Which catalogue topics this start created and which it found. */
+  public TopicProvisioner.Result provisionedTopics() {
+    requireStarted();
+    return provisioned;
+  }
+
+  /** Client settings that reach this stack: {@code bootstrap.servers}; add serdes and the rest. */
+  public Map<String, Object> clientConfig() {
+    return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+  }
+
+  /**
+   * Shuts the broker down cleanly, waits until it has stopped, deletes a temporary directory and
+   * releases the data directory. Safe to call in any state and more than once.
+   */
+  @Override
+  public void close() {
+    lifecycle.lock();
+    try {
+      if (state == State.STOPPED || state == State.FAILED || state == State.CREATED) {
+        if (state == State.CREATED) {
+          state = State.STOPPED;
+        }
+        return;
+      }
+      state = State.STOPPING;
+      List<Throwable> errors = shutDownAll();
+      state = State.STOPPED;
+      log.info("Local stack stopped");
+      if (!errors.isEmpty()) {
+        LocalStackException e =
+            new LocalStackException(
+                "the local stack did not stop cleanly: " + errors.get(0).getMessage(),
+                errors.get(0));
+        errors.stream().skip(1).forEach(e::addSuppressed);
+        throw e;
+      }
+    } finally {
+      lifecycle.unlock();
+    }
+  }
+
+  private void resolveHostsAndPorts() {
+    String host = config.host();
+    InetAddress address = Ports.resolve(host);
+    if (address.isAnyLocalAddress()) {
+      // Listening everywhere: clients need a name that reaches this machine; the stack's own
+      // connections (controller, checks) stay on the loopback address.
+      localHost = InetAddress.getLoopbackAddress().getHostAddress();
+      try {
+        advertisedHost = InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        advertisedHost = localHost;
+      }
+    } else {
+      localHost = host;
+      advertisedHost = host;
+    }
+    // Check every fixed port before starting anything, so a clash leaves nothing behind.
+    if (config.kafkaPort() != 0) {
+      Ports.requireFree(host, config.kafkaPort(), PortInUseException.Purpose.KAFKA);
+    }
+    if (config.controllerPort() != 0) {
+      Ports.requireFree(host, config.controllerPort(), PortInUseException.Purpose.CONTROLLER);
+    }
+    if (config.registryPort() != 0) {
+      Ports.requireFree(host, config.registryPort(), PortInUseException.Purpose.REGISTRY);
+    }
+    List<Integer> taken =
+        new ArrayList<>(
+            List.of(config.kafkaPort(), config.controllerPort(), config.registryPort()));
+    kafkaPort = config.kafkaPort() != 0 ? config.kafkaPort() : Ports.pickFree(host, taken);
+    taken.add(kafkaPort);
+    controllerPort =
+        config.controllerPort() != 0 ? config.controllerPort() : Ports.pickFree(host, taken);
+  }
+
+  private void prepareDirectory() throws IOException {
+    if (config.dataDir().isEmpty()) {
+      directory = Files.createTempDirectory("lodestone-stack-");
+      temporaryDirectory = true;
+      return;
+    }
+    Path dir = config.dataDir().get();
+    directory = dir;
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new DataDirException(dir, "cannot be created: " + e.getMessage(), e);
+    }
+    if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+      throw new DataDirException(dir, "is not a writable directory", null);
+    }
+    try {
+      lockChannel =
+          FileChannel.open(
+              dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      dirLock = lockChannel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      dirLock = null;
+    } catch (IOException e) {
+      throw new DataDirException(dir, "cannot be locked: " + e.getMessage(), e);
+    }
+    if (dirLock == null) {
+      throw new DataDirException(dir, "is in use by another running Lodestone stack", null);
+    }
+  }
+
+  private RuntimeException portTakenSinceCheck(LocalStackException bindFailure) {
+    try {
+      Ports.requireFree(config.host(), kafkaPort, PortInUseException.Purpose.KAFKA);
+      Ports.requireFree(config.host(), controllerPort, PortInUseException.Purpose.CONTROLLER);
+    } catch (PortInUseException e) {
+      e.addSuppressed(bindFailure);
+      return e;
+    }
+    return bindFailure;
+  }
+
+  private EmbeddedSchemaRegistry startRegistry() {
+    Optional<Path> registryDir =
+        config.dataDir().isPresent()
+            ? Optional.of(directory.resolve(REGISTRY_DIR))
+            : Optional.empty();
+    try {
+      return EmbeddedSchemaRegistry.start(config.host(), config.registryPort(), registryDir);
+    } catch (RegistryStartException e) {
+      if (hasCause(e, BindException.class)) {
+        throw new PortInUseException(
+            config.host(), config.registryPort(), PortInUseException.Purpose.REGISTRY, e);
+      }
+      throw new LocalStackException(e.getMessage(), e);
+    }
+  }
+
+  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void fail() {
+    state = State.FAILED;
+    List<Throwable> errors = shutDownAll();
+    errors.forEach(e -> log.warn("While cleaning up a failed start: {}", e.toString()));
+  }
+
+  /** Stops whatever runs, in reverse order of starting; returns what went wrong. */
+  private List<Throwable> shutDownAll() {
+    List<Throwable> errors = new ArrayList<>();
+    if (kafka != null) {
+      try {
+        kafka.stop();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+      kafka = null;
+    }
+    if (registry != null) {
+      try {
+        registry.close();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+      registry = null;
+    }
+    if (dirLock != null) {
+      try {
+        dirLock.release();
+      } catch (IOException e) {
+        errors.add(e);
+      }
+      dirLock = null;
+    }
+    if (lockChannel != null) {
+      try {
+        lockChannel.close();
+      } catch (IOException e) {
+        errors.add(e);
+      }
+      lockChannel = null;
+    }
+    if (temporaryDirectory && directory != null) {
+      try {
+        deleteRecursively(directory);
+      } catch (UncheckedIOException e) {
+        errors.add(e);
+      }
+    }
+    return errors;
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete temporary directory " + dir, e);
+    }
+  }
+
+  private Map<String, Object> adminConfig() {
+    return Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        urlHost(localHost) + ":" + kafkaPort,
+        AdminClientConfig.CLIENT_ID_CONFIG,
+        "lodestone-stack-provisioner");
+  }
+
+  private String bootstrapAddress() {
+    return urlHost(advertisedHost) + ":" + kafkaPort;
+  }
+
+  private String registryAddress() {
+    return "http://" + urlHost(advertisedHost) + ":" + registry.port();
+  }
+
+  /** A host as it appears in a URL or a {@code host:port} pair (IPv6 literals in brackets). */
+  static String urlHost(String host) {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+  }
+
+  private void requireStarted() {
+    State s = state;
+    if (s != State.RUNNING) {
+      throw new IllegalStateException("the local stack is " + s + ", not RUNNING");
+    }
+  }
+
+  private static Duration remaining(long deadline) {
+    long nanos = deadline - System.nanoTime();
+    if (nanos <= 0) {
+      throw new LocalStackException("the local stack did not start in time");
+    }
+    return Duration.ofNanos(nanos);
+  }
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
+  }
+}
