@@ -21,7 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The JSON game file of DESIGN.md section 5:
+ * The JSON game file (docs/design.md, "Games"):
  *
  * <pre>{@code
  * {"name": "perturbed-rps",
@@ -48,7 +48,7 @@ public final class GameFile {
 
   private GameFile() {}
 
-  /** The file's fields, in DESIGN.md's order. */
+  /** The file's fields, in the order docs/design.md gives them. */
   @JsonPropertyOrder({"name", "prompt", "strategies", "preferences", "initial"})
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Json(

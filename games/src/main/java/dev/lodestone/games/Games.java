@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code rps}: rock-paper-scissors, Nash (1/3, 1/3, 1/3);
- *   <li>{@code perturbed-rps}: DESIGN.md section 5's game, Nash exactly (1/7, 3/7, 3/7);
+ *   <li>{@code perturbed-rps}: the game of docs/design.md, "Games", Nash exactly (1/7, 3/7, 3/7);
  *   <li>{@code condorcet}: three voters with cyclic rankings of three candidates; a candidate is
  *       preferred over another with the share of voters who rank it higher (2/3 around the cycle),
  *       Nash (1/3, 1/3, 1/3);
@@ -105,7 +105,7 @@ public final class Games {
   }
 
   /**
-   * DESIGN.md section 5's perturbed rock-paper-scissors: paper beats scissors only 1/3 of the time.
+   * The perturbed rock-paper-scissors of docs/design.md: paper beats scissors only 1/3 of the time.
    * Nash exactly (1/7, 3/7, 3/7); initial (0.7, 0.2, 0.1).
    */
   public static PreferenceGame perturbedRps() {

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A finite symmetric preference game (DESIGN.md sections 1 and 5): named strategies and a
- * preference matrix {@code P}, where {@code P[i][j]} is the probability that strategy {@code i} is
- * preferred over strategy {@code j}. It is the two-player constant-sum game whose value is 1/2.
+ * A finite symmetric preference game (docs/design.md, "The game" and "Games"): named strategies and
+ * a preference matrix {@code P}, where {@code P[i][j]} is the probability that strategy {@code i}
+ * is preferred over strategy {@code j}. It is the two-player constant-sum game whose value is 1/2.
  *
  * <p>Immutable and validated at construction; every validation error is an {@link
  * InvalidGameException} that names the game, the field or cell, and the bad value:
@@ -26,8 +26,8 @@ import java.util.Optional;
  *       and non-negative, summing to 1 within {@value #TOLERANCE}).
  * </ul>
  *
- * <p>Responses are judged by DESIGN.md's rule: a response that is not one of the strategies loses
- * to every valid response and ties (1/2) with every other invalid one.
+ * <p>Responses are judged by the rule of docs/design.md: a response that is not one of the
+ * strategies loses to every valid response and ties (1/2) with every other invalid one.
  */
 public final class PreferenceGame implements WinRateOracle {
 
@@ -299,7 +299,7 @@ public final class PreferenceGame implements WinRateOracle {
   }
 
   /**
-   * The duality gap {@code 2 max_i (P pi)_i - 1} (DESIGN.md section 1): 0 exactly at a Nash
+   * The duality gap {@code 2 max_i (P pi)_i - 1} (docs/design.md, "The game"): 0 exactly at a Nash
    * equilibrium, positive elsewhere, at most 1.
    */
   public double gap(double[] pi) {

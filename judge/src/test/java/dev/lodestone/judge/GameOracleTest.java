@@ -19,7 +19,7 @@ class GameOracleTest {
         .isTrue();
     assertThat(oracle.accepts(TestGroups.groupOfTask("g", "rps", "rock", "paper"))).isFalse();
 
-    // DESIGN.md section 5: P = [[1/2, 0, 1], [1, 1/2, 1/3], [0, 2/3, 1/2]]; a response that is
+    // docs/design.md, "Games": P = [[1/2, 0, 1], [1, 1/2, 1/3], [0, 2/3, 1/2]]; a response that is
     // not a strategy loses to every strategy and ties with another such response.
     double[] p =
         oracle.preferences(

@@ -9,37 +9,19 @@ import java.util.Objects;
  * publish iterates. Immutable, validated in the constructor (the error names the field and the bad
  * value). {@link LearnerConfig#hyperparameters()} derives it from a full configuration; benchmarks
  * build it directly. {@link #builder()} starts from the defaults (the {@code DEFAULT_} constants),
- * chosen with {@code lodestone bench learner} and {@code lodestone run} (docs/learner-benchmark.md
- * and docs/pipeline-benchmark.md have the commands and every figure).
+ * described below.
  *
- * <p>Why these defaults, in short: large steps (eta 5-10, or learning rate 2e-3 and more) collapse
- * onto one pure strategy, from which sampling never recovers (a strategy that is never drawn gets
- * no gradient). Eta 1 with alpha 0.1 and a magnet reset every 20 versions is the exact tabular
- * schedule that reaches 0.01 on perturbed-rps in under 100 versions while keeping every strategy
- * above 0.03; 8 steps of 5e-4 per version, decaying harmonically over 500 steps, did not collapse
- * in the pipeline, where larger ones did. What is left is noise: each version's advantages are
- * estimated from a few hundred pairs, and the iterate wanders around the equilibrium by that noise.
- * Groups of 4 responses (8 per step) and a learning rate of 1e-3 lowered that noise on rps and
- * perturbed-rps in {@code lodestone bench learner}, but in five-minute pipeline runs condorcet then
- * cycled (0.064 at the end against 0.012 with these defaults) and rps still ended above 0.05, so
- * the defaults stayed (docs/learner-benchmark.md, docs/pipeline-benchmark.md). Two later changes:
- * Adam's first-moment decay is 0.5 instead of 0.9, because momentum delays the response to the
- * game's rotation (rps and perturbed-rps wandered less), and a trust region around pi_t ({@code
- * maxLogRatio}) stops a batch from pushing a rarely drawn response far beyond the MMD step, the
- * start of a collapse onto one strategy. Then 32 groups per step instead of 16: a version's
- * advantages come from 256 pairs instead of 128, and one step of 32 groups costs the learner less
- * than two of 16, so the samplers get more of the machine (12-90% more groups per second in the
- * five-minute runs). The iterate takes fewer versions in the same time, which the built-in tasks
- * can afford, and wanders less around the equilibrium (docs/pipeline-benchmark.md). Last, the
- * cooldown: the wandering that was left made a run's final value partly luck, so over the last
- * quarter of a bounded run the learning rate falls to a tenth. That stops the fast wandering (rps
- * ended lower in every run), but with 8 steps of 32 groups per version the steps became partial
- * over the last tenth of the run, where the iterate stopped converging and kept the noise it had (a
- * fit of the runs' versions to the MMD step; docs/pipeline-benchmark.md). So now 4 steps of 64
- * groups per version, the same 256 groups: each step's gradient comes from twice the groups, and
- * the learning rate, whose decay counts steps, is higher at the end. Over six runs the iterate took
- * a larger step per version at the end of the cooldown and mostly converged there; rps did not
- * gain.
+ * <p>What the defaults do. Eta 1 with alpha 0.1 and a magnet reset every 20 versions is a tabular
+ * MPO schedule that converges on the built-in games while keeping every strategy's probability well
+ * away from 0; larger steps collapse onto one pure strategy, which sampling never leaves (a
+ * strategy that is never drawn gets no gradient). A version is 4 Adam steps of 64 groups, so each
+ * MMD step is fitted on 256 labelled pairs. The learning rate 5e-4 decays harmonically over 500
+ * steps and, in a run with a budget, cools down over its last quarter, so that the last iterate
+ * stops wandering by the sampling noise. Adam's beta1 is 0.5 (momentum acts as a delay in a
+ * rotating game), and the trust region keeps a batch from pushing a rarely drawn response beyond
+ * the MMD step. Each of these was chosen on single runs of the built-in games
+ * (docs/notes/pipeline-benchmark-history.md and docs/notes/learner-benchmark-history.md hold every
+ * figure); docs/pipeline-benchmark.md has the current figures.
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
@@ -118,10 +100,8 @@ public record LearnerHyperparameters(
   public static final int DEFAULT_LR_DECAY_STEPS = 500;
 
   /**
-   * Default cooldown: the last quarter of a bounded run. In five-minute pipeline runs the
-   * evaluations change on a scale of a few versions, about 1% of a run, so a quarter is slow enough
-   * for the iterate to follow the shrinking step, and the built-in tasks are near their equilibrium
-   * by then (docs/pipeline-benchmark.md).
+   * Default cooldown: the last quarter of a bounded run, slow enough for the iterate to follow the
+   * shrinking step (the evaluations of a five-minute run change on a scale of about 1% of it).
    */
   public static final double DEFAULT_COOLDOWN = 0.25;
 

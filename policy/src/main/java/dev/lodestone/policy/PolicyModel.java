@@ -371,7 +371,7 @@ public final class PolicyModel implements AutoCloseable {
   /**
    * Exact log-probability of each response given the prompt: the sum of its per-token
    * log-probabilities in double precision. For the probability of a complete response, the response
-   * must end with EOS (DESIGN.md section 5); without EOS this is the probability that sampling
+   * must end with EOS (docs/design.md, "Games"); without EOS this is the probability that sampling
    * starts with these tokens.
    */
   public double[] sequenceLogProbs(int[] prompt, List<int[]> responses) {

@@ -34,7 +34,7 @@
  *       that attend to each distinct prompt read once); differentiable when {@code training} and a
  *       gradient collector is open; never recorded otherwise.
  *   <li>{@code responseTokenLogProbs(pairs)} and {@code sequenceLogProbs(prompt, responses)}:
- *       per-token and exact whole-response log-probabilities (DESIGN.md section 5).
+ *       per-token and exact whole-response log-probabilities (docs/design.md, "Games").
  * </ul>
  *
  * <h2>Training</h2>

@@ -63,9 +63,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sampler (DESIGN.md section 2): follows the newest POLICY version of a model, draws groups of
- * G responses to its prompts, and publishes them to {@code samples} as {@link SampleGroup}s with an
- * idempotent, non-transactional producer ({@code acks=all}).
+ * The sampler (docs/design.md, "Modules and services"): follows the newest POLICY version of a
+ * model, draws groups of G responses to its prompts, and publishes them to {@code samples} as
+ * {@link SampleGroup}s with an idempotent, non-transactional producer ({@code acks=all}).
  *
  * <h2>Lifecycle</h2>
  *

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The topic catalogue (DESIGN.md section 3): the one place where topic names, layouts and value
- * types are defined. No other code spells a topic name.
+ * The topic catalogue (docs/design.md, "Topics"): the one place where topic names, layouts and
+ * value types are defined. No other code spells a topic name.
  */
 public final class Topics {
   private Topics() {}

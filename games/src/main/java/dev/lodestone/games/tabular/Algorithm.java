@@ -5,8 +5,8 @@ import java.util.stream.Collectors;
 
 /**
  * The tabular algorithms, their command-line names and their default hyperparameters. One default
- * per algorithm for every game: no per-game tuning. docs/games-benchmark.md holds the measurements
- * that chose them.
+ * per algorithm for every game: no per-game tuning. docs/notes/games-benchmark-history.md holds the
+ * measurements that chose them.
  */
 public enum Algorithm {
   /**

@@ -62,8 +62,8 @@ package dev.lodestone.games.tabular;
  * log-probability by about {@code (max_i r_i - pi^T r) / alpha = gap / (2 alpha)}, kept below
  * {@code maxLogGain}. Without it, an iterate that reaches a face of the simplex where the game has
  * no rotation reads a local scale near 0, alpha collapses, and the policy is thrown from vertex to
- * vertex. See {@link Algorithm#mpoResetDefaults()} for the default and docs/games-benchmark.md for
- * the measurements that chose it.
+ * vertex. See {@link Algorithm#mpoResetDefaults()} for the default and
+ * docs/notes/games-benchmark-history.md for the measurements that chose it.
  */
 public final class Mpo implements TabularSolver {
 

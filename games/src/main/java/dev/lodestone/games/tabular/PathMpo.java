@@ -28,10 +28,11 @@ import org.hipparchus.linear.SingularValueDecomposition;
  *       {@code alpha}: the history-free path avoids the transient in which the reset schedules of
  *       {@link Mpo} drive a strategy of small equilibrium mass hundreds of nats down (on
  *       random:10:2 the path's gap is about {@code 2 alpha}, and its strategy of Nash mass 3.2e-4
- *       stays above that mass all along; docs/games-benchmark.md). A level that is not solved
- *       within {@code maxLevelSteps} is taken back to the last solved one with a shorter step along
- *       the path ({@code sqrt} of the last shrink factor); once that factor exceeds {@value
- *       #GIVE_UP}, or once a solved level's gap is at most {@code switchGap}, the path ends.
+ *       stays above that mass all along; docs/notes/games-benchmark-history.md). A level that is
+ *       not solved within {@code maxLevelSteps} is taken back to the last solved one with a shorter
+ *       step along the path ({@code sqrt} of the last shrink factor); once that factor exceeds
+ *       {@value #GIVE_UP}, or once a solved level's gap is at most {@code switchGap}, the path
+ *       ends.
  *   <li><b>Proximal levels.</b> From then on the magnet is reset to the policy at the end of each
  *       level ({@code rho <- pi}, with the magnet lift of {@link Mpo}: a strategy that beats the
  *       policy and lies more than {@code magnetLift} nats below the most probable one is raised to
@@ -39,7 +40,7 @@ import org.hipparchus.linear.SingularValueDecomposition;
  *       is the Nash equilibrium, started next to it. A level not solved within {@code
  *       maxLevelSteps} also moves the magnet to where it ended: the inexact step still makes
  *       progress, whereas going back to the level's best point (often its start) stalled the
- *       iteration on some starts (docs/games-benchmark.md).
+ *       iteration on some starts (docs/notes/games-benchmark-history.md).
  * </ol>
  *
  * <p>A level is solved when its residual, the MMD step {@code d = z' - z} ({@code z = log pi})
@@ -53,16 +54,16 @@ import org.hipparchus.linear.SingularValueDecomposition;
  * next iterate {@code T(z_k) - dG gamma}. For a fixed magnet the map is smooth and its fixed point
  * unique, so the extrapolation acts on the map it is built for (applied to the magnet sequence of
  * {@link Mpo}'s reset schedules, whose transient is far from linear, it was fragile:
- * docs/games-benchmark.md). Safeguards: the memory is the number of strategies above {@value
- * #MEMORY_THRESHOLD} of the largest probability, minus one (the dimension of the subspace the
- * residuals live in; a longer memory makes the least squares rank-deficient and extrapolates noise,
- * a shorter one leaves directions unresolved); singular values below {@value #RCOND} of the largest
- * are dropped; the extrapolation is scaled so that no log-probability moves more than {@value
- * #CLIP} nat beyond the plain step; and an iterate whose residual exceeds {@value #GROW} times the
- * level's best is sent back to the best, with the history cleared.
+ * docs/notes/games-benchmark-history.md). Safeguards: the memory is the number of strategies above
+ * {@value #MEMORY_THRESHOLD} of the largest probability, minus one (the dimension of the subspace
+ * the residuals live in; a longer memory makes the least squares rank-deficient and extrapolates
+ * noise, a shorter one leaves directions unresolved); singular values below {@value #RCOND} of the
+ * largest are dropped; the extrapolation is scaled so that no log-probability moves more than
+ * {@value #CLIP} nat beyond the plain step; and an iterate whose residual exceeds {@value #GROW}
+ * times the level's best is sent back to the best, with the history cleared.
  *
  * <p>Strategies with probability zero at the start stay at zero. See {@link Algorithm#defaults()}
- * for the default and docs/games-benchmark.md for the measurements that chose it.
+ * for the default and docs/notes/games-benchmark-history.md for the measurements that chose it.
  */
 public final class PathMpo implements TabularSolver {
 

@@ -6,8 +6,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code lodestone bench}: the measured benchmarks, one subcommand each. Every performance or
- * convergence figure Lodestone publishes comes from one of them, never from tests (DESIGN.md
- * section 7).
+ * convergence figure Lodestone publishes comes from one of them, never from tests (docs/design.md,
+ * "The machine").
  */
 @Command(
     name = "bench",

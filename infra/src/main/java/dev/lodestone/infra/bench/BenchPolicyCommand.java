@@ -56,7 +56,9 @@ import picocli.CommandLine.Option;
     })
 public final class BenchPolicyCommand implements Callable<Integer> {
 
-  /** perturbed-rps (DESIGN.md section 5), written literally until the game catalogue is wired. */
+  /**
+   * perturbed-rps (docs/design.md, "Games"), written literally until the game catalogue is wired.
+   */
   static final String RPS_PROMPT = "Choose your move.";
 
   static final List<String> RPS_STRATEGIES = List.of("rock", "paper", "scissors");

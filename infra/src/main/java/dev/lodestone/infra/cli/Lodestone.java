@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code lodestone} command line: one entry point, a subcommand per component or task
- * (DESIGN.md section 6). This class is the only place in Lodestone that calls {@code System.exit}.
+ * (docs/design.md, "The command line"). This class is the only place in Lodestone that calls {@code
+ * System.exit}.
  */
 @Command(
     name = "lodestone",

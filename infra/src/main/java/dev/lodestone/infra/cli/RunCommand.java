@@ -52,11 +52,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lodestone run}: the whole pipeline in this process (DESIGN.md section 6). It starts the
- * local stack (unless {@code --bootstrap}), warms up the policy (cached), starts the evaluator, the
- * label join, the judges, the samplers and the learner ({@link Pipeline}), shows a progress bar on
- * stderr, and at the end, or on Ctrl-C, stops them and writes a report directory ({@link
- * RunReport}).
+ * {@code lodestone run}: the whole pipeline in this process (docs/design.md, "The command line").
+ * It starts the local stack (unless {@code --bootstrap}), warms up the policy (cached), starts the
+ * evaluator, the label join, the judges, the samplers and the learner ({@link Pipeline}), shows a
+ * progress bar on stderr, and at the end, or on Ctrl-C, stops them and writes a report directory
+ * ({@link RunReport}).
  */
 @Command(
     name = "run",

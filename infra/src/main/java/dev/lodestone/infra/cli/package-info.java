@@ -1,5 +1,5 @@
 /**
- * The {@code lodestone} command line (DESIGN.md section 6): {@link
+ * The {@code lodestone} command line (docs/design.md, "The command line"): {@link
  * dev.lodestone.infra.cli.Lodestone} is the entry point and registers one class per subcommand,
  * such as {@link dev.lodestone.infra.cli.UpCommand} ({@code lodestone up}) and {@link
  * dev.lodestone.infra.cli.BenchCommand} ({@code lodestone bench ...}). Commands print their results

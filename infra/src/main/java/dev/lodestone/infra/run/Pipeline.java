@@ -23,11 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole pipeline of one task in this process (DESIGN.md section 2): the evaluator (reference:
- * the warm-up weights), the label join, J game-oracle judge instances of one Streams application, K
- * samplers and the learner (version 0: the warm-up weights). {@link #start(Duration)} starts them
- * in that order, consumers before producers, so that nothing waits on a component that is not
- * there; {@link #close()} stops the producers first (samplers), then the learner, then the rest.
+ * The whole pipeline of one task in this process (docs/design.md, "Modules and services"): the
+ * evaluator (reference: the warm-up weights), the label join, J game-oracle judge instances of one
+ * Streams application, K samplers and the learner (version 0: the warm-up weights). {@link
+ * #start(Duration)} starts them in that order, consumers before producers, so that nothing waits on
+ * a component that is not there; {@link #close()} stops the producers first (samplers), then the
+ * learner, then the rest.
  */
 public final class Pipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);

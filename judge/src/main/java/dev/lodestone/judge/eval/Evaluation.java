@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How good a policy is on a game, exactly (DESIGN.md sections 1 and 5).
+ * How good a policy is on a game, exactly (docs/design.md, "The game" and "Games").
  *
  * @param strategies the game's strategies, in order
  * @param distribution the policy's exact answer distribution

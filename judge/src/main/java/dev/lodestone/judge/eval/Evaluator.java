@@ -31,13 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The evaluator (DESIGN.md section 2): follows the {@code policy} topic ({@link PolicyFeed},
- * read_committed) and, for each complete POLICY version (the newest when several are waiting, and
- * at most once per {@link EvaluatorConfig#minInterval()}), computes its exact {@link Evaluation}
- * ({@link PolicyEvaluation}) and publishes it to {@code metrics} as a {@link MetricEvent}: key and
- * component {@code evaluator}, the version's step and number, values {@code eval/exploitability},
- * {@code eval/winRateVsInitial}, {@code eval/invalidMass} and {@code eval/prob/<strategy>}, tags
- * {@code modelId}, {@code game} and {@code referenceVersion} ({@code given} for given weights).
+ * The evaluator (docs/design.md, "Modules and services"): follows the {@code policy} topic ({@link
+ * PolicyFeed}, read_committed) and, for each complete POLICY version (the newest when several are
+ * waiting, and at most once per {@link EvaluatorConfig#minInterval()}), computes its exact {@link
+ * Evaluation} ({@link PolicyEvaluation}) and publishes it to {@code metrics} as a {@link
+ * MetricEvent}: key and component {@code evaluator}, the version's step and number, values {@code
+ * eval/exploitability}, {@code eval/winRateVsInitial}, {@code eval/invalidMass} and {@code
+ * eval/prob/<strategy>}, tags {@code modelId}, {@code game} and {@code referenceVersion} ({@code
+ * given} for given weights).
  *
  * <p>The reference policy's distribution is computed once: from the given weights at start, or from
  * the first complete POLICY version the feed reads (a warning is logged when that is not version

@@ -1,5 +1,5 @@
 /**
- * Evaluation of policies on preference games (DESIGN.md sections 1 and 5).
+ * Evaluation of policies on preference games (docs/design.md, "The game" and "Games").
  *
  * <ul>
  *   <li>{@link dev.lodestone.judge.eval.PolicyEvaluation}: pure functions from a policy model (or

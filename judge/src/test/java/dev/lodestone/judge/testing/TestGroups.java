@@ -21,7 +21,7 @@ public final class TestGroups {
 
   private static final List<String> STRATEGIES = List.of("rock", "paper", "scissors");
 
-  /** DESIGN.md's perturbed RPS: P[i][j] = P(strategy i preferred over strategy j). */
+  /** The perturbed RPS of docs/design.md: P[i][j] = P(strategy i preferred over strategy j). */
   private static final double[][] P = {
     {0.5, 0.0, 1.0}, {1.0, 0.5, 1.0 / 3.0}, {0.0, 2.0 / 3.0, 0.5},
   };

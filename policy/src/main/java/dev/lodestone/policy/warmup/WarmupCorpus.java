@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * What the warm-up teaches: for each prompt, a distribution over response strings. The policy
  * module knows nothing about games; the caller passes the strategies and their initial
- * probabilities (DESIGN.md section 5).
+ * probabilities (docs/design.md, "Games").
  *
  * @param tasks at least one prompt with its responses
  */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class WarmupTrainerTest {
 
-  // perturbed-rps (DESIGN.md section 5), written literally.
+  // perturbed-rps (docs/design.md, "Games"), written literally.
   private static final String PROMPT = "Choose your move.";
   private static final List<String> STRATEGIES = List.of("rock", "paper", "scissors");
   private static final double[] INITIAL = {0.7, 0.2, 0.1};

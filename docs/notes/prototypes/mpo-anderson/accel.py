@@ -1,4 +1,4 @@
-# Prototype of Anderson acceleration of MPO's magnet (docs/games-benchmark.md, "Acceleration of
+# Prototype of Anderson acceleration of MPO's magnet (docs/notes/games-benchmark-history.md, "Acceleration of
 # the magnet sequence"). Not part of the build.
 import numpy as np, math
 from mpo import normalize

@@ -1,5 +1,5 @@
 # The magnet lift and Anderson acceleration of the magnet together (tried, not adopted;
-# docs/games-benchmark.md, "The magnet lift"): lift.py's Lift with accel.py's Anderson.
+# docs/notes/games-benchmark-history.md, "The magnet lift"): lift.py's Lift with accel.py's Anderson.
 # Usage: python3 anderson.py "LIFT_KWARGS" "ANDERSON_KWARGS" [GAMES] [ITERS]: one suite row (cell:
 #        iterations until the gap settles below 1e-6, or the final gap in parentheses);
 #        python3 anderson.py "LIFT_KWARGS" "ANDERSON_KWARGS" starts GAME ITERS: 10 random starts;

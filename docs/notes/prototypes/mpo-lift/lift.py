@@ -1,4 +1,4 @@
-# Lift at a magnet reset (tried, not adopted; docs/games-benchmark.md): a strategy whose payoff
+# Lift at a magnet reset (tried, not adopted; docs/notes/games-benchmark-history.md): a strategy whose payoff
 # beats the policy's (r_i > 1/2) and whose log-probability in the new magnet lies below a floor is
 # raised to the floor, `max_j log rho_j - L` (option L) or `max_j log rho_j + log(c gap)` (option c,
 # capped at -Lmin). Strategies with a negative advantage are never lifted, so near the equilibrium

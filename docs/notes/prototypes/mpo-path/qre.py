@@ -1,4 +1,4 @@
-# The path of regularized equilibria with the magnet held at the start (docs/games-benchmark.md,
+# The path of regularized equilibria with the magnet held at the start (docs/notes/games-benchmark-history.md,
 # "Following the path of regularized equilibria"): for each alpha, the fixed point
 # z = log(start) + (P pi)/alpha (normalized, pi = exp z), solved to round-off from the previous one,
 # its gap, and how far its strategies lie from the LP's equilibrium.

@@ -1,4 +1,4 @@
-# A lift to each strategy's own remembered level (tried, not adopted; docs/games-benchmark.md): at a
+# A lift to each strategy's own remembered level (tried, not adopted; docs/notes/games-benchmark-history.md): at a
 # reset, a winning strategy (r_i > 1/2) more than M nats below its remembered level (its largest
 # log-probability relative to the magnet's most probable strategy, forgotten by d nats per reset)
 # is raised to that level minus M, on top of the fixed lift L.

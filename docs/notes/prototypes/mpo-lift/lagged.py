@@ -1,5 +1,5 @@
 # Anderson acceleration of the composite magnet map T^lag (tried, not adopted;
-# docs/games-benchmark.md, "Two further accelerations of the climb"): the history holds only every
+# docs/notes/games-benchmark-history.md, "Two further accelerations of the climb"): the history holds only every
 # `lag`-th reset, so the differences it fits are those of `lag` phases, in which the fast rotations
 # have been damped and the slow ones dominate. Between those resets MPO runs unchanged (with the
 # lift). Usage: as anderson.py ("LIFT_KWARGS" "ANDERSON_KWARGS" [GAMES] [ITERS], or with `starts` or

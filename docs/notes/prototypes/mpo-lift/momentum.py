@@ -1,4 +1,4 @@
-# Momentum on the magnet at each reset (tried, not adopted; docs/games-benchmark.md):
+# Momentum on the magnet at each reset (tried, not adopted; docs/notes/games-benchmark-history.md):
 # rho <- g_k + clip(beta (g_k - g_(k-1))) in log space (centered), g_k the policy at the end of
 # phase k; only in stage 2 unless only2=False; restart=True also moves the policy to the new magnet
 # (one oracle call, not counted). Takes the lift options too.

@@ -1,4 +1,4 @@
-# Prototype of MPO's path schedule (learner.tabular.PathMpo; docs/games-benchmark.md, "The path
+# Prototype of MPO's path schedule (learner.tabular.PathMpo; docs/notes/games-benchmark-history.md, "The path
 # schedule"). Every iteration is one MMD step (eta, alpha) with a fixed magnet and one oracle call,
 # accelerated by type-II Anderson within a level:
 # - path levels: the magnet stays at the start and alpha shrinks by q per solved level (the level's

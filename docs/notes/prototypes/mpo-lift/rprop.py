@@ -1,5 +1,5 @@
 # Sign-consistent acceleration of the magnet, per strategy (tried, not adopted;
-# docs/games-benchmark.md, "Two further accelerations of the climb"), after Rprop: at a reset, d_i
+# docs/notes/games-benchmark-history.md, "Two further accelerations of the climb"), after Rprop: at a reset, d_i
 # is strategy i's move over the last phase (new magnet minus old, in log space, centered at the
 # policy). While d_i keeps its sign from phase to phase its multiplier grows by `up` (at most
 # `mmax`); a change of sign sets it back to 1. The magnet and the policy then move on by

@@ -1,4 +1,4 @@
-# The columns of docs/pipeline-benchmark.md's run tables from `lodestone run --report DIR` reports:
+# The columns of the run tables of docs/pipeline-benchmark.md from `lodestone run --report DIR` reports:
 # steps, policy version, final exploitability, last tenth and last quarter of the run by step (mean
 # / max), evaluations of the second half at or below 0.05, the first step at or below 0.03, groups/s
 # and staleness; then the end-of-run measure KL(Nash || pi) averaged over the last twentieth of the
