@@ -15,17 +15,11 @@ package dev.lodestone.games.tabular;
  * game, {@code pi ~ rho exp(P pi / alpha)}, not to the game's Nash equilibrium: its gap stalls at
  * the regularized equilibrium's gap. Nash-MD, online IPO and INPO are alike.
  */
-public final class MagneticMirrorDescent implements TabularSolver {
+public final class MagneticMirrorDescent extends LogSpaceSolver {
 
-  private final WinRateOracle oracle;
   private final double eta;
   private final double alpha;
-  private final int n;
-  private final double[] z; // log pi_t, (N)
-  private final double[] pi; // pi_t, (N)
   private final double[] logRho; // log rho, (N), fixed
-  private final double[] r; // r_t = P pi_t, (N)
-  private long t;
 
   /**
    * Creates the solver at {@code start}, with the magnet at {@code start}.
@@ -43,15 +37,10 @@ public final class MagneticMirrorDescent implements TabularSolver {
    */
   public MagneticMirrorDescent(
       WinRateOracle oracle, double[] start, double[] rho, TabularConfig config) {
-    this.oracle = oracle;
-    this.n = oracle.size();
+    super(oracle, start);
     this.eta = config.eta();
     this.alpha = config.alpha();
-    this.pi = LogPolicy.checkPolicy(start, n, "start");
-    this.z = LogPolicy.logOf(this.pi);
-    LogPolicy.normalize(z, z, pi);
     this.logRho = LogPolicy.logOf(LogPolicy.checkPolicy(rho, n, "magnet"));
-    this.r = new double[n];
   }
 
   @Override
@@ -60,25 +49,9 @@ public final class MagneticMirrorDescent implements TabularSolver {
   }
 
   @Override
-  public int size() {
-    return n;
-  }
-
-  @Override
   public void step() {
-    oracle.winRates(pi, r);
-    LogPolicy.checkWinRates(r);
+    winRates(pi);
     LogPolicy.mmdStep(z, logRho, r, eta, alpha, z, pi);
     t++;
-  }
-
-  @Override
-  public long iterations() {
-    return t;
-  }
-
-  @Override
-  public void policy(double[] out) {
-    System.arraycopy(pi, 0, out, 0, n);
   }
 }

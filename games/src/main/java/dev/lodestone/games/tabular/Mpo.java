@@ -65,7 +65,7 @@ package dev.lodestone.games.tabular;
  * vertex. See {@link Algorithm#mpoResetDefaults()} for the default and
  * docs/notes/games-benchmark-history.md for the measurements that chose it.
  */
-public final class Mpo implements TabularSolver {
+public final class Mpo extends LogSpaceSolver {
 
   /** Staged schedule: the gap must halve over each stall check, or stage 2 begins. */
   static final double STALL_FACTOR = 0.5;
@@ -88,15 +88,10 @@ public final class Mpo implements TabularSolver {
 
   static final double UPDATE_STEP = 0.35;
 
-  private final WinRateOracle oracle;
   private final double eta;
   private final TabularConfig.MagnetSchedule schedule;
   private final TabularConfig.AlphaRule alphaRule;
   private final double magnetLift;
-  private final int n;
-  private final double[] z; // log pi_t, (N)
-  private final double[] pi; // pi_t, (N)
-  private final double[] r; // r_t = P pi_t, (N)
   private final double[] logRho; // log rho, (N)
   private final double[] zNext; // (N) scratch
   private final double[] piNext; // (N) scratch
@@ -107,7 +102,6 @@ public final class Mpo implements TabularSolver {
   private double firstStepNorm;
   private long resets;
   private long lifts;
-  private long t;
   // Staged schedule (TabularConfig.MagnetSchedule.Staged).
   private final double[] phaseRatios; // largest local ratio of each of the last `window` phases
   private int phaseRatioCount;
@@ -127,6 +121,7 @@ public final class Mpo implements TabularSolver {
    *     MagneticMirrorDescent}) and {@code alphaRule}
    */
   public Mpo(WinRateOracle oracle, double[] start, TabularConfig config) {
+    super(oracle, start);
     if (config.magnet() instanceof TabularConfig.MagnetSchedule.Never) {
       throw new IllegalArgumentException(
           "mpo needs a magnet schedule that resets; a magnet that never moves is mmd");
@@ -134,8 +129,6 @@ public final class Mpo implements TabularSolver {
     if (config.alpha() <= 0.0) {
       throw new IllegalArgumentException("mpo needs alpha > 0, got " + config.alpha());
     }
-    this.oracle = oracle;
-    this.n = oracle.size();
     this.eta = config.eta();
     this.alpha = config.alpha();
     this.schedule = config.magnet();
@@ -156,26 +149,16 @@ public final class Mpo implements TabularSolver {
       // small) cannot drop alpha at once.
       sHat = rule.ratio() * alpha;
     }
-    this.pi = LogPolicy.checkPolicy(start, n, "start");
-    this.z = LogPolicy.logOf(this.pi);
-    LogPolicy.normalize(z, z, pi);
     this.logRho = z.clone();
-    this.r = new double[n];
     this.zNext = new double[n];
     this.piNext = new double[n];
     this.rNext = new double[n];
-    oracle.winRates(pi, r);
-    LogPolicy.checkWinRates(r);
+    winRates(pi);
   }
 
   @Override
   public Algorithm algorithm() {
     return Algorithm.MPO;
-  }
-
-  @Override
-  public int size() {
-    return n;
   }
 
   @Override
@@ -315,16 +298,6 @@ public final class Mpo implements TabularSolver {
   /** Whether the staged schedule has moved to its second stage (2-step phases). */
   public boolean secondStage() {
     return secondStage;
-  }
-
-  @Override
-  public long iterations() {
-    return t;
-  }
-
-  @Override
-  public void policy(double[] out) {
-    System.arraycopy(pi, 0, out, 0, n);
   }
 
   /** The magnet {@code rho} now (a copy). */

@@ -14,16 +14,10 @@ package dev.lodestone.games.tabular;
  * average iterate {@code (1/(t+1)) sum_{s<=t} pi_s} converges to a Nash equilibrium, its gap
  * bounded by {@code O(log N / (eta t) + eta)}. Both iterates are reported.
  */
-public final class MultiplicativeWeights implements TabularSolver {
+public final class MultiplicativeWeights extends LogSpaceSolver {
 
-  private final WinRateOracle oracle;
   private final double eta;
-  private final int n;
-  private final double[] z; // log pi_t, (N)
-  private final double[] pi; // pi_t, (N)
-  private final double[] r; // r_t = P pi_t, (N)
   private final double[] sum; // sum_{s<=t} pi_s, (N)
-  private long t;
 
   /**
    * Creates the solver at {@code start}.
@@ -31,13 +25,8 @@ public final class MultiplicativeWeights implements TabularSolver {
    * @param config uses {@code eta}
    */
   public MultiplicativeWeights(WinRateOracle oracle, double[] start, TabularConfig config) {
-    this.oracle = oracle;
-    this.n = oracle.size();
+    super(oracle, start);
     this.eta = config.eta();
-    this.pi = LogPolicy.checkPolicy(start, n, "start");
-    this.z = LogPolicy.logOf(this.pi);
-    LogPolicy.normalize(z, z, pi);
-    this.r = new double[n];
     this.sum = pi.clone();
   }
 
@@ -47,14 +36,8 @@ public final class MultiplicativeWeights implements TabularSolver {
   }
 
   @Override
-  public int size() {
-    return n;
-  }
-
-  @Override
   public void step() {
-    oracle.winRates(pi, r);
-    LogPolicy.checkWinRates(r);
+    winRates(pi);
     for (int i = 0; i < n; i++) {
       z[i] += eta * r[i]; // log pi_t + eta r_t
     }
@@ -63,16 +46,6 @@ public final class MultiplicativeWeights implements TabularSolver {
       sum[i] += pi[i];
     }
     t++;
-  }
-
-  @Override
-  public long iterations() {
-    return t;
-  }
-
-  @Override
-  public void policy(double[] out) {
-    System.arraycopy(pi, 0, out, 0, n);
   }
 
   @Override

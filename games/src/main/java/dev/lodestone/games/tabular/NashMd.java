@@ -16,19 +16,13 @@ package dev.lodestone.games.tabular;
  * away from the game's Nash equilibrium like MMD with a fixed magnet. {@code beta} is the
  * configuration's {@code alpha}.
  */
-public final class NashMd implements TabularSolver {
+public final class NashMd extends LogSpaceSolver {
 
-  private final WinRateOracle oracle;
   private final double eta;
   private final double beta;
-  private final int n;
-  private final double[] z; // log pi_t, (N)
-  private final double[] pi; // pi_t, (N)
   private final double[] logMu; // log mu, (N), fixed
   private final double[] zMix; // log pi^mu_t, (N)
   private final double[] piMix; // pi^mu_t, (N)
-  private final double[] r; // P pi^mu_t, (N)
-  private long t;
 
   /**
    * Creates the solver at {@code start}, with the reference at {@code start}.
@@ -45,6 +39,7 @@ public final class NashMd implements TabularSolver {
    * @param config uses {@code eta} and {@code alpha} as {@code beta}, with {@code eta * alpha <= 1}
    */
   public NashMd(WinRateOracle oracle, double[] start, double[] mu, TabularConfig config) {
+    super(oracle, start);
     if (config.eta() * config.alpha() > 1.0) {
       throw new IllegalArgumentException(
           "nash-md needs eta * alpha <= 1 (the mixture weight of the reference), got eta "
@@ -54,27 +49,16 @@ public final class NashMd implements TabularSolver {
               + " = "
               + config.eta() * config.alpha());
     }
-    this.oracle = oracle;
-    this.n = oracle.size();
     this.eta = config.eta();
     this.beta = config.alpha();
-    this.pi = LogPolicy.checkPolicy(start, n, "start");
-    this.z = LogPolicy.logOf(this.pi);
-    LogPolicy.normalize(z, z, pi);
     this.logMu = LogPolicy.logOf(LogPolicy.checkPolicy(mu, n, "reference"));
     this.zMix = new double[n];
     this.piMix = new double[n];
-    this.r = new double[n];
   }
 
   @Override
   public Algorithm algorithm() {
     return Algorithm.NASH_MD;
-  }
-
-  @Override
-  public int size() {
-    return n;
   }
 
   @Override
@@ -84,22 +68,11 @@ public final class NashMd implements TabularSolver {
       zMix[i] = LogPolicy.times(1.0 - w, z[i]) + LogPolicy.times(w, logMu[i]);
     }
     LogPolicy.normalize(zMix, zMix, piMix); // pi^mu_t
-    oracle.winRates(piMix, r); // P pi^mu_t
-    LogPolicy.checkWinRates(r);
+    winRates(piMix); // P pi^mu_t
     for (int i = 0; i < n; i++) {
       z[i] = zMix[i] + eta * r[i];
     }
     LogPolicy.normalize(z, z, pi);
     t++;
-  }
-
-  @Override
-  public long iterations() {
-    return t;
-  }
-
-  @Override
-  public void policy(double[] out) {
-    System.arraycopy(pi, 0, out, 0, n);
   }
 }

@@ -16,17 +16,11 @@ package dev.lodestone.games.tabular;
  * iterate converges to the Nash equilibrium when it is unique (linearly, for a small enough step),
  * and the average gap decays as {@code O(1/T)}.
  */
-public final class OptimisticMirrorDescent implements TabularSolver {
+public final class OptimisticMirrorDescent extends LogSpaceSolver {
 
-  private final WinRateOracle oracle;
   private final double eta;
-  private final int n;
   private final double[] zSecondary; // log pi'_t, (N)
-  private final double[] z; // log pi_t, (N)
-  private final double[] pi; // pi_t, (N)
   private final double[] piSecondary; // pi'_t, (N)
-  private final double[] r; // r_t, (N)
-  private long t;
 
   /**
    * Creates the solver at {@code start}.
@@ -34,15 +28,10 @@ public final class OptimisticMirrorDescent implements TabularSolver {
    * @param config uses {@code eta}
    */
   public OptimisticMirrorDescent(WinRateOracle oracle, double[] start, TabularConfig config) {
-    this.oracle = oracle;
-    this.n = oracle.size();
+    super(oracle, start);
     this.eta = config.eta();
-    this.pi = LogPolicy.checkPolicy(start, n, "start");
-    this.z = LogPolicy.logOf(this.pi);
-    LogPolicy.normalize(z, z, pi);
     this.zSecondary = z.clone();
     this.piSecondary = pi.clone();
-    this.r = new double[n];
   }
 
   @Override
@@ -51,14 +40,8 @@ public final class OptimisticMirrorDescent implements TabularSolver {
   }
 
   @Override
-  public int size() {
-    return n;
-  }
-
-  @Override
   public void step() {
-    oracle.winRates(pi, r); // r_t = P pi_t
-    LogPolicy.checkWinRates(r);
+    winRates(pi); // r_t = P pi_t
     for (int i = 0; i < n; i++) {
       zSecondary[i] += eta * r[i]; // pi'_{t+1} ~ pi'_t exp(eta r_t)
     }
@@ -68,15 +51,5 @@ public final class OptimisticMirrorDescent implements TabularSolver {
     }
     LogPolicy.normalize(z, z, pi);
     t++;
-  }
-
-  @Override
-  public long iterations() {
-    return t;
-  }
-
-  @Override
-  public void policy(double[] out) {
-    System.arraycopy(pi, 0, out, 0, n);
   }
 }

@@ -65,7 +65,7 @@ import org.hipparchus.linear.SingularValueDecomposition;
  * <p>Strategies with probability zero at the start stay at zero. See {@link Algorithm#defaults()}
  * for the default and docs/notes/games-benchmark-history.md for the measurements that chose it.
  */
-public final class PathMpo implements TabularSolver {
+public final class PathMpo extends LogSpaceSolver {
 
   /**
    * A level is solved at a residual of this fraction of alpha (path) or of its first (proximal).
@@ -93,19 +93,13 @@ public final class PathMpo implements TabularSolver {
   /** Singular values below this fraction of the largest are dropped from the least squares. */
   static final double RCOND = 1e-8;
 
-  private final WinRateOracle oracle;
   private final TabularConfig.MagnetSchedule.Path path;
   private final double eta;
   private final double magnetLift;
-  private final int n;
-  private double[] z; // log pi_t
-  private double[] pi;
-  private double[] r; // P pi_t
   private double[] logRho;
   private double alpha;
   private boolean proximal;
   private double shrinkNow;
-  private long t;
   private long levels;
   // The current level.
   private int levelSteps;
@@ -127,6 +121,7 @@ public final class PathMpo implements TabularSolver {
    *     TabularConfig.AlphaRule.Constant}: the path sets alpha) and {@code magnetLift}
    */
   public PathMpo(WinRateOracle oracle, double[] start, TabularConfig config) {
+    super(oracle, start);
     if (!(config.magnet() instanceof TabularConfig.MagnetSchedule.Path p)) {
       throw new IllegalArgumentException(
           "PathMpo runs the path magnet schedule, got " + config.magnet());
@@ -140,21 +135,14 @@ public final class PathMpo implements TabularSolver {
     if (config.alpha() <= 0.0) {
       throw new IllegalArgumentException("mpo needs alpha > 0, got " + config.alpha());
     }
-    this.oracle = oracle;
-    this.n = oracle.size();
     this.path = p;
     this.eta = config.eta();
     this.alpha = config.alpha();
     this.magnetLift = config.magnetLift();
     this.shrinkNow = p.shrink();
-    this.pi = LogPolicy.checkPolicy(start, n, "start");
-    this.z = LogPolicy.logOf(this.pi);
-    LogPolicy.normalize(z, z, pi);
     this.logRho = z.clone();
-    this.r = new double[n];
     this.scratch = new double[n];
-    oracle.winRates(pi, r);
-    LogPolicy.checkWinRates(r);
+    winRates(pi);
     this.solved = new double[][] {z.clone(), pi.clone(), r.clone()};
     this.solvedAlpha = alpha;
     newLevel();
@@ -163,11 +151,6 @@ public final class PathMpo implements TabularSolver {
   @Override
   public Algorithm algorithm() {
     return Algorithm.MPO;
-  }
-
-  @Override
-  public int size() {
-    return n;
   }
 
   @Override
@@ -301,13 +284,8 @@ public final class PathMpo implements TabularSolver {
         clearHistory();
       }
     }
-    double[] nz = new double[n];
-    double[] npi = new double[n];
-    LogPolicy.normalize(next, nz, npi);
-    z = nz;
-    pi = npi;
-    oracle.winRates(pi, r);
-    LogPolicy.checkWinRates(r);
+    LogPolicy.normalize(next, z, pi);
+    winRates(pi);
   }
 
   /** Anderson memory: the strategies above {@value #MEMORY_THRESHOLD} of the largest, minus one. */
@@ -393,9 +371,9 @@ public final class PathMpo implements TabularSolver {
   }
 
   private void restore(double[][] state) {
-    z = state[0].clone();
-    pi = state[1].clone();
-    r = state[2].clone();
+    System.arraycopy(state[0], 0, z, 0, n);
+    System.arraycopy(state[1], 0, pi, 0, n);
+    System.arraycopy(state[2], 0, r, 0, n);
   }
 
   private void newLevel() {
@@ -407,16 +385,6 @@ public final class PathMpo implements TabularSolver {
   private void clearHistory() {
     xs.clear();
     gs.clear();
-  }
-
-  @Override
-  public long iterations() {
-    return t;
-  }
-
-  @Override
-  public void policy(double[] out) {
-    System.arraycopy(pi, 0, out, 0, n);
   }
 
   /** The magnet {@code rho} now (a copy). */

@@ -29,19 +29,13 @@ package dev.lodestone.games.tabular;
  * strongest gains relative to multiplicative weights (to which it reduces as {@code eta -> 0}).
  * Like multiplicative weights, its last iterate does not converge in an intransitive game.
  */
-public final class Sppo implements TabularSolver {
+public final class Sppo extends LogSpaceSolver {
 
-  private final WinRateOracle oracle;
   private final double eta;
-  private final int n;
-  private final double[] z; // log pi_t, (N)
-  private final double[] pi; // pi_t, (N)
-  private final double[] r; // P pi_t, (N)
   private final double[] a; // a_t, (N)
   private final double[] u; // candidate log pi_{t+1}, (N)
   private final double[] w; // W(c exp(a)), (N)
   private double logC = 0.0; // warm start of log c from the previous step
-  private long t;
 
   /**
    * Creates the solver at {@code start}.
@@ -49,13 +43,8 @@ public final class Sppo implements TabularSolver {
    * @param config uses {@code eta}
    */
   public Sppo(WinRateOracle oracle, double[] start, TabularConfig config) {
-    this.oracle = oracle;
-    this.n = oracle.size();
+    super(oracle, start);
     this.eta = config.eta();
-    this.pi = LogPolicy.checkPolicy(start, n, "start");
-    this.z = LogPolicy.logOf(this.pi);
-    LogPolicy.normalize(z, z, pi);
-    this.r = new double[n];
     this.a = new double[n];
     this.u = new double[n];
     this.w = new double[n];
@@ -67,14 +56,8 @@ public final class Sppo implements TabularSolver {
   }
 
   @Override
-  public int size() {
-    return n;
-  }
-
-  @Override
   public void step() {
-    oracle.winRates(pi, r);
-    LogPolicy.checkWinRates(r);
+    winRates(pi);
     for (int i = 0; i < n; i++) {
       a[i] = eta * (r[i] - 0.5);
     }
@@ -179,15 +162,5 @@ public final class Sppo implements TabularSolver {
       w = next;
     }
     return w;
-  }
-
-  @Override
-  public long iterations() {
-    return t;
-  }
-
-  @Override
-  public void policy(double[] out) {
-    System.arraycopy(pi, 0, out, 0, n);
   }
 }
