@@ -1,9 +1,5 @@
 package dev.lodestone.learner.loss;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import dev.lodestone.policy.Scalars;
-
 /**
  * Magnetic Preference Optimization at token level (MPO, arXiv 2410.16714, the MMD step of its
  * Algorithm 1; Magnetic Mirror Descent, arXiv 2206.05825, eq. 2): over B groups of responses,
@@ -23,13 +19,8 @@ import dev.lodestone.policy.Scalars;
  * response position. The magnet rho is reset to the published iterate every few versions (MPO) or
  * never (the fixed magnet of plain MMD); the loss is the same.
  */
-public final class MpoLoss implements PreferenceLoss {
+public final class MpoLoss extends MirrorDescentLoss {
   private final String name;
-  private final double eta;
-  private final double alpha;
-  private final double importanceClip;
-  private final double maxLogRatio;
-  private final boolean opponentCorrection;
 
   /**
    * @param name the algorithm's identifier ({@code mpo}, or {@code fixed-magnet})
@@ -46,12 +37,8 @@ public final class MpoLoss implements PreferenceLoss {
       double importanceClip,
       double maxLogRatio,
       boolean opponentCorrection) {
+    super(eta, alpha, importanceClip, maxLogRatio, opponentCorrection);
     this.name = name;
-    this.eta = eta;
-    this.alpha = alpha;
-    this.importanceClip = importanceClip;
-    this.maxLogRatio = maxLogRatio;
-    this.opponentCorrection = opponentCorrection;
   }
 
   @Override
@@ -60,40 +47,7 @@ public final class MpoLoss implements PreferenceLoss {
   }
 
   @Override
-  public boolean usesMagnet() {
-    return alpha > 0;
-  }
-
-  @Override
-  public Advantages advantages(NDManager manager, ScoredBatch s) {
-    return Advantages.selfPlay(manager, s, opponentCorrection, importanceClip)
-        .withTrustRegion(s, maxLogRatio);
-  }
-
-  @Override
-  public LossOutput loss(NDManager manager, ScoredBatch s, Advantages a) {
-    LossTerms.Weights w = LossTerms.importanceWeights(s, importanceClip);
-    NDArray policy = LossTerms.policyGradientTerm(s, a, w.w()); // scalar
-    NDArray pi = s.logPi().exp(); // (R, T, V)
-    NDArray klPrevious = LossTerms.kl(s, pi, s.logPrevious()); // scalar
-    NDArray total = policy.add(Scalars.div(klPrevious, eta));
-    double klMagnet = Double.NaN;
-    if (usesMagnet()) {
-      NDArray klRho = LossTerms.kl(s, pi, s.logMagnet()); // scalar
-      total = total.add(Scalars.mul(klRho, alpha));
-      klMagnet = klRho.getFloat() / s.responseTokens();
-    }
-    int groups = s.input().groups();
-    return new LossOutput(
-        LossTerms.perGroup(total, s),
-        policy.getFloat() / groups,
-        klMagnet,
-        klPrevious.getFloat() / s.responseTokens(),
-        a.rewardMean(),
-        a.meanOpponentWeight(),
-        w.mean(),
-        w.clippedFraction(),
-        a.trustRegionFraction(),
-        a.toHost());
+  protected boolean magnetInLoss() {
+    return true;
   }
 }

@@ -3,7 +3,6 @@ package dev.lodestone.learner.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.lodestone.policy.Scalars;
 
 /**
  * MPO with the magnet as a shaped reward instead of a KL term (the reward-transformation form of
@@ -19,12 +18,7 @@ import dev.lodestone.policy.Scalars;
  * with {@code A_i} the self-play advantage of {@link Advantages#selfPlay} and the trust region
  * applied to {@code A~}. The group mean includes the response itself.
  */
-public final class MpoRtLoss implements PreferenceLoss {
-  private final double eta;
-  private final double alpha;
-  private final double importanceClip;
-  private final double maxLogRatio;
-  private final boolean opponentCorrection;
+public final class MpoRtLoss extends MirrorDescentLoss {
 
   /**
    * @param eta the mirror-descent step size
@@ -39,11 +33,7 @@ public final class MpoRtLoss implements PreferenceLoss {
       double importanceClip,
       double maxLogRatio,
       boolean opponentCorrection) {
-    this.eta = eta;
-    this.alpha = alpha;
-    this.importanceClip = importanceClip;
-    this.maxLogRatio = maxLogRatio;
-    this.opponentCorrection = opponentCorrection;
+    super(eta, alpha, importanceClip, maxLogRatio, opponentCorrection);
   }
 
   @Override
@@ -52,8 +42,8 @@ public final class MpoRtLoss implements PreferenceLoss {
   }
 
   @Override
-  public boolean usesMagnet() {
-    return alpha > 0;
+  protected boolean magnetInLoss() {
+    return false;
   }
 
   @Override
@@ -78,30 +68,5 @@ public final class MpoRtLoss implements PreferenceLoss {
     NDArray groupMean =
         sameGroup.matMul(shaped.reshape(rows, 1)).reshape(rows).div(sameGroup.sum(new int[] {1}));
     return selfPlay.withValues(shaped.sub(groupMean)).withTrustRegion(s, maxLogRatio);
-  }
-
-  @Override
-  public LossOutput loss(NDManager manager, ScoredBatch s, Advantages a) {
-    LossTerms.Weights w = LossTerms.importanceWeights(s, importanceClip);
-    NDArray policy = LossTerms.policyGradientTerm(s, a, w.w()); // scalar
-    NDArray pi = s.logPi().exp(); // (R, T, V)
-    NDArray klPrevious = LossTerms.kl(s, pi, s.logPrevious()); // scalar
-    NDArray total = policy.add(Scalars.div(klPrevious, eta));
-    double klMagnet =
-        usesMagnet()
-            ? LossTerms.kl(s, pi, s.logMagnet()).getFloat() / s.responseTokens()
-            : Double.NaN;
-    int groups = s.input().groups();
-    return new LossOutput(
-        LossTerms.perGroup(total, s),
-        policy.getFloat() / groups,
-        klMagnet,
-        klPrevious.getFloat() / s.responseTokens(),
-        a.rewardMean(),
-        a.meanOpponentWeight(),
-        w.mean(),
-        w.clippedFraction(),
-        a.trustRegionFraction(),
-        a.toHost());
   }
 }

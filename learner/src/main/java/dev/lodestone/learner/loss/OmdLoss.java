@@ -1,9 +1,5 @@
 package dev.lodestone.learner.loss;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import dev.lodestone.policy.Scalars;
-
 /**
  * Online mirror descent at token level: {@link MpoLoss} without the magnet,
  *
@@ -15,11 +11,7 @@ import dev.lodestone.policy.Scalars;
  * the proximal step {@code pi ~ pi_t exp(eta A)} (multiplicative weights). In a game like
  * rock-paper-scissors its last iterate cycles; it is the baseline that shows what the magnet buys.
  */
-public final class OmdLoss implements PreferenceLoss {
-  private final double eta;
-  private final double importanceClip;
-  private final double maxLogRatio;
-  private final boolean opponentCorrection;
+public final class OmdLoss extends MirrorDescentLoss {
 
   /**
    * @param eta the mirror-descent step size
@@ -29,10 +21,7 @@ public final class OmdLoss implements PreferenceLoss {
    */
   public OmdLoss(
       double eta, double importanceClip, double maxLogRatio, boolean opponentCorrection) {
-    this.eta = eta;
-    this.importanceClip = importanceClip;
-    this.maxLogRatio = maxLogRatio;
-    this.opponentCorrection = opponentCorrection;
+    super(eta, 0.0, importanceClip, maxLogRatio, opponentCorrection);
   }
 
   @Override
@@ -41,33 +30,7 @@ public final class OmdLoss implements PreferenceLoss {
   }
 
   @Override
-  public boolean usesMagnet() {
+  protected boolean magnetInLoss() {
     return false;
-  }
-
-  @Override
-  public Advantages advantages(NDManager manager, ScoredBatch s) {
-    return Advantages.selfPlay(manager, s, opponentCorrection, importanceClip)
-        .withTrustRegion(s, maxLogRatio);
-  }
-
-  @Override
-  public LossOutput loss(NDManager manager, ScoredBatch s, Advantages a) {
-    LossTerms.Weights w = LossTerms.importanceWeights(s, importanceClip);
-    NDArray policy = LossTerms.policyGradientTerm(s, a, w.w()); // scalar
-    NDArray klPrevious = LossTerms.kl(s, s.logPi().exp(), s.logPrevious()); // scalar
-    NDArray total = policy.add(Scalars.div(klPrevious, eta));
-    int groups = s.input().groups();
-    return new LossOutput(
-        LossTerms.perGroup(total, s),
-        policy.getFloat() / groups,
-        Double.NaN,
-        klPrevious.getFloat() / s.responseTokens(),
-        a.rewardMean(),
-        a.meanOpponentWeight(),
-        w.mean(),
-        w.clippedFraction(),
-        a.trustRegionFraction(),
-        a.toHost());
   }
 }
