@@ -6,14 +6,9 @@ import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.schemas.registry.SchemaRegistryClient;
-import dev.lodestone.service.Service;
-import dev.lodestone.service.ServiceState;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * A judge as a service: runs {@link JudgeTopology} with Kafka Streams ({@code exactly_once_v2}) and
@@ -34,11 +29,10 @@ import org.apache.kafka.streams.KafkaStreams;
  * unreachable registry) stops the instance: {@link #state()} becomes FAILED and {@link #failure()}
  * holds the cause; under exactly-once nothing of the failing transaction is published.
  */
-public final class JudgeService implements Service {
+public final class JudgeService extends StreamsService {
   private final JudgeConfig config;
   private final PairJudge judge;
   private final JudgeCounters counters = new JudgeCounters();
-  private final StreamsRunner runner;
 
   /** A judge service that reaches the registry at the cluster's registry URL. */
   public JudgeService(JudgeConfig config, ClusterConfig cluster, PairJudge judge) {
@@ -55,53 +49,31 @@ public final class JudgeService implements Service {
    */
   public JudgeService(
       JudgeConfig config, ClusterConfig cluster, PairJudge judge, SchemaRegistryClient registry) {
+    super(
+        JudgeCounters.COMPONENT
+            + "-"
+            + Objects.requireNonNull(config, "config").streams().instanceId());
     this.config = Objects.requireNonNull(config, "config");
     this.judge = Objects.requireNonNull(judge, "judge");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(registry, "registry");
     List<TopicSpec<?>> topics =
         List.of(Topics.SAMPLES, Topics.LABELS, Topics.DEAD_LETTERS, Topics.METRICS);
-    this.runner =
-        new StreamsRunner(
-            new StreamsRunner.Spec(
-                name(),
-                JudgeCounters.COMPONENT,
-                config.streams(),
-                cluster,
-                registry,
-                topics,
-                counts -> {},
-                () -> JudgeTopology.build(config, judge, registry, counters),
-                counters::values,
-                Map.of(
-                    "applicationId", config.streams().applicationId(),
-                    "judgeId", judge.judgeId(),
-                    "judgeKind", judge.kind().name())));
-  }
-
-  @Override
-  public String name() {
-    return JudgeCounters.COMPONENT + "-" + config.streams().instanceId();
-  }
-
-  @Override
-  public ServiceState state() {
-    return runner.state();
-  }
-
-  @Override
-  public void start(Duration timeout) {
-    runner.start(timeout);
-  }
-
-  @Override
-  public Optional<Throwable> failure() {
-    return runner.failure();
-  }
-
-  @Override
-  public void close() {
-    runner.close();
+    runs(
+        new StreamsRunner.Spec(
+            name(),
+            JudgeCounters.COMPONENT,
+            config.streams(),
+            cluster,
+            registry,
+            topics,
+            counts -> {},
+            () -> JudgeTopology.build(config, judge, registry, counters),
+            counters::values,
+            Map.of(
+                "applicationId", config.streams().applicationId(),
+                "judgeId", judge.judgeId(),
+                "judgeKind", judge.kind().name())));
   }
 
   /** What this instance has counted since it started. */
@@ -112,10 +84,5 @@ public final class JudgeService implements Service {
   /** The judge this service runs. */
   public PairJudge judge() {
     return judge;
-  }
-
-  /** Kafka Streams' own state (RUNNING, REBALANCING, ...), or empty before start. */
-  public Optional<KafkaStreams.State> streamsState() {
-    return runner.streamsState();
   }
 }

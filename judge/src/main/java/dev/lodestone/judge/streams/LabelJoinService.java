@@ -6,14 +6,9 @@ import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.schemas.registry.SchemaRegistryClient;
-import dev.lodestone.service.Service;
-import dev.lodestone.service.ServiceState;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The label join as a service: runs {@link LabelJoinTopology} with Kafka Streams ({@code
@@ -34,10 +29,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * partitions (the join reads partition n of both in one task); otherwise it fails with a {@code
  * ServiceException} that names the topics and their counts.
  */
-public final class LabelJoinService implements Service {
+public final class LabelJoinService extends StreamsService {
   private final LabelJoinConfig config;
   private final LabelJoinCounters counters = new LabelJoinCounters();
-  private final StreamsRunner runner;
 
   /** A label-join service that reaches the registry at the cluster's registry URL. */
   public LabelJoinService(LabelJoinConfig config, ClusterConfig cluster) {
@@ -53,64 +47,37 @@ public final class LabelJoinService implements Service {
    */
   public LabelJoinService(
       LabelJoinConfig config, ClusterConfig cluster, SchemaRegistryClient registry) {
+    super(
+        LabelJoinCounters.COMPONENT
+            + "-"
+            + Objects.requireNonNull(config, "config").streams().instanceId());
     this.config = Objects.requireNonNull(config, "config");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(registry, "registry");
     List<TopicSpec<?>> topics =
         List.of(Topics.SAMPLES, Topics.LABELS, Topics.LABELED, Topics.DEAD_LETTERS, Topics.METRICS);
-    this.runner =
-        new StreamsRunner(
-            new StreamsRunner.Spec(
-                name(),
-                LabelJoinCounters.COMPONENT,
-                config.streams(),
-                cluster,
-                registry,
-                topics,
-                counts ->
-                    TopicCheck.requireCoPartitioned(
-                        counts, Topics.SAMPLES.name(), Topics.LABELS.name()),
-                () -> LabelJoinTopology.build(config, registry, counters),
-                counters::values,
-                Map.of(
-                    "applicationId",
-                    config.streams().applicationId(),
-                    "quorum",
-                    Integer.toString(config.quorum()))));
-  }
-
-  @Override
-  public String name() {
-    return LabelJoinCounters.COMPONENT + "-" + config.streams().instanceId();
-  }
-
-  @Override
-  public ServiceState state() {
-    return runner.state();
-  }
-
-  @Override
-  public void start(Duration timeout) {
-    runner.start(timeout);
-  }
-
-  @Override
-  public Optional<Throwable> failure() {
-    return runner.failure();
-  }
-
-  @Override
-  public void close() {
-    runner.close();
+    runs(
+        new StreamsRunner.Spec(
+            name(),
+            LabelJoinCounters.COMPONENT,
+            config.streams(),
+            cluster,
+            registry,
+            topics,
+            counts ->
+                TopicCheck.requireCoPartitioned(
+                    counts, Topics.SAMPLES.name(), Topics.LABELS.name()),
+            () -> LabelJoinTopology.build(config, registry, counters),
+            counters::values,
+            Map.of(
+                "applicationId",
+                config.streams().applicationId(),
+                "quorum",
+                Integer.toString(config.quorum()))));
   }
 
   /** What this instance has counted since it started. */
   public LabelJoinCounters counters() {
     return counters;
-  }
-
-  /** Kafka Streams' own state (RUNNING, REBALANCING, ...), or empty before start. */
-  public Optional<KafkaStreams.State> streamsState() {
-    return runner.streamsState();
   }
 }

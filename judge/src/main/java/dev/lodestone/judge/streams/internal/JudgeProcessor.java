@@ -8,12 +8,9 @@ import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.serde.AvroDeserializer;
-import dev.lodestone.schemas.serde.DeadLetterReason;
 import dev.lodestone.schemas.serde.DeadLetters;
-import dev.lodestone.schemas.serde.RecordDecodingException;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -62,24 +59,14 @@ public final class JudgeProcessor implements Processor<byte[], byte[], String, S
         context
             .recordMetadata()
             .orElseThrow(() -> new IllegalStateException("a sample record without metadata"));
-    Optional<Rejection> tooLarge = validation.checkRecordSize("sample group", record.value());
-    if (tooLarge.isPresent()) {
-      deadLetter(record, meta, tooLarge.get());
+    RecordValidation.Checked<SampleGroup> checked =
+        validation.sampleGroup(
+            samples, meta.topic(), meta.partition(), meta.offset(), record.key(), record.value());
+    if (!checked.accepted()) {
+      deadLetter(record, meta, checked.rejection());
       return;
     }
-    SampleGroup group;
-    try {
-      group = samples.decode(meta.topic(), meta.partition(), meta.offset(), record.value());
-    } catch (RecordDecodingException e) {
-      deadLetter(record, meta, new Rejection(DeadLetterReason.UNDECODABLE, e.getMessage()));
-      return;
-    }
-    Optional<Rejection> invalid =
-        validation.checkGroup(RecordValidation.keyText(record.key()), group);
-    if (invalid.isPresent()) {
-      deadLetter(record, meta, invalid.get());
-      return;
-    }
+    SampleGroup group = checked.value();
     if (!judge.accepts(group)) {
       counters.groupSkipped();
       return;

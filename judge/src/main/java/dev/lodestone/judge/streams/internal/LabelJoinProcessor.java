@@ -140,24 +140,14 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
   // ---- samples ----------------------------------------------------------------------------
 
   private void onSample(Record<byte[], byte[]> record, RecordMetadata meta) {
-    Optional<Rejection> tooLarge = validation.checkRecordSize("sample group", record.value());
-    if (tooLarge.isPresent()) {
-      reject(record, meta, tooLarge.get());
+    RecordValidation.Checked<SampleGroup> checked =
+        validation.sampleGroup(
+            samples, meta.topic(), meta.partition(), meta.offset(), record.key(), record.value());
+    if (!checked.accepted()) {
+      reject(record, meta, checked.rejection());
       return;
     }
-    SampleGroup group;
-    try {
-      group = samples.decode(meta.topic(), meta.partition(), meta.offset(), record.value());
-    } catch (RecordDecodingException e) {
-      reject(record, meta, new Rejection(DeadLetterReason.UNDECODABLE, e.getMessage()));
-      return;
-    }
-    Optional<Rejection> invalid =
-        validation.checkGroup(RecordValidation.keyText(record.key()), group);
-    if (invalid.isPresent()) {
-      reject(record, meta, invalid.get());
-      return;
-    }
+    SampleGroup group = checked.value();
     counters.groupReceived();
     String groupId = group.getGroupId();
     long now = now();

@@ -4,7 +4,9 @@ import dev.lodestone.judge.streams.SampleGroupLimits;
 import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.Response;
 import dev.lodestone.schemas.avro.SampleGroup;
+import dev.lodestone.schemas.serde.AvroDeserializer;
 import dev.lodestone.schemas.serde.DeadLetterReason;
+import dev.lodestone.schemas.serde.RecordDecodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -19,6 +21,46 @@ public final class RecordValidation {
 
   public RecordValidation(SampleGroupLimits limits) {
     this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  /**
+   * A record decoded and validated, or why it is rejected.
+   *
+   * @param value the record, null when rejected
+   * @param rejection why it is rejected, null when accepted
+   */
+  public record Checked<T>(T value, Rejection rejection) {
+    /** Whether the record was accepted. */
+    public boolean accepted() {
+      return rejection == null;
+    }
+  }
+
+  /**
+   * A {@code samples} record checked for size, decoded and checked by {@link #checkGroup}.
+   *
+   * @param samples the value deserializer
+   * @param topic the record's topic, partition and offset, for the decoder's messages
+   */
+  public Checked<SampleGroup> sampleGroup(
+      AvroDeserializer<SampleGroup> samples,
+      String topic,
+      int partition,
+      long offset,
+      byte[] key,
+      byte[] value) {
+    Optional<Rejection> tooLarge = checkRecordSize("sample group", value);
+    if (tooLarge.isPresent()) {
+      return new Checked<>(null, tooLarge.get());
+    }
+    SampleGroup group;
+    try {
+      group = samples.decode(topic, partition, offset, value);
+    } catch (RecordDecodingException e) {
+      return new Checked<>(null, new Rejection(DeadLetterReason.UNDECODABLE, e.getMessage()));
+    }
+    Optional<Rejection> invalid = checkGroup(keyText(key), group);
+    return invalid.isPresent() ? new Checked<>(null, invalid.get()) : new Checked<>(group, null);
   }
 
   /** The record key as text, or null for a null key. */
