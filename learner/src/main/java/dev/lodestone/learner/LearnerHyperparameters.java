@@ -75,8 +75,12 @@ public record LearnerHyperparameters(
     double adamBeta1,
     long seed) {
 
-  /** Default algorithm. */
-  public static final LearnerAlgorithm DEFAULT_ALGORITHM = LearnerAlgorithm.MPO;
+  /** Default algorithm's identifier (the command line's {@code --algo}). */
+  public static final String DEFAULT_ALGORITHM_ID = "mpo";
+
+  /** Default algorithm, the one {@link #DEFAULT_ALGORITHM_ID} names. */
+  public static final LearnerAlgorithm DEFAULT_ALGORITHM =
+      LearnerAlgorithm.parse(DEFAULT_ALGORITHM_ID);
 
   /** Default MMD step size. */
   public static final double DEFAULT_ETA = 1.0;

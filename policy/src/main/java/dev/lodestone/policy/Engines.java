@@ -140,6 +140,9 @@ public final class Engines {
     return info;
   }
 
+  /** The device a policy runs on when none is given. */
+  public static final String DEFAULT_DEVICE = "cpu";
+
   /**
    * Parses a device: {@code cpu}, {@code gpu} (the first GPU) or {@code gpu:N}. Starts the engine.
    *

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lodestone.games.Games;
 import dev.lodestone.games.PreferenceGame;
 import dev.lodestone.infra.options.LearnerOptions;
+import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.TextPreference;
 import dev.lodestone.judge.eval.PolicyEvaluation;
@@ -59,7 +60,7 @@ public final class BenchLearnerCommand implements Callable<Integer> {
 
   @Option(
       names = "--task",
-      defaultValue = "perturbed-rps",
+      defaultValue = TaskSetup.DEFAULT_TASK,
       description = "the game (default: ${DEFAULT-VALUE})")
   String task;
 

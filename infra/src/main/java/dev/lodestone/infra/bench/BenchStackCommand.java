@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -193,7 +192,7 @@ public final class BenchStackCommand implements Callable<Integer> {
       if (process.isAlive()) {
         process.destroyForcibly().waitFor();
       }
-      deleteRecursively(dataDir);
+      FileUtils.deleteDirectory(dataDir.toFile());
       Files.deleteIfExists(stderr);
     }
   }
@@ -246,16 +245,5 @@ public final class BenchStackCommand implements Callable<Integer> {
 
   private static double round(double millis) {
     return Math.round(millis * 10) / 10.0;
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.lodestone.infra.cli;
 
 import dev.lodestone.games.InvalidGameException;
 import dev.lodestone.infra.options.ClusterOptions;
+import dev.lodestone.infra.options.TaskOptions;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.streams.JudgeConfig;
@@ -11,18 +12,14 @@ import dev.lodestone.judge.streams.LabelJoinService;
 import dev.lodestone.judge.streams.StreamsAppConfig;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.service.Service;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,25 +52,9 @@ public final class JudgeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Mixin TaskOptions taskOptions;
+
   @Mixin ClusterOptions cluster;
-
-  @Option(
-      names = "--task",
-      paramLabel = "TASK",
-      defaultValue = "perturbed-rps",
-      description =
-          "The game whose exact preferences label the groups of this task: rps, perturbed-rps,"
-              + " condorcet, random:N:SEED or game:PATH (default: ${DEFAULT-VALUE}). Groups of"
-              + " other tasks are left to other judges.")
-  String task;
-
-  @Option(
-      names = "--model-id",
-      paramLabel = "ID",
-      description =
-          "Names the default application ids, judge-ID and label-join-ID (default: the task"
-              + " name).")
-  String modelId;
 
   @Option(
       names = "--application-id",
@@ -99,7 +80,7 @@ public final class JudgeCommand implements Callable<Integer> {
   @Option(
       names = "--quorum",
       paramLabel = "N",
-      defaultValue = "1",
+      defaultValue = "" + LabelJoinConfig.DEFAULT_QUORUM,
       description =
           "Labels from distinct judges every pair needs before the join emits the group"
               + " (default: ${DEFAULT-VALUE}).")
@@ -108,7 +89,7 @@ public final class JudgeCommand implements Callable<Integer> {
   @Option(
       names = "--label-timeout",
       paramLabel = "SECONDS",
-      defaultValue = "60",
+      defaultValue = "" + LabelJoinConfig.DEFAULT_UNKNOWN_GROUP_TIMEOUT_SECONDS,
       description =
           "How long the join keeps a label whose group it has not seen before it goes to"
               + " dead-letters as UNKNOWN_GROUP (default: ${DEFAULT-VALUE}).")
@@ -141,12 +122,12 @@ public final class JudgeCommand implements Callable<Integer> {
     ClusterConfig clusterConfig = cluster.require(spec);
     TaskSetup setup;
     try {
-      setup = TaskSetup.of(task);
+      setup = taskOptions.setup();
     } catch (InvalidGameException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    String model = modelId == null ? setup.defaultModelId() : modelId;
-    String instance = instanceId == null ? "judge-" + randomHex() : instanceId;
+    String model = taskOptions.modelId(setup);
+    String instance = instanceId == null ? "judge-" + Ids.randomHex() : instanceId;
     boolean temporary = stateDir == null;
     Path dir = temporary ? Files.createTempDirectory("lodestone-judge-") : stateDir;
     List<Service> services = new ArrayList<>();
@@ -199,7 +180,7 @@ public final class JudgeCommand implements Callable<Integer> {
     } finally {
       closeAll(services);
       if (temporary) {
-        deleteTree(dir);
+        FileUtils.deleteQuietly(dir.toFile());
       }
     }
   }
@@ -207,29 +188,6 @@ public final class JudgeCommand implements Callable<Integer> {
   private static void closeAll(List<Service> services) {
     for (int i = services.size() - 1; i >= 0; i--) {
       services.get(i).close();
-    }
-  }
-
-  static String randomHex() {
-    byte[] b = new byte[4];
-    new SecureRandom().nextBytes(b);
-    return HexFormat.of().formatHex(b);
-  }
-
-  /** Deletes a directory tree, best effort. */
-  static void deleteTree(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  // best effort
-                }
-              });
-    } catch (IOException e) {
-      // best effort
     }
   }
 }

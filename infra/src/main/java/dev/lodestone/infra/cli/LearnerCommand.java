@@ -3,8 +3,10 @@ package dev.lodestone.infra.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lodestone.infra.options.ClusterOptions;
+import dev.lodestone.infra.options.DeviceOption;
 import dev.lodestone.infra.options.LearnerOptions;
 import dev.lodestone.infra.options.ModelOptions;
+import dev.lodestone.infra.options.TaskOptions;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.learner.Learner;
 import dev.lodestone.learner.LearnerConfig;
@@ -53,23 +55,11 @@ public final class LearnerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Mixin TaskOptions taskOptions;
+
+  @Mixin DeviceOption deviceOption;
+
   @Mixin ClusterOptions cluster;
-
-  @Option(
-      names = "--task",
-      paramLabel = "TASK",
-      defaultValue = "perturbed-rps",
-      description =
-          "The task whose warm-up policy is version 0: rps, perturbed-rps, condorcet,"
-              + " random:N:SEED or game:PATH (default: ${DEFAULT-VALUE}).")
-  String task;
-
-  @Option(
-      names = "--model-id",
-      paramLabel = "ID",
-      description =
-          "The model's id on the policy and learner-state topics (default: the task name).")
-  String modelId;
 
   @Mixin ModelOptions model;
 
@@ -94,13 +84,6 @@ public final class LearnerCommand implements Callable<Integer> {
               + " any more); 0: no time limit. A budget (--steps or --minutes) lets the learning"
               + " rate cool down at its end (--cooldown) (default: ${DEFAULT-VALUE}).")
   double minutes;
-
-  @Option(
-      names = "--device",
-      paramLabel = "DEVICE",
-      defaultValue = "cpu",
-      description = "cpu or gpu (default: ${DEFAULT-VALUE}).")
-  String device;
 
   @Option(
       names = "--seed",
@@ -157,7 +140,7 @@ public final class LearnerCommand implements Callable<Integer> {
     TaskSetup setup;
     LearnerConfig config;
     try {
-      setup = TaskSetup.of(task);
+      setup = taskOptions.setup();
       if (steps < 0) {
         throw new IllegalArgumentException("--steps must be >= 0, got " + steps);
       }
@@ -168,9 +151,9 @@ public final class LearnerCommand implements Callable<Integer> {
         throw new IllegalArgumentException("give --start-offset or --start-time, not both");
       }
       LearnerConfig.Builder b =
-          LearnerConfig.builder(clusterConfig, modelId == null ? setup.defaultModelId() : modelId)
+          LearnerConfig.builder(clusterConfig, taskOptions.modelId(setup))
               .hyperparameters(learner.hyperparameters(spec, seed))
-              .device(device)
+              .device(deviceOption.device)
               .maxSteps(steps)
               .maxDuration(Duration.ofMillis(Math.round(minutes * 60_000)));
       if (groupId != null) {
@@ -191,7 +174,7 @@ public final class LearnerCommand implements Callable<Integer> {
             model.size(spec).config(),
             model.cacheDir(),
             seed,
-            Engines.device(device),
+            Engines.device(deviceOption.device),
             WarmupListener.NONE);
     err.println(
         "lodestone learner: warm-up policy "

@@ -1,7 +1,6 @@
 package dev.lodestone.infra.cli;
 
 import dev.lodestone.infra.bench.BenchCommand;
-import dev.lodestone.infra.options.LearnerDefaults;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -40,7 +39,6 @@ public final class Lodestone implements Runnable {
 
   /** Builds the command line with every subcommand registered. */
   public static CommandLine commandLine() {
-    LearnerDefaults.publish();
     CommandLine cli = new CommandLine(new Lodestone());
     cli.setParameterExceptionHandler(new OneLineErrors());
     for (Object sub : subcommands()) {

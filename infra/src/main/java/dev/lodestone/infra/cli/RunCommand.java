@@ -3,9 +3,11 @@ package dev.lodestone.infra.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lodestone.infra.options.ClusterOptions;
+import dev.lodestone.infra.options.DeviceOption;
 import dev.lodestone.infra.options.LearnerOptions;
 import dev.lodestone.infra.options.ModelOptions;
 import dev.lodestone.infra.options.SamplingOptions;
+import dev.lodestone.infra.options.TaskOptions;
 import dev.lodestone.infra.run.EvalPoint;
 import dev.lodestone.infra.run.MetricsTail;
 import dev.lodestone.infra.run.ModelSize;
@@ -16,6 +18,7 @@ import dev.lodestone.infra.run.ProgressBar;
 import dev.lodestone.infra.run.RunReport;
 import dev.lodestone.infra.run.RunSummary;
 import dev.lodestone.infra.run.TaskSetup;
+import dev.lodestone.judge.streams.LabelJoinConfig;
 import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.learner.LearnerHyperparameters;
 import dev.lodestone.learner.LearnerStats;
@@ -42,6 +45,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.apache.commons.io.FileUtils;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -87,13 +91,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--task",
-      paramLabel = "TASK",
-      defaultValue = "perturbed-rps",
-      description =
-          "rps, perturbed-rps, condorcet, random:N:SEED or game:PATH (default: ${DEFAULT-VALUE}).")
-  String task;
+  @Mixin TaskOptions taskOptions;
+
+  @Mixin DeviceOption deviceOption;
 
   @Mixin LearnerOptions learner;
 
@@ -160,23 +160,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Mixin ModelOptions model;
 
-  @Option(
-      names = "--model-id",
-      paramLabel = "ID",
-      description =
-          "The model's id on the topics (default: the task name). With --bootstrap, a model that"
-              + " has a checkpoint there resumes from it.")
-  String modelId;
-
   @Mixin SamplingOptions sampling;
-
-  @Option(
-      names = "--device",
-      paramLabel = "DEVICE",
-      defaultValue = "cpu",
-      description =
-          "cpu or gpu, for the learner, samplers and evaluator (default: ${DEFAULT-VALUE}).")
-  String device;
 
   @Option(
       names = "--eval-interval",
@@ -190,7 +174,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--label-timeout",
       paramLabel = "SECONDS",
-      defaultValue = "60",
+      defaultValue = "" + LabelJoinConfig.DEFAULT_UNKNOWN_GROUP_TIMEOUT_SECONDS,
       description =
           "How long the label join keeps a label whose group it has not seen before it goes to"
               + " dead-letters (default: ${DEFAULT-VALUE}).")
@@ -215,7 +199,7 @@ public final class RunCommand implements Callable<Integer> {
       minutes = DEFAULT_MINUTES;
     }
     try {
-      setup = TaskSetup.of(task);
+      setup = taskOptions.setup();
       if (minutes != null && !(minutes > 0)) {
         throw new IllegalArgumentException("--minutes must be positive, got " + minutes);
       }
@@ -246,8 +230,8 @@ public final class RunCommand implements Callable<Integer> {
     if (!verbose) {
       quietLogs();
     }
-    String modelName = modelId == null ? setup.defaultModelId() : modelId;
-    String runTag = JudgeCommand.randomHex();
+    String modelName = taskOptions.modelId(setup);
+    String runTag = Ids.randomHex();
     Instant startedAt = Instant.now();
     Path reportDir =
         report != null
@@ -268,7 +252,11 @@ public final class RunCommand implements Callable<Integer> {
     err.flush();
     TaskSetup.Warmed warm =
         setup.warmup(
-            size.config(), model.cacheDir(), seed, Engines.device(device), WarmupListener.NONE);
+            size.config(),
+            model.cacheDir(),
+            seed,
+            Engines.device(deviceOption.device),
+            WarmupListener.NONE);
     err.println(
         "lodestone run: warm-up policy "
             + (warm.fromCache() ? "loaded from the cache" : "trained and cached")
@@ -304,7 +292,7 @@ public final class RunCommand implements Callable<Integer> {
       LearnerConfig.Builder lb =
           LearnerConfig.builder(clusterConfig, modelName)
               .hyperparameters(hyperparameters)
-              .device(device);
+              .device(deviceOption.device);
       if (steps != null) {
         lb.maxSteps(steps);
       } else {
@@ -325,7 +313,7 @@ public final class RunCommand implements Callable<Integer> {
                 samplers,
                 judges,
                 sampling.settings(),
-                device,
+                deviceOption.device,
                 seed,
                 Duration.ofSeconds(labelTimeoutSeconds),
                 Duration.ofMillis(Math.round(evalIntervalSeconds * 1000)),
@@ -347,7 +335,7 @@ public final class RunCommand implements Callable<Integer> {
       if (stack != null) {
         stack.close();
       }
-      JudgeCommand.deleteTree(stateDir);
+      FileUtils.deleteQuietly(stateDir.toFile());
     }
   }
 

@@ -1,7 +1,9 @@
 package dev.lodestone.infra.cli;
 
 import dev.lodestone.infra.options.ClusterOptions;
+import dev.lodestone.infra.options.DeviceOption;
 import dev.lodestone.infra.options.SamplingOptions;
+import dev.lodestone.infra.options.TaskOptions;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.sampler.PromptSource;
 import dev.lodestone.sampler.SamplerConfig;
@@ -45,22 +47,11 @@ public final class SamplerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Mixin TaskOptions taskOptions;
+
+  @Mixin DeviceOption deviceOption;
+
   @Mixin ClusterOptions cluster;
-
-  @Option(
-      names = "--task",
-      paramLabel = "TASK",
-      defaultValue = "perturbed-rps",
-      description =
-          "rps, perturbed-rps, condorcet, random:N:SEED or game:PATH: stamped on the groups; its"
-              + " game's prompt is the prompt (default: ${DEFAULT-VALUE}).")
-  String task;
-
-  @Option(
-      names = "--model-id",
-      paramLabel = "ID",
-      description = "The model whose policy versions to follow (default: the task name).")
-  String modelId;
 
   @Option(
       names = "--sampler-id",
@@ -87,13 +78,6 @@ public final class SamplerCommand implements Callable<Integer> {
   Long maxGroups;
 
   @Option(
-      names = "--device",
-      paramLabel = "DEVICE",
-      defaultValue = "cpu",
-      description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
-  String device;
-
-  @Option(
       names = "--seed",
       paramLabel = "SEED",
       defaultValue = "0",
@@ -114,19 +98,19 @@ public final class SamplerCommand implements Callable<Integer> {
     TaskSetup setup;
     SamplerConfig config;
     try {
-      setup = TaskSetup.of(task);
+      setup = taskOptions.setup();
       SamplerConfig.Builder b =
           sampling
               .settings()
               .builder(
                   clusterConfig,
-                  modelId == null ? setup.defaultModelId() : modelId,
+                  taskOptions.modelId(setup),
                   setup,
                   promptsGroup == null
                       ? PromptSource.fixed(setup.game().prompt())
                       : PromptSource.topic(promptsGroup),
                   samplerId == null ? SamplerConfig.randomSamplerId() : samplerId,
-                  device,
+                  deviceOption.device,
                   seed);
       if (maxGroups != null) {
         b.maxGroups(maxGroups);

@@ -16,7 +16,7 @@ public final class LearnerOptions {
   @Option(
       names = "--algo",
       paramLabel = "ALGO",
-      defaultValue = "mpo",
+      defaultValue = LearnerHyperparameters.DEFAULT_ALGORITHM_ID,
       description =
           "Learner algorithm: mpo (magnetic preference optimization), mpo-rt (magnet as a shaped"
               + " reward), omd (no magnet: plain online mirror descent) or fixed-magnet (the"
@@ -26,100 +26,110 @@ public final class LearnerOptions {
   @Option(
       names = "--eta",
       paramLabel = "ETA",
-      description = "Mirror-descent step size eta (default: ${sys:lodestone.learner.eta}).")
-  public Double eta;
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_ETA,
+      description = "Mirror-descent step size eta (default: ${DEFAULT-VALUE}).")
+  public double eta;
 
   @Option(
       names = "--alpha",
       paramLabel = "ALPHA",
-      description = "Magnet strength alpha (default: ${sys:lodestone.learner.alpha}).")
-  public Double alpha;
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_ALPHA,
+      description = "Magnet strength alpha (default: ${DEFAULT-VALUE}).")
+  public double alpha;
 
   @Option(
       names = "--magnet-every",
       paramLabel = "VERSIONS",
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_MAGNET_EVERY,
       description =
-          "Reset the magnet to the policy every this many policy versions (default: ${sys:lodestone.learner.magnetEvery}).")
-  public Integer magnetEvery;
+          "Reset the magnet to the policy every this many policy versions (default: ${DEFAULT-VALUE}).")
+  public int magnetEvery;
 
   @Option(
       names = "--publish-every",
       paramLabel = "STEPS",
-      description =
-          "Adam steps per published policy version (default: ${sys:lodestone.learner.publishEvery}).")
-  public Integer publishEvery;
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_PUBLISH_EVERY,
+      description = "Adam steps per published policy version (default: ${DEFAULT-VALUE}).")
+  public int publishEvery;
 
   @Option(
       names = "--batch-groups",
       paramLabel = "N",
-      description =
-          "Labelled groups per learner step (default: ${sys:lodestone.learner.batchGroups}).")
-  public Integer batchGroups;
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_BATCH_GROUPS,
+      description = "Labelled groups per learner step (default: ${DEFAULT-VALUE}).")
+  public int batchGroups;
 
   @Option(
       names = "--lr",
       paramLabel = "RATE",
-      description = "Adam learning rate (default: ${sys:lodestone.learner.learningRate}).")
-  public Double learningRate;
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_LEARNING_RATE,
+      description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  public double learningRate;
 
   @Option(
       names = "--lr-decay-steps",
       paramLabel = "STEPS",
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_LR_DECAY_STEPS,
       description =
           "Learning-rate decay: the rate at step t is RATE * STEPS / (STEPS + t); 0 keeps it"
-              + " constant (default: ${sys:lodestone.learner.lrDecaySteps}).")
-  public Integer lrDecaySteps;
+              + " constant (default: ${DEFAULT-VALUE}).")
+  public int lrDecaySteps;
 
   @Option(
       names = "--cooldown",
       paramLabel = "FRACTION",
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_COOLDOWN,
       description =
           "Over the last FRACTION of a bounded run (--steps or --minutes) the learning rate falls"
               + " linearly to a tenth of the decay's value, so that the iterate stops wandering by"
               + " the sampling noise before the end; 0: off. A run without a budget never cools"
-              + " down (default: ${sys:lodestone.learner.cooldown}).")
-  public Double cooldown;
+              + " down (default: ${DEFAULT-VALUE}).")
+  public double cooldown;
 
   @Option(
       names = "--importance-clip",
       paramLabel = "C",
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_IMPORTANCE_CLIP,
       description =
-          "Truncation c of the per-token importance weights and of the opponent weights (default: ${sys:lodestone.learner.importanceClip}).")
-  public Double importanceClip;
+          "Truncation c of the per-token importance weights and of the opponent weights (default: ${DEFAULT-VALUE}).")
+  public double importanceClip;
 
   @Option(
       names = "--opponent-correction",
       negatable = true,
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_OPPONENT_CORRECTION,
       description =
           "Weight each comparison by the opponent's sequence ratio pi_t / mu, so that the"
               + " advantages are measured against the current iterate and not the sampler's older"
               + " version; --no-opponent-correction uses the plain self-play advantage (default:"
-              + " ${sys:lodestone.learner.opponentCorrection}).")
-  public Boolean opponentCorrection;
+              + " ${DEFAULT-VALUE}).")
+  public boolean opponentCorrection;
 
   @Option(
       names = "--max-grad-norm",
       paramLabel = "NORM",
-      description =
-          "Global gradient-norm clipping (default: ${sys:lodestone.learner.maxGradNorm}).")
-  public Double maxGradNorm;
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_MAX_GRAD_NORM,
+      description = "Global gradient-norm clipping (default: ${DEFAULT-VALUE}).")
+  public double maxGradNorm;
 
   @Option(
       names = "--max-log-ratio",
       paramLabel = "NATS",
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_MAX_LOG_RATIO,
       description =
           "Trust region around the current iterate: a response already this far (sequence"
               + " log-ratio) from it in the direction of its advantage stops pushing; 0: off"
-              + " (default: ${sys:lodestone.learner.maxLogRatio}).")
-  public Double maxLogRatio;
+              + " (default: ${DEFAULT-VALUE}).")
+  public double maxLogRatio;
 
   @Option(
       names = "--adam-beta1",
       paramLabel = "B",
+      defaultValue = "" + LearnerHyperparameters.DEFAULT_ADAM_BETA1,
       description =
           "Adam's first-moment decay, in [0, 1): momentum acts as a delay in a rotating game"
-              + " (default: ${sys:lodestone.learner.adamBeta1}).")
-  public Double adamBeta1;
+              + " (default: ${DEFAULT-VALUE}).")
+  public double adamBeta1;
 
   /** The algorithm; a bad name is a parameter error. */
   public LearnerAlgorithm algorithm(CommandSpec spec) {
@@ -139,45 +149,19 @@ public final class LearnerOptions {
   public LearnerHyperparameters hyperparameters(CommandSpec spec, long seed) {
     LearnerHyperparameters.Builder b = LearnerHyperparameters.builder();
     b.algorithm(algorithm(spec)).seed(seed);
-    if (eta != null) {
-      b.eta(eta);
-    }
-    if (alpha != null) {
-      b.alpha(alpha);
-    }
-    if (magnetEvery != null) {
-      b.magnetEvery(magnetEvery);
-    }
-    if (publishEvery != null) {
-      b.publishEvery(publishEvery);
-    }
-    if (batchGroups != null) {
-      b.batchGroups(batchGroups);
-    }
-    if (learningRate != null) {
-      b.learningRate(learningRate);
-    }
-    if (lrDecaySteps != null) {
-      b.lrDecaySteps(lrDecaySteps);
-    }
-    if (cooldown != null) {
-      b.cooldown(cooldown);
-    }
-    if (importanceClip != null) {
-      b.importanceClip(importanceClip);
-    }
-    if (opponentCorrection != null) {
-      b.opponentCorrection(opponentCorrection);
-    }
-    if (maxGradNorm != null) {
-      b.maxGradNorm(maxGradNorm);
-    }
-    if (maxLogRatio != null) {
-      b.maxLogRatio(maxLogRatio);
-    }
-    if (adamBeta1 != null) {
-      b.adamBeta1(adamBeta1);
-    }
+    b.eta(eta);
+    b.alpha(alpha);
+    b.magnetEvery(magnetEvery);
+    b.publishEvery(publishEvery);
+    b.batchGroups(batchGroups);
+    b.learningRate(learningRate);
+    b.lrDecaySteps(lrDecaySteps);
+    b.cooldown(cooldown);
+    b.importanceClip(importanceClip);
+    b.opponentCorrection(opponentCorrection);
+    b.maxGradNorm(maxGradNorm);
+    b.maxLogRatio(maxLogRatio);
+    b.adamBeta1(adamBeta1);
     try {
       return b.build();
     } catch (IllegalArgumentException e) {

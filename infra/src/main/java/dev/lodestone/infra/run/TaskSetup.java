@@ -31,6 +31,9 @@ public record TaskSetup(String spec, PreferenceGame game) {
     Objects.requireNonNull(game, "game");
   }
 
+  /** The task every command takes when none is given. */
+  public static final String DEFAULT_TASK = "perturbed-rps";
+
   /**
    * The task of a specification.
    *

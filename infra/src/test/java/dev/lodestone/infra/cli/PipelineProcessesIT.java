@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.commons.io.FileUtils;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -210,7 +211,7 @@ class PipelineProcessesIT {
       for (int i = processes.size() - 1; i >= 0; i--) {
         processes.get(i).close();
       }
-      JudgeCommand.deleteTree(dir);
+      FileUtils.deleteQuietly(dir.toFile());
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.commons.io.FileUtils;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -162,7 +163,7 @@ class RunCommandIT {
     assertThat(letters.keySet()).anyMatch(k -> k.startsWith("learner labeled "));
     assertThat(letters.values().stream().flatMap(List::stream))
         .allSatisfy(l -> assertThat(l.getReason()).isNotBlank());
-    JudgeCommand.deleteTree(dir);
+    FileUtils.deleteQuietly(dir.toFile());
   }
 
   @Test
@@ -196,7 +197,7 @@ class RunCommandIT {
     assertThat(details.get("evaluatedVersion").asLong())
         .isEqualTo(written.get("policyVersion").asLong())
         .isEqualTo((steps + 2) / 3);
-    JudgeCommand.deleteTree(dir);
+    FileUtils.deleteQuietly(dir.toFile());
   }
 
   @Test
@@ -245,7 +246,7 @@ class RunCommandIT {
       JsonNode details = JSON.readTree(report.resolve("summary.json").toFile()).get("details");
       assertThat(details.get("stoppedBy").asText()).isEqualTo("interrupt");
     } finally {
-      JudgeCommand.deleteTree(dir);
+      FileUtils.deleteQuietly(dir.toFile());
     }
   }
 

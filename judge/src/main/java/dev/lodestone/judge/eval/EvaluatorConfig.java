@@ -1,6 +1,7 @@
 package dev.lodestone.judge.eval;
 
 import dev.lodestone.games.PreferenceGame;
+import dev.lodestone.policy.Engines;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -82,7 +83,7 @@ public record EvaluatorConfig(
     private String instanceId;
     private String prompt;
     private ReferencePolicy reference = ReferencePolicy.firstVersion();
-    private String device = "cpu";
+    private String device = Engines.DEFAULT_DEVICE;
     private Duration minInterval = Duration.ZERO;
 
     private Builder(ClusterConfig cluster, String modelId, PreferenceGame game) {

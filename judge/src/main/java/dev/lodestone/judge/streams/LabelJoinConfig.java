@@ -31,8 +31,15 @@ public record LabelJoinConfig(
     int maxPendingGroups,
     Duration expiryCheckInterval) {
 
+  /** Default {@link #quorum()}. */
+  public static final int DEFAULT_QUORUM = 1;
+
+  /** Default {@link #unknownGroupTimeout()}, in seconds. */
+  public static final int DEFAULT_UNKNOWN_GROUP_TIMEOUT_SECONDS = 60;
+
   /** Default {@link #unknownGroupTimeout()}. */
-  public static final Duration DEFAULT_UNKNOWN_GROUP_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_UNKNOWN_GROUP_TIMEOUT =
+      Duration.ofSeconds(DEFAULT_UNKNOWN_GROUP_TIMEOUT_SECONDS);
 
   /** Default {@link #incompleteGroupTimeout()}. */
   public static final Duration DEFAULT_INCOMPLETE_GROUP_TIMEOUT = Duration.ofMinutes(10);
@@ -79,7 +86,7 @@ public record LabelJoinConfig(
     return new LabelJoinConfig(
         streams,
         SampleGroupLimits.DEFAULT,
-        1,
+        DEFAULT_QUORUM,
         DEFAULT_UNKNOWN_GROUP_TIMEOUT,
         DEFAULT_INCOMPLETE_GROUP_TIMEOUT,
         DEFAULT_MAX_PENDING_GROUPS,
