@@ -3,7 +3,6 @@ package dev.lodestone.learner;
 import ai.djl.Device;
 import dev.lodestone.learner.internal.Checkpoint;
 import dev.lodestone.learner.internal.CheckpointStore;
-import dev.lodestone.learner.internal.Clients;
 import dev.lodestone.learner.internal.LearnerMetrics;
 import dev.lodestone.learner.internal.VersionPublisher;
 import dev.lodestone.policy.Engines;
@@ -20,6 +19,7 @@ import dev.lodestone.schemas.serde.RecordDecodingException;
 import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.service.ServiceException;
 import dev.lodestone.service.ServiceThread;
+import dev.lodestone.service.TopicPartitions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -200,7 +200,7 @@ public final class Learner extends ServiceThread {
     onStop(c::wakeup);
     for (String topic :
         List.of(Topics.LABELED.name(), Topics.POLICY.name(), Topics.LEARNER_STATE.name())) {
-      Clients.partitions(name(), consumer, topic, timeLeft());
+      TopicPartitions.of(name(), consumer, topic, timeLeft());
     }
     labeledValues = TopicSerdes.valueDeserializer(Topics.LABELED, registry);
     checkpoints = new CheckpointStore(config, name(), registry);

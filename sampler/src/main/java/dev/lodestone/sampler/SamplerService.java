@@ -2,9 +2,7 @@ package dev.lodestone.sampler;
 
 import ai.djl.Device;
 import dev.lodestone.policy.Engines;
-import dev.lodestone.policy.PolicyModel;
 import dev.lodestone.policy.SampledResponse;
-import dev.lodestone.policy.WeightsFormatException;
 import dev.lodestone.sampler.internal.BackPressure;
 import dev.lodestone.sampler.internal.FixedPrompts;
 import dev.lodestone.sampler.internal.InFlightGauge;
@@ -12,7 +10,9 @@ import dev.lodestone.sampler.internal.PromptFeed;
 import dev.lodestone.sampler.internal.PromptItem;
 import dev.lodestone.sampler.internal.PromptTokenizer;
 import dev.lodestone.sampler.internal.SampleGroups;
+import dev.lodestone.sampler.internal.SamplerMetrics;
 import dev.lodestone.sampler.internal.TopicPrompts;
+import dev.lodestone.sampler.internal.VersionSwap;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.MetricEvent;
@@ -24,11 +24,10 @@ import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.service.ServiceException;
 import dev.lodestone.service.ServiceState;
 import dev.lodestone.service.ServiceThread;
+import dev.lodestone.service.TopicPartitions;
 import dev.lodestone.service.feed.PolicyFeedConfig;
-import dev.lodestone.service.feed.PolicyFeedListener;
 import dev.lodestone.service.feed.PolicyFollower;
 import dev.lodestone.service.feed.PolicyHeader;
-import dev.lodestone.service.feed.PolicySnapshot;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,24 +35,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -128,17 +121,9 @@ public final class SamplerService extends ServiceThread {
 
   private final SamplerConfig config;
   private final Clock clock = Clock.systemUTC();
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-
-  // Shared with the follower's thread, guarded by lock.
-  private Loaded pending;
-  private PolicyHeader newestHeader;
-  private long newestMagnet = -1;
-  private long changes;
 
   // Set by the sampling thread, read by others.
-  private volatile Device device;
+  private volatile VersionSwap swap;
   private volatile long groupsPublished;
   private volatile long tokensGenerated;
   private volatile boolean paused;
@@ -150,17 +135,12 @@ public final class SamplerService extends ServiceThread {
   private volatile long policyStep = -1;
   private volatile long magnetStamp = -1;
   private volatile long swaps;
-  private final AtomicLong badVersions = new AtomicLong();
   private volatile long promptsSkipped;
   private volatile long promptsRejected;
 
   // The sampling thread's own state.
-  private Loaded current;
+  private VersionSwap.Loaded current;
   private long sequence;
-  private long seenChanges;
-
-  /** A loaded version: its header, its model and the magnet version its groups are stamped with. */
-  private record Loaded(PolicyHeader header, PolicyModel model, long magnet, long loadMillis) {}
 
   /** A sampler; nothing starts before {@link #start(Duration)}. */
   public SamplerService(SamplerConfig config) {
@@ -196,7 +176,7 @@ public final class SamplerService extends ServiceThread {
         policyVersion,
         magnetStamp,
         swaps,
-        badVersions.get(),
+        swap == null ? 0 : swap.badVersions(),
         promptsSkipped,
         promptsRejected);
   }
@@ -207,87 +187,13 @@ public final class SamplerService extends ServiceThread {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The follower's side: load versions off the sampling thread.
-
-  private final class Listener implements PolicyFeedListener {
-    @Override
-    public void onMagnet(PolicyHeader magnet) {
-      lock.lock();
-      try {
-        newestMagnet = Math.max(newestMagnet, magnet.version());
-        changes++;
-        changed.signalAll();
-      } finally {
-        lock.unlock();
-      }
-    }
-
-    @Override
-    public void onPolicy(PolicySnapshot snapshot) {
-      long t0 = System.nanoTime();
-      PolicyModel model = null;
-      try {
-        model = PolicyModel.fromBytes(snapshot.weights(), device);
-      } catch (WeightsFormatException e) {
-        badVersions.incrementAndGet();
-        LOG.error(
-            "{}: cannot load {}, skipping it: {}",
-            config.samplerId(),
-            snapshot.header().describe(),
-            e.getMessage());
-      }
-      long loadMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      Loaded replaced = null;
-      lock.lock();
-      try {
-        newestHeader = snapshot.header(); // its back-pressure counts hold even if unloadable
-        if (model != null) {
-          replaced = pending;
-          long magnet = Math.max(snapshot.header().magnetVersion(), newestMagnet);
-          pending = new Loaded(snapshot.header(), model, magnet, loadMillis);
-        }
-        changes++;
-        changed.signalAll();
-      } finally {
-        lock.unlock();
-      }
-      if (replaced != null) {
-        replaced.model().close(); // never taken by the sampling thread
-      }
-    }
-  }
-
-  private void signal() {
-    lock.lock();
-    try {
-      changes++;
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Waits until the follower reports something or {@code timeout} passes. */
-  private void awaitChange(Duration timeout) throws InterruptedException {
-    lock.lock();
-    try {
-      long left = timeout.toNanos();
-      while (changes == seenChanges && !stopRequested() && left > 0) {
-        left = changed.awaitNanos(left);
-      }
-      seenChanges = changes;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // The sampling thread.
 
   @Override
   protected void work() throws InterruptedException {
-    onStop(this::signal);
-    device = Engines.device(config.device());
+    Device device = Engines.device(config.device());
+    swap = new VersionSwap(name(), device);
+    onStop(swap::signal);
     SchemaRegistryClient registry = config.cluster().registryClient();
     AvroSerializer<SampleGroup> samples =
         TopicSerdes.valueSerializer(Topics.SAMPLES, registry, SchemaRegistration.AUTO_REGISTER);
@@ -300,8 +206,9 @@ public final class SamplerService extends ServiceThread {
     KafkaProducer<String, byte[]> producer = own(producer());
     KafkaConsumer<byte[], byte[]> offsets = own(offsetsConsumer());
     onStop(offsets::wakeup);
-    List<TopicPartition> samplesPartitions = partitions(offsets, Topics.SAMPLES.name());
-    partitions(offsets, Topics.POLICY.name());
+    List<TopicPartition> samplesPartitions =
+        TopicPartitions.of(name(), offsets, Topics.SAMPLES.name(), startTimeLeft());
+    TopicPartitions.of(name(), offsets, Topics.POLICY.name(), startTimeLeft());
     offsets.assign(samplesPartitions); // never polled: it only reads end offsets
 
     PromptFeed prompts = own(prompts(registry, producer, letters));
@@ -314,7 +221,7 @@ public final class SamplerService extends ServiceThread {
             new PolicyFollower(
                 new PolicyFeedConfig(
                     config.cluster(), config.modelId(), COMPONENT, config.samplerId(), false),
-                new Listener()));
+                swap));
     follower.start(startTimeLeft()); // closed first at the end: no more loads after that
     if (!markRunning()) {
       return;
@@ -351,7 +258,17 @@ public final class SamplerService extends ServiceThread {
       AvroSerializer<MetricEvent> metrics)
       throws InterruptedException {
     SplittableRandom rng = new SplittableRandom(mixSeed(config.seed(), config.samplerId()));
-    MetricsWindow window = new MetricsWindow(System.nanoTime());
+    SamplerMetrics window =
+        new SamplerMetrics(
+            COMPONENT,
+            config.samplerId(),
+            Map.of("modelId", config.modelId(), "task", config.task()),
+            config.metricsInterval(),
+            this::stats,
+            () -> policyStep,
+            producer,
+            metrics,
+            clock);
     long limit = config.maxGroups().orElse(Long.MAX_VALUE);
     try {
       while (!stopRequested()) {
@@ -363,13 +280,13 @@ public final class SamplerService extends ServiceThread {
         // The newest header is read with the pending model, so that a version's counts never
         // let a batch be drawn by an older model that is still waiting to be swapped out.
         PolicyHeader header = swapIfPending();
-        window.maybePublish(producer, metrics, false);
+        window.maybePublish(false);
         if (groupsPublished >= limit) {
           LOG.info("{} published its {} groups", config.samplerId(), limit);
           return;
         }
         if (current == null) {
-          awaitChange(IDLE_WAIT);
+          swap.awaitChange(IDLE_WAIT, this::stopRequested);
           continue;
         }
         long produced = gauge.produced();
@@ -386,7 +303,7 @@ public final class SamplerService extends ServiceThread {
           setPaused(true);
           publishVersionStats();
           prompts.keepAlive();
-          awaitChange(IDLE_WAIT);
+          swap.awaitChange(IDLE_WAIT, this::stopRequested);
           continue;
         }
         setPaused(false);
@@ -406,24 +323,17 @@ public final class SamplerService extends ServiceThread {
         prompts.published();
       }
     } finally {
-      window.maybePublish(producer, metrics, true);
+      window.maybePublish(true);
     }
   }
 
   /** Swaps in the pending model, if any; returns the newest header seen with it. */
   private PolicyHeader swapIfPending() {
-    Loaded next;
-    PolicyHeader header;
-    lock.lock();
-    try {
-      next = pending;
-      pending = null;
-      header = newestHeader;
-    } finally {
-      lock.unlock();
-    }
+    VersionSwap.Taken taken = swap.takePending();
+    VersionSwap.Loaded next = taken.loaded();
+    PolicyHeader header = taken.header();
     if (next != null) {
-      Loaded old = current;
+      VersionSwap.Loaded old = current;
       current = next;
       if (old != null) {
         old.model().close();
@@ -512,16 +422,8 @@ public final class SamplerService extends ServiceThread {
   }
 
   private void closeModels() {
-    Loaded waiting;
-    lock.lock();
-    try {
-      waiting = pending;
-      pending = null;
-    } finally {
-      lock.unlock();
-    }
-    if (waiting != null) {
-      waiting.model().close();
+    if (swap != null) {
+      swap.closePending();
     }
     if (current != null) {
       current.model().close();
@@ -545,18 +447,6 @@ public final class SamplerService extends ServiceThread {
     Properties p = config.cluster().clientProperties(config.samplerId() + "-offsets");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
-    List<PartitionInfo> infos = consumer.partitionsFor(topic, startTimeLeft());
-    if (infos == null || infos.isEmpty()) {
-      throw new ServiceException(
-          config.samplerId()
-              + ": topic "
-              + topic
-              + " does not exist; create the catalogue's topics first (lodestone up does)");
-    }
-    return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
   }
 
   private PromptFeed prompts(
@@ -615,76 +505,6 @@ public final class SamplerService extends ServiceThread {
       return seed ^ x;
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Metrics
-
-  /** Rates over the interval since the last event. */
-  private final class MetricsWindow {
-    private long since;
-    private long groupsAt;
-    private long tokensAt;
-
-    MetricsWindow(long now) {
-      this.since = now;
-    }
-
-    void maybePublish(
-        KafkaProducer<String, byte[]> producer, AvroSerializer<MetricEvent> metrics, boolean last) {
-      long now = System.nanoTime();
-      long elapsed = now - since;
-      if (!last && elapsed < config.metricsInterval().toNanos()) {
-        return;
-      }
-      double seconds = Math.max(elapsed, 1) / 1e9;
-      SamplerStats s = stats();
-      double groupsPerSecond = (s.groupsPublished() - groupsAt) / seconds;
-      double tokensPerSecond = (s.tokensGenerated() - tokensAt) / seconds;
-      Map<String, Double> values = new LinkedHashMap<>();
-      values.put("sampler/groupsPublished", (double) s.groupsPublished());
-      values.put("sampler/groupsPerSecond", groupsPerSecond);
-      values.put("sampler/tokensPerSecond", tokensPerSecond);
-      values.put("sampler/paused", s.paused() ? 1.0 : 0.0);
-      values.put("sampler/pausedSeconds", s.pausedSeconds());
-      values.put("sampler/inFlight", (double) s.inFlight());
-      values.put("sampler/inFlightBound", (double) s.inFlightBound());
-      values.put("sampler/policyVersion", (double) s.policyVersion());
-      values.put("sampler/swaps", (double) s.swaps());
-      values.put("sampler/badVersions", (double) s.badVersions());
-      values.put("sampler/promptsSkipped", (double) s.promptsSkipped());
-      values.put("sampler/promptsRejected", (double) s.promptsRejected());
-      MetricEvent event =
-          MetricEvent.newBuilder()
-              .setComponent(COMPONENT)
-              .setInstanceId(config.samplerId())
-              .setStep(policyStep)
-              .setPolicyVersion(s.policyVersion())
-              .setValues(values)
-              .setTags(Map.of("modelId", config.modelId(), "task", config.task()))
-              .setTime(clock.instant())
-              .build();
-      producer.send(
-          new ProducerRecord<>(Topics.METRICS.name(), COMPONENT, metrics.encode(event)),
-          (metadata, error) -> {
-            if (error != null) {
-              LOG.warn("{}: could not publish metrics: {}", config.samplerId(), error.toString());
-            }
-          });
-      LOG.info(
-          "{}: {} groups published, {} groups/s, {} tokens/s, version {}, {}in flight {}/{}",
-          config.samplerId(),
-          s.groupsPublished(),
-          String.format("%.1f", groupsPerSecond),
-          String.format("%.0f", tokensPerSecond),
-          s.policyVersion(),
-          s.paused() ? "PAUSED, " : "",
-          s.inFlight(),
-          s.inFlightBound() < 0 ? "unbounded" : Long.toString(s.inFlightBound()));
-      since = now;
-      groupsAt = s.groupsPublished();
-      tokensAt = s.tokensGenerated();
     }
   }
 }

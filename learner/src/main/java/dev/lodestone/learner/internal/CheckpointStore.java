@@ -17,6 +17,7 @@ import dev.lodestone.schemas.serde.RecordDecodingException;
 import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.service.ServiceException;
+import dev.lodestone.service.TopicPartitions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +103,7 @@ public final class CheckpointStore {
         return Optional.empty();
       }
       List<TopicPartition> parts =
-          Clients.partitions(name, c, Topics.LEARNER_STATE.name(), timeLeft.get());
+          TopicPartitions.of(name, c, Topics.LEARNER_STATE.name(), timeLeft.get());
       c.assign(parts);
       c.seekToBeginning(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts, timeLeft.get());

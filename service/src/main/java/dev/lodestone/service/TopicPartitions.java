@@ -1,22 +1,21 @@
-package dev.lodestone.learner.internal;
+package dev.lodestone.service;
 
-import dev.lodestone.service.ServiceException;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
-/** Helpers for the learner's Kafka clients. */
-public final class Clients {
-  private Clients() {}
+/** The partitions of a topic, as a service needs them at start. */
+public final class TopicPartitions {
+  private TopicPartitions() {}
 
   /**
    * The partitions of {@code topic}.
    *
    * @throws ServiceException naming the service and the topic when it does not exist
    */
-  public static List<TopicPartition> partitions(
+  public static List<TopicPartition> of(
       String service, Consumer<?, ?> consumer, String topic, Duration timeout) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
     if (infos == null || infos.isEmpty()) {
