@@ -247,12 +247,19 @@ class MpoLossTest {
             int idx = (r * t + batch.responseStart(r) + k) * v + RESPONSES[r][k];
             logRatio += lpi[idx] - lrho[idx];
           }
-          shaped[r] = rewards[r] - alpha * logRatio;
+          shaped[r] = logRatio; // L_r
         }
-        double m0 = (shaped[0] + shaped[1]) / 2;
-        double m1 = (shaped[2] + shaped[3] + shaped[4]) / 3;
+        // The magnet's reward with a leave-one-out baseline: the mean L of the group's others.
         for (int r = 0; r < rows; r++) {
-          adv[r] = shaped[r] - (GROUP_OF[r] == 0 ? m0 : m1);
+          double others = 0;
+          int n = 0;
+          for (int q = 0; q < rows; q++) {
+            if (q != r && GROUP_OF[q] == GROUP_OF[r]) {
+              others += shaped[q];
+              n++;
+            }
+          }
+          adv[r] = rewards[r] - 0.5 - alpha * (shaped[r] - others / n);
         }
       } else if (!hp.opponentCorrection()) {
         adv = new double[] {0.3, -0.3, 0.1, -0.15, 0.05};
