@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.lodestone.games.tabular.Algorithm;
-import dev.lodestone.games.tabular.Mpo;
 import dev.lodestone.games.tabular.SolverRunner;
 import dev.lodestone.games.tabular.SolverTrace;
 import dev.lodestone.games.tabular.TabularSolver;
@@ -27,10 +26,11 @@ class LpNashFixedPointTest {
       for (TabularSolver solver :
           new TabularSolver[] {
             Algorithm.MPO.create(oracle, nash, Algorithm.MPO.defaults()),
-            new Mpo(oracle, nash, Algorithm.mpoResetDefaults())
+            Algorithm.MPO_PATH.create(oracle, nash, Algorithm.MPO_PATH.defaults()),
+            Algorithm.MPO_STAGED.create(oracle, nash, Algorithm.MPO_STAGED.defaults())
           }) {
         SolverTrace t = SolverRunner.run(solver, oracle, 500);
-        String what = spec + " " + solver.getClass().getSimpleName();
+        String what = spec + " " + solver.algorithm().cliName();
         assertThat(t.policy()).as(what).containsExactly(nash, within(1e-9));
         for (double gap : t.gaps()) {
           assertThat(gap).as(what).isLessThan(1e-9);

@@ -5,26 +5,56 @@ import java.util.stream.Collectors;
 
 /**
  * The tabular algorithms, their command-line names and their default hyperparameters. One default
- * per algorithm for every game: no per-game tuning. docs/notes/games-benchmark-history.md holds the
- * measurements that chose them.
+ * per algorithm for every game: no per-game tuning. Each name means its paper's algorithm; the MPO
+ * solvers of our own have names of their own ({@code mpo-path}, {@code mpo-staged}).
+ * docs/notes/games-benchmark-history.md holds the measurements that chose the defaults.
  */
 public enum Algorithm {
   /**
-   * MPO ({@link PathMpo}). Defaults: the path magnet schedule: the magnet at the start while {@code
-   * alpha} shrinks from 0.5 (the largest local scale a preference game can have) by 0.7 per solved
-   * level, proximal levels (the magnet reset to the policy after each) once a solved level's gap is
-   * at most 1e-3, levels of at most 40 MMD steps; {@code eta = 1} (a step moves {@code log pi} by
-   * about the payoff once alpha is small); magnet lift 10 nats at the proximal resets. The reset
-   * schedules of {@link Mpo} (staged, every K, auto) have their own defaults, {@link
-   * #mpoResetDefaults()}.
+   * MPO as the paper writes it (arXiv 2410.16714, Algorithm 1; {@link Mpo}): MMD steps with the
+   * magnet reset to the current policy every K steps. Defaults: {@code eta = 1}, {@code alpha =
+   * 0.1}, a reset every 20 steps, no magnet lift. {@code --magnet-every auto} resets instead when
+   * the inner MMD iteration has converged (a documented rule, {@link
+   * TabularConfig.MagnetSchedule.WhenConverged}).
    */
   MPO(
       "mpo",
       new TabularConfig(
           1.0,
+          0.1,
+          new TabularConfig.MagnetSchedule.Every(20),
+          new TabularConfig.AlphaRule.Constant(),
+          0.0)),
+  /**
+   * A path-following MPO solver of our own ({@link PathMpo}), not the paper's iterates: the magnet
+   * at the start while {@code alpha} shrinks from 0.5 by 0.7 per solved level (each level solves
+   * its regularized game with Anderson-accelerated MMD steps, at most 40), then proximal levels
+   * (the magnet reset to the policy after each) once a solved level's gap is at most 1e-3; {@code
+   * eta = 1}; magnet lift 10 nats at the proximal resets.
+   */
+  MPO_PATH(
+      "mpo-path",
+      new TabularConfig(
+          1.0,
           0.5,
           new TabularConfig.MagnetSchedule.Path(0.7, 1e-3, 40),
           new TabularConfig.AlphaRule.Constant(),
+          10.0)),
+  /**
+   * A staged MPO schedule of our own ({@link Mpo} with {@link
+   * TabularConfig.MagnetSchedule.Staged}): {@code eta = 1000} (the MMD step near its proximal
+   * limit), {@code alpha} matched to the measured scale of the game (ratio 1, decay 0.7 per phase,
+   * trust region maxLogGain 1, clamped to [0.001, 1], first phase 0.5); a reset every 3 steps until
+   * the gap fails to halve over 30 phases, then 2-step extragradient-shaped phases with the scale
+   * taken over 10 phases; magnet lift 10 nats.
+   */
+  MPO_STAGED(
+      "mpo-staged",
+      new TabularConfig(
+          1000.0,
+          0.5,
+          new TabularConfig.MagnetSchedule.Staged(30, 10),
+          new TabularConfig.AlphaRule.ScaleMatched(1.0, 0.7, 1.0, 1e-3, 1.0),
           10.0)),
   /**
    * MMD with a fixed magnet ({@link MagneticMirrorDescent}). Defaults: {@code eta = 1}, {@code
@@ -101,46 +131,49 @@ public enum Algorithm {
     return defaults;
   }
 
-  /**
-   * The defaults of MPO's reset schedules ({@link Mpo}; MPO's default before the path schedule):
-   * {@code eta = 1000} (the MMD step near its proximal limit {@code pi' ~ rho exp(P pi / alpha)}),
-   * {@code alpha} scale-matched: ratio 1 (a phase of 3 steps then cancels the rotation at the
-   * measured scale), decay 0.7 per phase, trust region maxLogGain 1, clamped to [0.001, 1], first
-   * phase {@code alpha = 0.5}; staged magnet schedule: a reset every 3 steps until the gap fails to
-   * halve over 30 phases, then 2-step extragradient-shaped phases with the scale taken over a
-   * window of 10 phases; magnet lift 10 nats (a winning strategy re-enters the magnet at {@code
-   * exp(-10)} of the largest probability at least).
-   */
-  public static TabularConfig mpoResetDefaults() {
-    return new TabularConfig(
-        1000.0,
-        0.5,
-        new TabularConfig.MagnetSchedule.Staged(30, 10),
-        new TabularConfig.AlphaRule.ScaleMatched(1.0, 0.7, 1.0, 1e-3, 1.0),
-        10.0);
+  /** Whether the algorithm reads {@code alpha} (the MPO family, MMD, Nash-MD's beta). */
+  public boolean usesAlpha() {
+    return isMpoFamily() || this == MMD || this == NASH_MD;
   }
 
-  /** Whether the algorithm reads {@code alpha} (MPO, MMD, Nash-MD's beta). */
-  public boolean usesAlpha() {
-    return this == MPO || this == MMD || this == NASH_MD;
+  /** MPO and the two MPO solvers of our own, which share the magnet and its options. */
+  public boolean isMpoFamily() {
+    return this == MPO || this == MPO_PATH || this == MPO_STAGED;
   }
 
   /**
    * Creates this algorithm's solver at {@code start}.
    *
-   * @throws IllegalArgumentException for a bad start or configuration, including a magnet lift on
-   *     an algorithm other than MPO
+   * @throws IllegalArgumentException for a bad start or configuration: a magnet lift outside
+   *     mpo-path and mpo-staged, or for mpo anything but the paper's algorithm (a constant alpha, a
+   *     reset every K steps or on convergence)
    */
   public TabularSolver create(WinRateOracle oracle, double[] start, TabularConfig config) {
-    if (this != MPO && config.magnetLift() > 0.0) {
+    if (this != MPO_PATH && this != MPO_STAGED && config.magnetLift() > 0.0) {
       throw new IllegalArgumentException(
-          cliName + " has no magnet lift (it is mpo's), got " + config.magnetLift());
+          cliName
+              + " has no magnet lift (mpo-path's and mpo-staged's), got "
+              + config.magnetLift());
+    }
+    if (this == MPO
+        && (!(config.alphaRule() instanceof TabularConfig.AlphaRule.Constant)
+            || !(config.magnet() instanceof TabularConfig.MagnetSchedule.Every
+                || config.magnet() instanceof TabularConfig.MagnetSchedule.WhenConverged))) {
+      throw new IllegalArgumentException(
+          "mpo is the paper's algorithm: a constant alpha and a magnet reset every K steps or on"
+              + " convergence, got "
+              + config.alphaRule()
+              + " and "
+              + config.magnet()
+              + " (mpo-staged and mpo-path are the other schedules)");
+    }
+    if (this == MPO_STAGED && !(config.magnet() instanceof TabularConfig.MagnetSchedule.Staged)) {
+      throw new IllegalArgumentException(
+          "mpo-staged needs the staged schedule, got " + config.magnet());
     }
     return switch (this) {
-      case MPO ->
-          config.magnet() instanceof TabularConfig.MagnetSchedule.Path
-              ? new PathMpo(oracle, start, config)
-              : new Mpo(oracle, start, config);
+      case MPO, MPO_STAGED -> new Mpo(oracle, start, config);
+      case MPO_PATH -> new PathMpo(oracle, start, config);
       case MMD -> new MagneticMirrorDescent(oracle, start, config);
       case OMD -> new MultiplicativeWeights(oracle, start, config);
       case ONPO -> new OptimisticMirrorDescent(oracle, start, config);

@@ -1,11 +1,13 @@
 package dev.lodestone.games.tabular;
 
 /**
- * Magnetic Preference Optimization, tabular (Wang et al., arXiv 2410.16714, ICLR 2025), with the
- * reset schedules (MPO's default schedule, the path, is {@link PathMpo}): Magnetic Mirror Descent
- * on the KL-regularized game, with the magnet moved to the current policy from time to time so that
- * the sequence of regularized equilibria walks to the game's own Nash equilibrium, and the last
- * iterate converges.
+ * Magnetic Preference Optimization, tabular (Wang et al., arXiv 2410.16714, ICLR 2025): Magnetic
+ * Mirror Descent on the KL-regularized game, with the magnet moved to the current policy from time
+ * to time so that the sequence of regularized equilibria walks to the game's own Nash equilibrium,
+ * and the last iterate converges. With a constant alpha and a reset every K steps (or when the
+ * inner iteration has converged) it is the paper's algorithm, {@code mpo}; with the staged
+ * schedule, the scale-matched alpha and the magnet lift it is {@code mpo-staged}, a schedule of our
+ * own.
  *
  * <pre>
  *   r_t = P pi_t
@@ -19,8 +21,8 @@ package dev.lodestone.games.tabular;
  *
  * <p><b>When to reset</b> ({@link TabularConfig.MagnetSchedule}): every K steps, when the inner
  * iteration has converged (its latest step, in the local norm of {@code log pi}, at most a fraction
- * of its first step), or staged (the reset schedules' default): every 3 steps until the gap stalls,
- * then every 2.
+ * of its first step), or staged ({@code mpo-staged}): every 3 steps until the gap stalls, then
+ * every 2.
  *
  * <p><b>Stage 2 of the staged schedule.</b> A 3-step phase damps a rotation of frequency {@code s
  * << alpha} by only about {@code (s/alpha)^2 / 6} per step, so games whose rotations span a wide
@@ -35,16 +37,16 @@ package dev.lodestone.games.tabular;
  * {@code window} phases, never forgotten faster than {@code decay} per phase, so that an
  * underestimate is corrected within a window.
  *
- * <p><b>The magnet lift</b> ({@link TabularConfig#magnetLift()}, default 10 nats). While the rest
- * of the policy is far from equilibrium, a strategy that loses is driven down at the rate of its
- * payoff deficit, hundreds of nats in a long transient; once it wins again it climbs back only at
- * the rate of its (small, near equilibrium) advantage, and the iterate meanwhile cycles around the
- * equilibrium of the game without it. So at each reset, a strategy that beats the policy ({@code
- * r_i > 1/2}) and lies more than {@code magnetLift} nats below the most probable strategy in the
- * new magnet is raised to that floor. A strategy that loses is never lifted, so near the
- * equilibrium the strategies off its support are left alone, and the equilibrium stays a fixed
- * point as long as no strategy of its support has less than {@code exp(-magnetLift)} of the largest
- * probability.
+ * <p><b>The magnet lift</b> ({@link TabularConfig#magnetLift()}; {@code mpo-staged}: 10 nats,
+ * {@code mpo}: none). While the rest of the policy is far from equilibrium, a strategy that loses
+ * is driven down at the rate of its payoff deficit, hundreds of nats in a long transient; once it
+ * wins again it climbs back only at the rate of its (small, near equilibrium) advantage, and the
+ * iterate meanwhile cycles around the equilibrium of the game without it. So at each reset, a
+ * strategy that beats the policy ({@code r_i > 1/2}) and lies more than {@code magnetLift} nats
+ * below the most probable strategy in the new magnet is raised to that floor. A strategy that loses
+ * is never lifted, so near the equilibrium the strategies off its support are left alone, and the
+ * equilibrium stays a fixed point as long as no strategy of its support has less than {@code
+ * exp(-magnetLift)} of the largest probability.
  *
  * <p><b>Which alpha</b> ({@link TabularConfig.AlphaRule}): constant, or scale-matched (the
  * default): at each reset {@code alpha = max(sHat / ratio, gap / (2 maxLogGain))}, where {@code
@@ -62,7 +64,7 @@ package dev.lodestone.games.tabular;
  * log-probability by about {@code (max_i r_i - pi^T r) / alpha = gap / (2 alpha)}, kept below
  * {@code maxLogGain}. Without it, an iterate that reaches a face of the simplex where the game has
  * no rotation reads a local scale near 0, alpha collapses, and the policy is thrown from vertex to
- * vertex. See {@link Algorithm#mpoResetDefaults()} for the default and
+ * vertex. See {@link Algorithm#MPO} and {@link Algorithm#MPO_STAGED} for the defaults and
  * docs/notes/games-benchmark-history.md for the measurements that chose it.
  */
 public final class Mpo extends LogSpaceSolver {
@@ -158,7 +160,9 @@ public final class Mpo extends LogSpaceSolver {
 
   @Override
   public Algorithm algorithm() {
-    return Algorithm.MPO;
+    return schedule instanceof TabularConfig.MagnetSchedule.Staged
+        ? Algorithm.MPO_STAGED
+        : Algorithm.MPO;
   }
 
   @Override

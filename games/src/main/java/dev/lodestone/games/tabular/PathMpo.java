@@ -8,8 +8,9 @@ import org.hipparchus.linear.SingularValueDecomposition;
 
 /**
  * Magnetic Preference Optimization (Wang et al., arXiv 2410.16714) with the path-following magnet
- * schedule ({@link TabularConfig.MagnetSchedule.Path}, MPO's default). Every iteration is one MMD
- * step with the paper's update and one oracle call:
+ * schedule ({@link TabularConfig.MagnetSchedule.Path}), the solver {@code mpo-path}: a solver of
+ * our own, whose iterates are not the paper's MPO's. Every iteration is one MMD step with the
+ * paper's update and one oracle call:
  *
  * <pre>
  *   r_t = P pi_t
@@ -150,7 +151,7 @@ public final class PathMpo extends LogSpaceSolver {
 
   @Override
   public Algorithm algorithm() {
-    return Algorithm.MPO;
+    return Algorithm.MPO_PATH;
   }
 
   @Override

@@ -58,7 +58,7 @@ public record TabularConfig(
     if (algorithm.usesAlpha()) {
       m.put(algorithm == Algorithm.NASH_MD ? "beta" : "alpha", alpha);
     }
-    if (algorithm == Algorithm.MPO) {
+    if (algorithm.isMpoFamily()) {
       m.put("alphaRule", alphaRule.toString());
       m.put("magnet", magnet.toString());
       m.put("magnetLift", magnetLift);

@@ -21,11 +21,12 @@
  *       <td>{@code pi' ~ [pi rho^(eta alpha) exp(eta r)]^(1/(1+eta alpha))}, fixed rho</td>
  *       <td>the regularized equilibrium (biased), last iterate</td></tr>
  *   <tr><td>{@link dev.lodestone.games.tabular.Mpo}</td>
- *       <td>the MMD step, magnet reset {@code rho <- pi} (reset schedules)</td>
+ *       <td>the MMD step, magnet reset {@code rho <- pi} every K steps ({@code mpo}, the paper's),
+ *       or on our staged schedule ({@code mpo-staged})</td>
  *       <td>Nash, last iterate</td></tr>
  *   <tr><td>{@link dev.lodestone.games.tabular.PathMpo}</td>
  *       <td>the MMD step, magnet at the start while alpha shrinks, then reset {@code rho <- pi}
- *       (the path schedule, MPO's default)</td><td>Nash, last iterate</td></tr>
+ *       ({@code mpo-path}, a solver of our own)</td><td>Nash, last iterate</td></tr>
  *   <tr><td>{@link dev.lodestone.games.tabular.OptimisticMirrorDescent}</td>
  *       <td>{@code pi_t ~ pi'_t exp(eta r_{t-1})}, {@code pi'_{t+1} ~ pi'_t exp(eta r_t)}</td>
  *       <td>Nash, last iterate (unique Nash)</td></tr>

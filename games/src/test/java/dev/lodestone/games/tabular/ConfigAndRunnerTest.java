@@ -67,12 +67,14 @@ class ConfigAndRunnerTest {
     assertThatThrownBy(() -> new Mpo(RPS, Fixtures.START, Fixtures.mpo(1, 0.0, 3)))
         .hasMessage("mpo needs alpha > 0, got 0.0");
     assertThatThrownBy(
-            () -> new Mpo(RPS, Fixtures.START, Algorithm.mpoResetDefaults().withConstantAlpha(0.1)))
+            () ->
+                new Mpo(
+                    RPS, Fixtures.START, Algorithm.MPO_STAGED.defaults().withConstantAlpha(0.1)))
         .hasMessage("mpo's staged magnet schedule needs the scale-matched alpha rule");
     assertThatThrownBy(() -> new NashMd(RPS, Fixtures.START, Fixtures.config(20, 0.1)))
         .hasMessageStartingWith("nash-md needs eta * alpha <= 1");
     assertThatThrownBy(() -> Algorithm.MMD.create(RPS, Fixtures.START, c.withMagnetLift(10.0)))
-        .hasMessage("mmd has no magnet lift (it is mpo's), got 10.0");
+        .hasMessage("mmd has no magnet lift (mpo-path's and mpo-staged's), got 10.0");
   }
 
   @Test
@@ -128,6 +130,37 @@ class ConfigAndRunnerTest {
   void shouldNameAlgorithmsForTheCommandLine() {
     assertThat(Algorithm.fromCliName("nash-md")).isEqualTo(Algorithm.NASH_MD);
     assertThatThrownBy(() -> Algorithm.fromCliName("dpo"))
-        .hasMessage("unknown algorithm 'dpo': expected one of mpo, mmd, omd, onpo, nash-md, sppo");
+        .hasMessage(
+            "unknown algorithm 'dpo': expected one of mpo, mpo-path, mpo-staged, mmd, omd, onpo,"
+                + " nash-md, sppo");
+  }
+
+  @Test
+  void shouldKeepMpoThePapersAlgorithm() {
+    // mpo's defaults are MMD steps with a constant alpha and a reset every K steps, no lift.
+    TabularConfig d = Algorithm.MPO.defaults();
+    assertThat(d.magnet()).isEqualTo(new TabularConfig.MagnetSchedule.Every(20));
+    assertThat(d.alphaRule()).isInstanceOf(TabularConfig.AlphaRule.Constant.class);
+    assertThat(d.magnetLift()).isZero();
+    assertThat(Algorithm.MPO.create(RPS, Fixtures.START, d).algorithm()).isEqualTo(Algorithm.MPO);
+    // The schedules of our own are refused under mpo's name.
+    assertThatThrownBy(
+            () -> Algorithm.MPO.create(RPS, Fixtures.START, Algorithm.MPO_STAGED.defaults()))
+        .hasMessageStartingWith("mpo has no magnet lift");
+    assertThatThrownBy(
+            () ->
+                Algorithm.MPO.create(
+                    RPS, Fixtures.START, Algorithm.MPO_STAGED.defaults().withMagnetLift(0)))
+        .hasMessageStartingWith("mpo is the paper's algorithm");
+    assertThat(
+            Algorithm.MPO_STAGED
+                .create(RPS, Fixtures.START, Algorithm.MPO_STAGED.defaults())
+                .algorithm())
+        .isEqualTo(Algorithm.MPO_STAGED);
+    assertThat(
+            Algorithm.MPO_PATH
+                .create(RPS, Fixtures.START, Algorithm.MPO_PATH.defaults())
+                .algorithm())
+        .isEqualTo(Algorithm.MPO_PATH);
   }
 }

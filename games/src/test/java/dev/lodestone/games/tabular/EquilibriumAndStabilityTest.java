@@ -26,7 +26,7 @@ class EquilibriumAndStabilityTest {
   void shouldKeepNashFixedInMposSecondStage() {
     // Stage 2 from the first reset on, with the magnet at Nash.
     TabularConfig config =
-        Algorithm.mpoResetDefaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
+        Algorithm.MPO_STAGED.defaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
     Mpo mpo = new Mpo(PERTURBED, NASH, config);
     mpo.forceStall();
     for (int t = 0; t < 1000; t++) {
@@ -41,7 +41,7 @@ class EquilibriumAndStabilityTest {
   void shouldStayAProbabilityVectorAfterAMillionStepsInMposSecondStage() {
     // Stage 2 sets its own steps from the measured scale (eta up to 3.5e5 at the smallest scale).
     TabularConfig config =
-        Algorithm.mpoResetDefaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
+        Algorithm.MPO_STAGED.defaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
     Mpo mpo = new Mpo(WinRateOracle.ofMatrix(Fixtures.RPS), new double[] {0.5, 0.3, 0.2}, config);
     mpo.forceStall();
     for (int t = 0; t < 1_000_000; t++) {
@@ -86,7 +86,7 @@ class EquilibriumAndStabilityTest {
 
   @Test
   void shouldConvergeMpoLastIterateToNashButMmdToABiasedPoint() {
-    Mpo mpo = new Mpo(PERTURBED, Fixtures.START, Algorithm.mpoResetDefaults());
+    Mpo mpo = new Mpo(PERTURBED, Fixtures.START, Algorithm.MPO_STAGED.defaults());
     MagneticMirrorDescent mmd =
         new MagneticMirrorDescent(PERTURBED, Fixtures.START, Algorithm.MMD.defaults());
     SolverTrace m = SolverRunner.run(mpo, PERTURBED, 2000);
@@ -124,7 +124,7 @@ class EquilibriumAndStabilityTest {
         new PathMpo(
             game,
             start,
-            Algorithm.MPO
+            Algorithm.MPO_PATH
                 .defaults()
                 .withMagnet(new TabularConfig.MagnetSchedule.Path(0.7, 0.9, 40)));
     for (int t = 0; t < 200; t++) {

@@ -67,7 +67,7 @@ class PathMpoTest {
 
   @Test
   void shouldShrinkAlphaAlongThePathThenFollowThePolicy() {
-    PathMpo s = new PathMpo(PERTURBED, Fixtures.START, Algorithm.MPO.defaults());
+    PathMpo s = new PathMpo(PERTURBED, Fixtures.START, Algorithm.MPO_PATH.defaults());
     while (s.levels() == 0) {
       s.step();
     }
@@ -99,7 +99,8 @@ class PathMpoTest {
   @Test
   void shouldConvergeFromTheDefaultsWithinTheTargetsBudget() {
     for (WinRateOracle game : new WinRateOracle[] {RPS, PERTURBED}) {
-      TabularSolver s = Algorithm.MPO.create(game, Fixtures.START, Algorithm.MPO.defaults());
+      TabularSolver s =
+          Algorithm.MPO_PATH.create(game, Fixtures.START, Algorithm.MPO_PATH.defaults());
       assertThat(s).isInstanceOf(PathMpo.class);
       SolverTrace t = SolverRunner.run(s, game, 2000);
       assertThat(t.itersTo(1e-6)).isPresent();
@@ -118,7 +119,9 @@ class PathMpoTest {
     };
     WinRateOracle game = WinRateOracle.ofMatrix(p);
     TabularConfig config =
-        Algorithm.MPO.defaults().withMagnet(new TabularConfig.MagnetSchedule.Path(0.7, 0.9, 40));
+        Algorithm.MPO_PATH
+            .defaults()
+            .withMagnet(new TabularConfig.MagnetSchedule.Path(0.7, 0.9, 40));
     double[] start = {0.8, 0.1, 0.1 - 1e-12, 1e-12};
     PathMpo s = new PathMpo(game, start, config);
     double[] pi = s.policy(); // the policy at the end of the level that ends the path
@@ -142,11 +145,11 @@ class PathMpoTest {
   @Test
   void shouldRejectAnAlphaRuleAndValidateTheSchedule() {
     TabularConfig scaleMatched =
-        Algorithm.MPO.defaults().withAlphaRule(Algorithm.mpoResetDefaults().alphaRule());
+        Algorithm.MPO_PATH.defaults().withAlphaRule(Algorithm.MPO_STAGED.defaults().alphaRule());
     assertThatThrownBy(() -> new PathMpo(RPS, Fixtures.START, scaleMatched))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("mpo's path schedule sets alpha itself");
-    assertThatThrownBy(() -> new PathMpo(RPS, Fixtures.START, Algorithm.mpoResetDefaults()))
+    assertThatThrownBy(() -> new PathMpo(RPS, Fixtures.START, Algorithm.MPO_STAGED.defaults()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("PathMpo runs the path magnet schedule");
     assertThatThrownBy(() -> new PathMpo(RPS, Fixtures.START, path(1, 0.0)))

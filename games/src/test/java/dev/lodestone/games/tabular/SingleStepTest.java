@@ -164,7 +164,7 @@ class SingleStepTest {
     // r_0)
     //   update (eta 350/s, alpha 2.854 s):   pi_2 ~ pi_1^0.001 rho^0.999 exp(0.35/s r_1)
     TabularConfig config =
-        Algorithm.mpoResetDefaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
+        Algorithm.MPO_STAGED.defaults().withMagnet(new TabularConfig.MagnetSchedule.Staged(1, 10));
     Mpo mpo = new Mpo(RPS, Fixtures.START, config);
     mpo.step(); // one step into the first phase, far from equilibrium
     mpo.forceStall();

@@ -447,7 +447,7 @@ public final class BenchGamesCommand implements Callable<Integer> {
 
   private Map<String, Object> compareWithPeers(List<Row> rows, Map<String, Object> t) {
     boolean haveMpo = rows.stream().anyMatch(r -> r.algorithm.equals("mpo"));
-    boolean havePeer = rows.stream().anyMatch(r -> !r.algorithm.equals("mpo"));
+    boolean havePeer = rows.stream().anyMatch(r -> !r.algorithm.startsWith("mpo"));
     if (!haveMpo || !havePeer) {
       return t;
     }
@@ -461,7 +461,7 @@ public final class BenchGamesCommand implements Callable<Integer> {
       int best = Integer.MAX_VALUE;
       String bestName = "none";
       for (Row r : rows) {
-        if (r.game.equals(game) && !r.algorithm.equals("mpo")) {
+        if (r.game.equals(game) && !r.algorithm.startsWith("mpo")) { // peers: not the MPO family
           OptionalInt n = r.itersTo(1e-6);
           if (n.isPresent() && n.getAsInt() < best) {
             best = n.getAsInt();

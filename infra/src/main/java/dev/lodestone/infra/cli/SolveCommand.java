@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
     description = {
       "Run a tabular solver on a preference game and measure its duality gap exactly.",
       "Games: rps, perturbed-rps, condorcet, random:N:SEED (or random:N with --seed), game:PATH.",
-      "Algorithms: mpo, mmd, omd, onpo, nash-md, sppo."
+      "Algorithms: mpo (the paper's), mpo-path and mpo-staged (MPO solvers of our own), mmd, omd,"
+          + " onpo, nash-md, sppo."
     })
 public final class SolveCommand implements Callable<Integer> {
 
@@ -61,7 +62,8 @@ public final class SolveCommand implements Callable<Integer> {
       names = "--algo",
       defaultValue = "mpo",
       paramLabel = "ALGO",
-      description = "mpo, mmd, omd, onpo, nash-md or sppo (default: ${DEFAULT-VALUE})")
+      description =
+          "mpo, mpo-path, mpo-staged, mmd, omd, onpo, nash-md or sppo (default: ${DEFAULT-VALUE})")
   String algo;
 
   @Option(

@@ -23,48 +23,41 @@ public final class TabularOptions {
   @Option(
       names = "--eta",
       paramLabel = "X",
-      description =
-          "step size (default: per algorithm; mpo: 1 with the path schedule, 1000 with the reset"
-              + " schedules)")
+      description = "step size (default: per algorithm, as docs/games-benchmark.md lists)")
   public Double eta;
 
   @Option(
       names = "--alpha",
-      paramLabel = "X|auto",
+      paramLabel = "X",
       description =
-          "magnet strength (mpo, mmd; nash-md's beta). For mpo's path schedule the path's first"
-              + " alpha (default 0.5); with --magnet-every K or auto a number fixes alpha, and auto"
-              + " (the reset schedules' default) matches it to the game's measured scale.")
-  public String alpha;
+          "magnet strength: mpo, mmd, nash-md's beta, and mpo-path's first alpha of the path"
+              + " (default: per algorithm)")
+  public Double alpha;
 
   @Option(
       names = "--scale-ratio",
       paramLabel = "R",
-      description = "mpo with --alpha auto: target of sHat/alpha (default: 1)")
+      description = "mpo-staged: target of sHat/alpha (default: 1)")
   public Double scaleRatio;
 
   @Option(
       names = "--scale-decay",
       paramLabel = "D",
-      description = "mpo with --alpha auto: forgetting of sHat per phase (default: 0.7)")
+      description = "mpo-staged: forgetting of sHat per phase (default: 0.7)")
   public Double scaleDecay;
 
   @Option(
       names = "--max-log-gain",
       paramLabel = "G",
-      description =
-          "mpo with --alpha auto: trust region, alpha >= gap/(2G); 0 turns it off (default: 1)")
+      description = "mpo-staged: trust region, alpha >= gap/(2G); 0 turns it off (default: 1)")
   public Double maxLogGain;
 
   @Option(
       names = "--magnet-every",
-      paramLabel = "path|staged|K|auto",
+      paramLabel = "K|auto",
       description =
-          "mpo's magnet schedule: path (the default: the magnet stays at the start while alpha"
-              + " shrinks along the path of regularized equilibria, then it follows the policy"
-              + " level by level), or a reset schedule: staged (every 3 steps until the gap"
-              + " stalls, then 2-step extragradient-shaped phases), every K steps, or auto (when"
-              + " the inner MMD iteration has converged)")
+          "mpo: reset the magnet every K steps (default: 20), or auto: when the inner MMD"
+              + " iteration has converged (--reset-tolerance)")
   public String magnetEvery;
 
   @Option(
@@ -72,16 +65,18 @@ public final class TabularOptions {
       paramLabel = "T",
       description =
           "mpo with --magnet-every auto: reset once the inner step is T times its first "
-              + "(default 0.1)")
+              + "(default "
+              + DEFAULT_RESET_TOLERANCE
+              + ")")
   public Double resetTolerance;
 
   @Option(
       names = "--magnet-lift",
       paramLabel = "L",
       description =
-          "mpo: at a reset, a strategy that beats the policy and lies more than L nats below the"
-              + " most probable one in the magnet is raised to that floor; 0 turns it off"
-              + " (default 10)")
+          "mpo-path and mpo-staged: at a reset, a strategy that beats the policy and lies more"
+              + " than L nats below the most probable one in the magnet is raised to that floor;"
+              + " 0 turns it off (default 10)")
   public Double magnetLift;
 
   /** Whether any hyperparameter option was given. */
@@ -97,51 +92,32 @@ public final class TabularOptions {
   }
 
   /**
-   * The configuration: the algorithm's defaults, with the options given applied. For mpo with a
-   * reset schedule ({@code --magnet-every staged|K|auto}) the defaults are {@link
-   * Algorithm#mpoResetDefaults()}.
+   * The configuration: the algorithm's defaults with the options given applied. An option never
+   * changes another setting, and one that does not apply to the algorithm is an error.
    */
   public TabularConfig config(Algorithm algorithm, CommandLine.Model.CommandSpec spec) {
     this.spec = spec;
-    boolean mpo = algorithm == Algorithm.MPO;
-    if (magnetEvery != null && !mpo) {
-      throw usage("--magnet-every applies to mpo only (mmd keeps its magnet fixed)");
-    }
-    boolean path = mpo && (magnetEvery == null || magnetEvery.equals("path"));
-    TabularConfig c = mpo && !path ? Algorithm.mpoResetDefaults() : algorithm.defaults();
+    TabularConfig c = algorithm.defaults();
     if (eta != null) {
       TabularConfig base = c;
-      c = apply(() -> base.withEta(eta), c, "--eta");
+      c = apply(() -> base.withEta(eta), "--eta");
     }
     if (alpha != null) {
+      if (algorithm == Algorithm.MPO_STAGED) {
+        throw usage(
+            "--alpha does not apply to mpo-staged, which matches alpha to the game's scale"
+                + " (--scale-ratio, --scale-decay, --max-log-gain)");
+      }
       if (!algorithm.usesAlpha()) {
-        throw usage("--alpha applies to mpo, mmd and nash-md, not " + algorithm.cliName());
+        throw usage(
+            "--alpha applies to mpo, mpo-path, mmd and nash-md, not " + algorithm.cliName());
       }
-      if (alpha.equals("auto")) {
-        if (!mpo) {
-          throw usage("--alpha auto applies to mpo only");
-        }
-        if (path) {
-          throw usage(
-              "--alpha auto applies to mpo's reset schedules (--magnet-every staged, K or auto);"
-                  + " the path schedule sets alpha itself (--alpha X: its first value)");
-        }
-      } else {
-        double a = parseDouble("--alpha", alpha);
-        if (mpo && "staged".equals(magnetEvery)) {
-          throw usage(
-              "--alpha X does not apply to --magnet-every staged, which matches alpha to the"
-                  + " game's scale (--alpha auto); use --magnet-every K or auto");
-        }
-        TabularConfig base = c;
-        c = apply(() -> base.withConstantAlpha(a), c, "--alpha");
-      }
+      TabularConfig base = c;
+      c = apply(() -> base.withConstantAlpha(alpha), "--alpha");
     }
     if (scaleRatio != null || scaleDecay != null || maxLogGain != null) {
       if (!(c.alphaRule() instanceof TabularConfig.AlphaRule.ScaleMatched rule)) {
-        throw usage(
-            "--scale-ratio, --scale-decay and --max-log-gain apply to mpo with --alpha auto"
-                + " (a reset schedule: --magnet-every staged, K or auto)");
+        throw usage("--scale-ratio, --scale-decay and --max-log-gain apply to mpo-staged only");
       }
       double ratio = scaleRatio != null ? scaleRatio : rule.ratio();
       double decay = scaleDecay != null ? scaleDecay : rule.decay();
@@ -153,10 +129,14 @@ public final class TabularOptions {
                   base.withAlphaRule(
                       new TabularConfig.AlphaRule.ScaleMatched(
                           ratio, decay, gain, rule.min(), rule.max())),
-              c,
               "--scale-ratio/--scale-decay/--max-log-gain");
     }
-    if (mpo && !path && !magnetEvery.equals("staged")) {
+    if (magnetEvery != null) {
+      if (algorithm != Algorithm.MPO) {
+        throw usage(
+            "--magnet-every applies to mpo only (mmd keeps its magnet fixed; mpo-path and"
+                + " mpo-staged have their own schedules)");
+      }
       TabularConfig base = c;
       if (magnetEvery.equals("auto")) {
         double tol = resetTolerance != null ? resetTolerance : DEFAULT_RESET_TOLERANCE;
@@ -165,7 +145,6 @@ public final class TabularOptions {
                 () ->
                     base.withMagnet(
                         new TabularConfig.MagnetSchedule.WhenConverged(tol, 2, AUTO_MAX_STEPS)),
-                c,
                 "--reset-tolerance");
       } else {
         int k;
@@ -173,26 +152,23 @@ public final class TabularOptions {
           k = Integer.parseInt(magnetEvery);
         } catch (NumberFormatException e) {
           throw usage(
-              "--magnet-every must be path, staged, a number of steps or auto, got '"
-                  + magnetEvery
-                  + "'");
+              "--magnet-every must be a number of steps or auto, got '" + magnetEvery + "'");
         }
         c =
             apply(
-                () -> base.withMagnet(new TabularConfig.MagnetSchedule.Every(k)),
-                c,
-                "--magnet-every");
+                () -> base.withMagnet(new TabularConfig.MagnetSchedule.Every(k)), "--magnet-every");
       }
-    }
-    if (magnetLift != null) {
-      if (!mpo) {
-        throw usage("--magnet-lift applies to mpo only");
-      }
-      TabularConfig base = c;
-      c = apply(() -> base.withMagnetLift(magnetLift), c, "--magnet-lift");
     }
     if (resetTolerance != null && !"auto".equals(magnetEvery)) {
       throw usage("--reset-tolerance applies to mpo with --magnet-every auto");
+    }
+    if (magnetLift != null) {
+      if (algorithm != Algorithm.MPO_PATH && algorithm != Algorithm.MPO_STAGED) {
+        throw usage(
+            "--magnet-lift applies to mpo-path and mpo-staged (the paper's mpo has no lift)");
+      }
+      TabularConfig base = c;
+      c = apply(() -> base.withMagnetLift(magnetLift), "--magnet-lift");
     }
     return c;
   }
@@ -201,19 +177,11 @@ public final class TabularOptions {
     TabularConfig get();
   }
 
-  private TabularConfig apply(ConfigChange change, TabularConfig current, String option) {
+  private TabularConfig apply(ConfigChange change, String option) {
     try {
       return change.get();
     } catch (IllegalArgumentException e) {
       throw usage(option + ": " + e.getMessage());
-    }
-  }
-
-  private double parseDouble(String option, String value) {
-    try {
-      return Double.parseDouble(value);
-    } catch (NumberFormatException e) {
-      throw usage(option + " must be a number or auto, got '" + value + "'");
     }
   }
 

@@ -29,9 +29,9 @@ class BenchGamesCommandTest {
     JsonNode j = new ObjectMapper().readTree(run.out());
     assertThat(j.get("iterations").asInt()).isEqualTo(300);
     JsonNode results = j.get("results");
-    assertThat(results.size()).isEqualTo(2 * 7); // six algorithms, OMD twice (last and average)
+    assertThat(results.size()).isEqualTo(2 * 9); // eight algorithms, OMD twice (last and average)
     assertThat(results.findValuesAsText("algorithm"))
-        .containsOnly("mpo", "mmd", "omd", "onpo", "nash-md", "sppo");
+        .containsOnly("mpo", "mpo-path", "mpo-staged", "mmd", "omd", "onpo", "nash-md", "sppo");
     assertThat(results.findValuesAsText("iterate")).contains("last", "average");
     assertThat(j.get("targets").size()).isGreaterThanOrEqualTo(3);
     assertThat(Files.readAllBytes(dir.resolve("games-rps.png"))).startsWith(0x89, 'P', 'N', 'G');
@@ -43,8 +43,8 @@ class BenchGamesCommandTest {
     CliRun run = CliRun.of("bench", "games", "--games", "condorcet", "--iters", "2000");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
-        .contains("| condorcet | mpo       |")
-        .contains("| condorcet | omd (avg) |")
+        .contains("| condorcet | mpo        |")
+        .contains("| condorcet | omd (avg)  |")
         .contains("mpo gap <= 1e-6 within 2000")
         .contains("met on 1 of 1");
   }

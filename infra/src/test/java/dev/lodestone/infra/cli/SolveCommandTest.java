@@ -54,51 +54,40 @@ class SolveCommandTest {
 
   @Test
   void shouldApplyHyperparameterOptions() throws Exception {
-    CliRun run =
-        CliRun.of(
-            "solve",
-            "--game",
-            "rps",
-            "--eta",
-            "2",
-            "--alpha",
-            "0.05",
-            "--magnet-every",
-            "10",
-            "--magnet-lift",
-            "0",
-            "--iters",
-            "10",
-            "--json");
-    assertThat(run.exitCode()).isZero();
-    JsonNode config = JSON.readTree(run.out()).get("config");
+    JsonNode config = configOf("--eta", "2", "--alpha", "0.05", "--magnet-every", "10");
     assertThat(config.get("eta").asDouble()).isEqualTo(2.0);
     assertThat(config.get("alpha").asDouble()).isEqualTo(0.05);
     assertThat(config.get("alphaRule").asText()).isEqualTo("constant");
     assertThat(config.get("magnet").asText()).isEqualTo("every 10");
     assertThat(config.get("magnetLift").asDouble()).isEqualTo(0.0);
-    JsonNode defaults =
-        JSON.readTree(CliRun.of("solve", "--game", "rps", "--iters", "10", "--json").out())
-            .get("config");
-    assertThat(defaults.get("magnet").asText()).startsWith("path(");
+    // mpo's defaults are the paper's algorithm: MMD steps, a reset every 20, no lift.
+    JsonNode defaults = configOf();
+    assertThat(defaults.get("magnet").asText()).isEqualTo("every 20");
     assertThat(defaults.get("eta").asDouble()).isEqualTo(1.0);
-    assertThat(defaults.get("magnetLift").asDouble()).isEqualTo(10.0);
+    assertThat(defaults.get("alpha").asDouble()).isEqualTo(0.1);
+    assertThat(defaults.get("magnetLift").asDouble()).isEqualTo(0.0);
   }
 
   @Test
-  void shouldTakeTheResetSchedulesDefaultsWithAResetSchedule() throws Exception {
-    JsonNode staged = configOf("--magnet-every", "staged");
+  void shouldGiveEachMpoSolverItsOwnDefaultsAndNeverChangeOthers() throws Exception {
+    JsonNode staged = configOf("--algo", "mpo-staged");
     assertThat(staged.get("eta").asDouble()).isEqualTo(1000.0);
     assertThat(staged.get("alphaRule").asText()).startsWith("scale-matched(");
     assertThat(staged.get("magnet").asText()).startsWith("staged(");
-    JsonNode every = configOf("--magnet-every", "3", "--max-log-gain", "2");
-    assertThat(every.get("eta").asDouble()).isEqualTo(1000.0);
-    assertThat(every.get("alphaRule").asText()).contains("maxLogGain 2.0");
-    assertThat(every.get("magnet").asText()).isEqualTo("every 3");
-    JsonNode path = configOf("--alpha", "0.2", "--eta", "3");
+    assertThat(staged.get("magnetLift").asDouble()).isEqualTo(10.0);
+    JsonNode gain = configOf("--algo", "mpo-staged", "--max-log-gain", "2");
+    assertThat(gain.get("alphaRule").asText()).contains("maxLogGain 2.0");
+    assertThat(gain.get("eta").asDouble()).isEqualTo(1000.0);
+    JsonNode path = configOf("--algo", "mpo-path", "--alpha", "0.2", "--eta", "3");
     assertThat(path.get("alpha").asDouble()).isEqualTo(0.2);
     assertThat(path.get("eta").asDouble()).isEqualTo(3.0);
     assertThat(path.get("magnet").asText()).startsWith("path(");
+    // A schedule option of mpo changes the schedule only.
+    JsonNode every = configOf("--magnet-every", "3");
+    assertThat(every.get("eta").asDouble()).isEqualTo(1.0);
+    assertThat(every.get("alpha").asDouble()).isEqualTo(0.1);
+    assertThat(every.get("magnetLift").asDouble()).isEqualTo(0.0);
+    assertThat(every.get("magnet").asText()).isEqualTo("every 3");
   }
 
   /** The {@code config} object of {@code solve --game rps --iters 10 --json} with the options. */
@@ -163,36 +152,40 @@ class SolveCommandTest {
         "lodestone solve: Invalid value for option '--iters': 'abc' is not an int");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--algo", "dpo"),
-        "lodestone solve: --algo: unknown algorithm 'dpo': expected one of mpo, mmd, omd, onpo,"
-            + " nash-md, sppo");
+        "lodestone solve: --algo: unknown algorithm 'dpo': expected one of mpo, mpo-path,"
+            + " mpo-staged, mmd, omd, onpo, nash-md, sppo");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--algo", "omd", "--magnet-every", "3"),
-        "lodestone solve: --magnet-every applies to mpo only (mmd keeps its magnet fixed)");
+        "lodestone solve: --magnet-every applies to mpo only (mmd keeps its magnet fixed;"
+            + " mpo-path and mpo-staged have their own schedules)");
     assertOneLineError(
-        CliRun.of("solve", "--game", "rps", "--magnet-every", "staged", "--alpha", "0.1"),
-        "lodestone solve: --alpha X does not apply to --magnet-every staged, which matches alpha"
-            + " to the game's scale (--alpha auto); use --magnet-every K or auto");
+        CliRun.of("solve", "--game", "rps", "--algo", "mpo-staged", "--alpha", "0.1"),
+        "lodestone solve: --alpha does not apply to mpo-staged, which matches alpha to the"
+            + " game's scale (--scale-ratio, --scale-decay, --max-log-gain)");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--alpha", "auto"),
-        "lodestone solve: --alpha auto applies to mpo's reset schedules (--magnet-every staged, K"
-            + " or auto); the path schedule sets alpha itself (--alpha X: its first value)");
+        "lodestone solve: Invalid value for option '--alpha': 'auto' is not a double");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--scale-decay", "0.5"),
-        "lodestone solve: --scale-ratio, --scale-decay and --max-log-gain apply to mpo with"
-            + " --alpha auto (a reset schedule: --magnet-every staged, K or auto)");
+        "lodestone solve: --scale-ratio, --scale-decay and --max-log-gain apply to mpo-staged"
+            + " only");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--magnet-every", "often"),
-        "lodestone solve: --magnet-every must be path, staged, a number of steps or auto, got"
-            + " 'often'");
+        "lodestone solve: --magnet-every must be a number of steps or auto, got 'often'");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--algo", "mmd", "--magnet-lift", "10"),
-        "lodestone solve: --magnet-lift applies to mpo only");
+        "lodestone solve: --magnet-lift applies to mpo-path and mpo-staged (the paper's mpo has"
+            + " no lift)");
     assertOneLineError(
-        CliRun.of("solve", "--game", "rps", "--magnet-lift", "-1"),
+        CliRun.of("solve", "--game", "rps", "--magnet-lift", "1"),
+        "lodestone solve: --magnet-lift applies to mpo-path and mpo-staged (the paper's mpo has"
+            + " no lift)");
+    assertOneLineError(
+        CliRun.of("solve", "--game", "rps", "--algo", "mpo-path", "--magnet-lift", "-1"),
         "lodestone solve: --magnet-lift: magnet lift must be finite and >= 0 (0: off), got -1.0");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--algo", "onpo", "--alpha", "0.1"),
-        "lodestone solve: --alpha applies to mpo, mmd and nash-md, not onpo");
+        "lodestone solve: --alpha applies to mpo, mpo-path, mmd and nash-md, not onpo");
     assertOneLineError(
         CliRun.of("solve", "--game", "rps", "--eta", "-1"),
         "lodestone solve: --eta: eta must be finite and > 0, got -1.0");
