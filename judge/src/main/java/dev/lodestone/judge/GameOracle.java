@@ -18,8 +18,11 @@ import java.util.Objects;
 public final class GameOracle {
   private GameOracle() {}
 
-  /** The prefix of every oracle's judge id. */
+  /** The prefix of every exact oracle's judge id. */
   public static final String JUDGE_ID_PREFIX = "oracle:";
+
+  /** The prefix of every sampled oracle's judge id. */
+  public static final String SAMPLED_JUDGE_ID_PREFIX = "oracle-sampled:";
 
   /**
    * The oracle of a task whose name is a game specification ({@code rps}, {@code perturbed-rps},
@@ -44,5 +47,21 @@ public final class GameOracle {
     Objects.requireNonNull(game, "game");
     return new TextPreferenceJudge(
         JUDGE_ID_PREFIX + task, JudgeKind.GAME_ORACLE, task, game::judge);
+  }
+
+  /**
+   * The oracle of a task with the given labels: {@link LabelMode#EXACT} is {@link #forGame}; {@link
+   * LabelMode#SAMPLED} draws a 0/1 verdict from the game's probability for every pair ({@link
+   * SampledVerdictJudge}, judge id {@code oracle-sampled:<task>}), the same for the same group,
+   * pair and seed.
+   *
+   * @param seed mixed into the draws of sampled labels (unused by exact labels)
+   */
+  public static PairJudge forGame(String task, PreferenceGame game, LabelMode labels, long seed) {
+    TextPreferenceJudge exact = forGame(task, game);
+    return switch (labels) {
+      case EXACT -> exact;
+      case SAMPLED -> new SampledVerdictJudge(SAMPLED_JUDGE_ID_PREFIX + task, seed, exact);
+    };
   }
 }

@@ -5,6 +5,7 @@ import dev.lodestone.infra.options.ClusterOptions;
 import dev.lodestone.infra.options.TaskOptions;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.GameOracle;
+import dev.lodestone.judge.LabelMode;
 import dev.lodestone.judge.streams.JudgeConfig;
 import dev.lodestone.judge.streams.JudgeService;
 import dev.lodestone.judge.streams.LabelJoinConfig;
@@ -78,6 +79,26 @@ public final class JudgeCommand implements Callable<Integer> {
   boolean noJoin;
 
   @Option(
+      names = "--labels",
+      paramLabel = "exact|sampled",
+      defaultValue = "exact",
+      converter = LabelModeConverter.class,
+      description =
+          "What the judge answers: the game's exact probability, or a 0/1 verdict drawn from it"
+              + " for every pair, as a person or a language model answers (default:"
+              + " ${DEFAULT-VALUE}).")
+  LabelMode labels;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "SEED",
+      defaultValue = "0",
+      description =
+          "Seeds the draws of --labels sampled, mixed with each group id and pair; the same seed"
+              + " gives the same verdicts (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
       names = "--quorum",
       paramLabel = "N",
       defaultValue = "" + LabelJoinConfig.DEFAULT_QUORUM,
@@ -142,7 +163,9 @@ public final class JudgeCommand implements Callable<Integer> {
                     .withNumStreamThreads(threads));
         services.add(
             new JudgeService(
-                judgeConfig, clusterConfig, GameOracle.forGame(setup.spec(), setup.game())));
+                judgeConfig,
+                clusterConfig,
+                GameOracle.forGame(setup.spec(), setup.game(), labels, seed)));
         if (!noJoin) {
           LabelJoinConfig joinConfig =
               LabelJoinConfig.of(

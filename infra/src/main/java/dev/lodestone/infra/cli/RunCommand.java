@@ -18,6 +18,7 @@ import dev.lodestone.infra.run.ProgressBar;
 import dev.lodestone.infra.run.RunReport;
 import dev.lodestone.infra.run.RunSummary;
 import dev.lodestone.infra.run.TaskSetup;
+import dev.lodestone.judge.LabelMode;
 import dev.lodestone.judge.streams.LabelJoinConfig;
 import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.learner.LearnerHyperparameters;
@@ -133,6 +134,17 @@ public final class RunCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   int judges;
 
+  @Option(
+      names = "--labels",
+      paramLabel = "exact|sampled",
+      defaultValue = "exact",
+      converter = LabelModeConverter.class,
+      description =
+          "What the game-oracle judges answer: the game's exact probability, or a 0/1 verdict"
+              + " drawn from it for every pair, as a person or a language model answers (seeded"
+              + " by --seed) (default: ${DEFAULT-VALUE}).")
+  LabelMode labels;
+
   @Mixin ClusterOptions cluster;
 
   @Option(
@@ -140,8 +152,9 @@ public final class RunCommand implements Callable<Integer> {
       paramLabel = "S",
       defaultValue = "0",
       description =
-          "Seeds the warm-up and the samplers (each mixed with its id); recorded by the learner,"
-              + " whose updates draw no random numbers (default: ${DEFAULT-VALUE}).")
+          "Seeds the warm-up, the samplers (each mixed with its id) and the verdicts of --labels"
+              + " sampled; recorded by the learner, whose updates draw no random numbers (default:"
+              + " ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(
@@ -312,6 +325,7 @@ public final class RunCommand implements Callable<Integer> {
                 learnerConfig,
                 samplers,
                 judges,
+                labels,
                 sampling.settings(),
                 deviceOption.device,
                 seed,
@@ -430,6 +444,7 @@ public final class RunCommand implements Callable<Integer> {
     details.put("modelId", config.modelId());
     details.put("model", size.id());
     details.put("seed", seed);
+    details.put("labels", config.labels().id());
     details.put("stoppedBy", stoppedBy);
     failure.ifPresent(f -> details.put("failure", f));
     details.put("elapsedSeconds", elapsed);

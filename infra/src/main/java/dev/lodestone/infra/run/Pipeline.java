@@ -72,7 +72,7 @@ public final class Pipeline implements AutoCloseable {
                   StreamsAppConfig.defaults(
                       judgeApplicationId(config.modelId()), id, config.stateDir().resolve(id))),
               config.cluster(),
-              GameOracle.forGame(task.spec(), task.game())));
+              GameOracle.forGame(task.spec(), task.game(), config.labels(), config.seed())));
     }
     for (int k = 0; k < config.samplers(); k++) {
       samplers.add(

@@ -1,5 +1,6 @@
 package dev.lodestone.infra.run;
 
+import dev.lodestone.judge.LabelMode;
 import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ public record PipelineConfig(
     LearnerConfig learner,
     int samplers,
     int judges,
+    LabelMode labels,
     SamplerSettings sampling,
     String device,
     long seed,
@@ -52,6 +54,7 @@ public record PipelineConfig(
     Objects.requireNonNull(modelId, "modelId");
     Objects.requireNonNull(initialWeights, "initialWeights");
     Objects.requireNonNull(learner, "learner");
+    Objects.requireNonNull(labels, "labels");
     Objects.requireNonNull(sampling, "sampling");
     Objects.requireNonNull(labelTimeout, "labelTimeout");
     Objects.requireNonNull(evalInterval, "evalInterval");

@@ -60,6 +60,10 @@ class PipelineCommandsTest {
     assertOneLineError(CliRun.of("run", "--steps", "0"), "run", "--steps must be at least 1");
     assertOneLineError(CliRun.of("run", "--samplers", "0"), "run", "--samplers must be at least 1");
     assertOneLineError(
+        CliRun.of("run", "--labels", "soft"),
+        "run",
+        "Invalid value for option '--labels': labels must be one of exact, sampled, got 'soft'");
+    assertOneLineError(
         CliRun.of("run", "--registry", "http://127.0.0.1:1"),
         "run",
         "--bootstrap HOST:PORT is required");
