@@ -12,7 +12,6 @@ import dev.lodestone.games.tabular.TabularConfig;
 import dev.lodestone.games.tabular.WinRateOracle;
 import dev.lodestone.learner.loss.LabelledBatch;
 import dev.lodestone.learner.loss.LossOutput;
-import dev.lodestone.learner.loss.ScoredBatch;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.ModelConfig;
 import dev.lodestone.policy.PromptResponse;
@@ -57,8 +56,8 @@ class MpoLossBanditTest {
       LearnerAlgorithm algorithm, double eta, double alpha, boolean correction, boolean trust) {
     Engines.start();
     SplittableRandom rng = new SplittableRandom(42);
-    double[] piT = randomPolicy(rng);
-    double[] rho = randomPolicy(rng);
+    double[] piT = LossFixtures.randomPolicy(rng, V);
+    double[] rho = LossFixtures.randomPolicy(rng, V);
     double[][] p = new double[V][V];
     for (int i = 0; i < V; i++) {
       for (int j = i + 1; j < V; j++) {
@@ -181,14 +180,20 @@ class MpoLossBanditTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       for (int it = 0; it < 4000; it++) {
         try (NDManager m = manager.newSubManager()) {
-          NDArray zArr = m.create(toFloat(z));
+          NDArray zArr = m.create(LossFixtures.toFloat(z));
           zArr.setRequiresGradient(true);
-          NDArray prev = m.create(toFloat(log(piT))).reshape(1, 1, V).broadcast(new Shape(V, 1, V));
-          NDArray mag = m.create(toFloat(log(rho))).reshape(1, 1, V).broadcast(new Shape(V, 1, V));
+          NDArray prev =
+              m.create(LossFixtures.toFloat(LossFixtures.log(piT)))
+                  .reshape(1, 1, V)
+                  .broadcast(new Shape(V, 1, V));
+          NDArray mag =
+              m.create(LossFixtures.toFloat(LossFixtures.log(rho)))
+                  .reshape(1, 1, V)
+                  .broadcast(new Shape(V, 1, V));
           try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
             NDArray logPi = zArr.logSoftmax(0).reshape(1, 1, V).broadcast(new Shape(V, 1, V));
             LossOutput res =
-                compute(
+                LossFixtures.compute(
                     m, in, logPi, prev, hp.algorithm() == LearnerAlgorithm.OMD ? null : mag, hp);
             gc.backward(res.total());
           }
@@ -218,45 +223,5 @@ class MpoLossBanditTest {
       pi[y] /= s;
     }
     return pi;
-  }
-
-  private static double[] randomPolicy(SplittableRandom rng) {
-    double[] p = new double[V];
-    double s = 0;
-    for (int i = 0; i < V; i++) {
-      p[i] = 0.2 + rng.nextDouble();
-      s += p[i];
-    }
-    for (int i = 0; i < V; i++) {
-      p[i] /= s;
-    }
-    return p;
-  }
-
-  private static double[] log(double[] p) {
-    double[] l = new double[p.length];
-    for (int i = 0; i < p.length; i++) {
-      l[i] = Math.log(p[i]);
-    }
-    return l;
-  }
-
-  private static float[] toFloat(double[] a) {
-    float[] f = new float[a.length];
-    for (int i = 0; i < a.length; i++) {
-      f[i] = (float) a[i];
-    }
-    return f;
-  }
-
-  /** The algorithm's loss of {@code hp} on a batch scored by the three log-probability arrays. */
-  private static LossOutput compute(
-      ai.djl.ndarray.NDManager m,
-      LabelledBatch in,
-      NDArray logPi,
-      NDArray logPrevious,
-      NDArray logMagnet,
-      LearnerHyperparameters hp) {
-    return hp.algorithm().loss(hp).compute(m, ScoredBatch.of(m, in, logPi, logPrevious, logMagnet));
   }
 }

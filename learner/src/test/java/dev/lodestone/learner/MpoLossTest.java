@@ -10,7 +10,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.lodestone.learner.loss.LabelledBatch;
 import dev.lodestone.learner.loss.LossOutput;
-import dev.lodestone.learner.loss.ScoredBatch;
 import dev.lodestone.policy.ModelConfig;
 import dev.lodestone.policy.PolicyModel;
 import dev.lodestone.policy.PromptResponse;
@@ -146,7 +145,7 @@ class MpoLossTest {
       NDArray logPrev = previous.logProbs(m, batch, false);
       NDArray logRho = magnet.logProbs(m, batch, false);
       try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-        NDArray total = compute(m, in, logPi, logPrev, logRho, hp).total();
+        NDArray total = LossFixtures.compute(m, in, logPi, logPrev, logRho, hp).total();
         if (collect) {
           for (int i = 0; i < 3; i++) {
             System.gc();
@@ -203,7 +202,7 @@ class MpoLossTest {
       NDArray b = m.create(lprev, a.getShape());
       NDArray c = m.create(lrho, a.getShape());
       boolean omd = hp.algorithm() == LearnerAlgorithm.OMD;
-      LossOutput res = compute(m, in, a, b, omd ? null : c, hp);
+      LossOutput res = LossFixtures.compute(m, in, a, b, omd ? null : c, hp);
 
       // By hand. Opponent weights v_j = min(pi_t(y_j) / mu(y_j), c) over the two tokens of row j.
       double[] opp = new double[rows];
@@ -333,16 +332,5 @@ class MpoLossTest {
           .isCloseTo(java.util.Arrays.stream(opp).average().orElseThrow(), within(1e-5));
       assertThat(klPrev).isGreaterThan(0.01); // different models: the KL terms are not trivially 0
     }
-  }
-
-  /** The algorithm's loss of {@code hp} on a batch scored by the three log-probability arrays. */
-  private static LossOutput compute(
-      ai.djl.ndarray.NDManager m,
-      LabelledBatch in,
-      NDArray logPi,
-      NDArray logPrevious,
-      NDArray logMagnet,
-      LearnerHyperparameters hp) {
-    return hp.algorithm().loss(hp).compute(m, ScoredBatch.of(m, in, logPi, logPrevious, logMagnet));
   }
 }

@@ -48,8 +48,8 @@ class SampledGroupGradientTest {
       LearnerAlgorithm algorithm, double alpha, boolean correction) {
     Engines.start();
     SplittableRandom rng = new SplittableRandom(7);
-    double[] pi = randomPolicy(rng);
-    double[] rho = randomPolicy(rng);
+    double[] pi = LossFixtures.randomPolicy(rng, V);
+    double[] rho = LossFixtures.randomPolicy(rng, V);
     // No preference signal: every pair ties, so every advantage of the game is 0.
     double[][] ties = new double[V][V];
     for (double[] row : ties) {
@@ -78,8 +78,8 @@ class SampledGroupGradientTest {
   void shouldGiveMpoRtTheExpectedGradientOfMpo(double alpha, boolean correction) {
     Engines.start();
     SplittableRandom rng = new SplittableRandom(11);
-    double[] pi = randomPolicy(rng);
-    double[] rho = randomPolicy(rng);
+    double[] pi = LossFixtures.randomPolicy(rng, V);
+    double[] rho = LossFixtures.randomPolicy(rng, V);
     double[][] p = new double[V][V];
     for (int i = 0; i < V; i++) {
       p[i][i] = 0.5;
@@ -137,12 +137,16 @@ class SampledGroupGradientTest {
             double[][] prefs = {{Double.NaN, p[a][b]}, {p[b][a], Double.NaN}};
             float[] logMu = {(float) Math.log(pi[a]), (float) Math.log(pi[b])};
             LabelledBatch in = new LabelledBatch(batch, prefs, new int[] {0, 0}, 1, logMu);
-            NDArray z = m.create(toFloat(log(pi)));
+            NDArray z = m.create(LossFixtures.toFloat(LossFixtures.log(pi)));
             z.setRequiresGradient(true);
             NDArray prev =
-                m.create(toFloat(log(pi))).reshape(1, 1, V).broadcast(new Shape(2, 1, V));
+                m.create(LossFixtures.toFloat(LossFixtures.log(pi)))
+                    .reshape(1, 1, V)
+                    .broadcast(new Shape(2, 1, V));
             NDArray mag =
-                m.create(toFloat(log(rho))).reshape(1, 1, V).broadcast(new Shape(2, 1, V));
+                m.create(LossFixtures.toFloat(LossFixtures.log(rho)))
+                    .reshape(1, 1, V)
+                    .broadcast(new Shape(2, 1, V));
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
               NDArray logPi = z.logSoftmax(0).reshape(1, 1, V).broadcast(new Shape(2, 1, V));
               NDArray total1 =
@@ -174,34 +178,5 @@ class SampledGroupGradientTest {
       g[y] = pi[y] * (Math.log(pi[y] / rho[y]) - kl);
     }
     return g;
-  }
-
-  private static double[] randomPolicy(SplittableRandom rng) {
-    double[] p = new double[V];
-    double s = 0;
-    for (int i = 0; i < V; i++) {
-      p[i] = 0.2 + rng.nextDouble();
-      s += p[i];
-    }
-    for (int i = 0; i < V; i++) {
-      p[i] /= s;
-    }
-    return p;
-  }
-
-  private static double[] log(double[] p) {
-    double[] l = new double[p.length];
-    for (int i = 0; i < p.length; i++) {
-      l[i] = Math.log(p[i]);
-    }
-    return l;
-  }
-
-  private static float[] toFloat(double[] a) {
-    float[] f = new float[a.length];
-    for (int i = 0; i < a.length; i++) {
-      f[i] = (float) a[i];
-    }
-    return f;
   }
 }

@@ -9,6 +9,7 @@ import dev.lodestone.games.tabular.SolverRunner;
 import dev.lodestone.games.tabular.SolverTrace;
 import dev.lodestone.games.tabular.TabularConfig;
 import dev.lodestone.games.tabular.TabularSolver;
+import dev.lodestone.games.tabular.Tuning;
 import dev.lodestone.infra.options.TabularOptions;
 import dev.lodestone.infra.report.GapPlots;
 import dev.lodestone.infra.report.Table;
@@ -130,7 +131,18 @@ public final class BenchGamesCommand implements Callable<Integer> {
               + " and report how many settle below 1e-6 (default: ${DEFAULT-VALUE})")
   int randomStarts;
 
+  @Option(
+      names = "--tune",
+      description =
+          "give every algorithm the same tuning budget first: the best of "
+              + Tuning.BUDGET
+              + " settings of its own parameters on games outside the suite (random:5:101,"
+              + " random:5:102, random:10:101, random:10:102, random:30:101), then run the suite"
+              + " with it")
+  boolean tune;
+
   private Map<Algorithm, TabularConfig> configs;
+  private final Map<Algorithm, Tuning.Result> tuned = new LinkedHashMap<>();
 
   private Starts fromRandomStarts(
       PreferenceGame g, Algorithm a, TabularConfig config, boolean average) {
@@ -187,9 +199,19 @@ public final class BenchGamesCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "hyperparameter options need exactly one --algo");
     }
+    if (tune && tabular.any()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--tune chooses the settings itself: give no hyperparameter options");
+    }
     Map<Algorithm, TabularConfig> configs = new LinkedHashMap<>();
     for (Algorithm a : algorithms) {
-      configs.put(a, tabular.config(a, spec));
+      if (tune) {
+        Tuning.Result r = Tuning.tune(a, iters);
+        tuned.put(a, r);
+        configs.put(a, r.best());
+      } else {
+        configs.put(a, tabular.config(a, spec));
+      }
     }
     List<Row> rows = new ArrayList<>();
     for (PreferenceGame g : parsed) {
@@ -239,7 +261,9 @@ public final class BenchGamesCommand implements Callable<Integer> {
                 + " ("
                 + g.size()
                 + " strategies): duality gap"
-                + (tabular.any() ? "" : ", default hyperparameters"),
+                + (tune
+                    ? ", tuned hyperparameters"
+                    : tabular.any() ? "" : ", default hyperparameters"),
             series);
       }
     }
@@ -263,6 +287,16 @@ public final class BenchGamesCommand implements Callable<Integer> {
       used.put(e.getKey().cliName(), e.getValue().describe(e.getKey()));
     }
     m.put("config", used);
+    if (tune) {
+      Map<String, Object> t = new LinkedHashMap<>();
+      for (Map.Entry<Algorithm, Tuning.Result> e : tuned.entrySet()) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("meanLog10Gap", e.getValue().score());
+        r.put("gridMeanLog10Gaps", e.getValue().scores());
+        t.put(e.getKey().cliName(), r);
+      }
+      m.put("tuning", Map.of("games", Tuning.GAMES, "budget", Tuning.BUDGET, "results", t));
+    }
     List<Map<String, Object>> results = new ArrayList<>();
     for (Row r : rows) {
       Map<String, Object> o = new LinkedHashMap<>();
@@ -290,11 +324,22 @@ public final class BenchGamesCommand implements Callable<Integer> {
   private void printTable(PrintWriter out, List<Row> rows, Map<String, Object> targets) {
     out.printf(
         Locale.ROOT,
-        "Tabular solvers, %d iterations from each game's initial distribution.%n",
-        iters);
+        "Tabular solvers, %d iterations from each game's initial distribution, %s.%n",
+        iters,
+        tune
+            ? "each tuned first: the best of "
+                + Tuning.BUDGET
+                + " settings by mean log10 final gap on "
+                + String.join(", ", Tuning.GAMES)
+            : tabular.any() ? "the hyperparameters given" : "default hyperparameters");
     for (Map.Entry<Algorithm, TabularConfig> e : configs.entrySet()) {
+      Tuning.Result r = tuned.get(e.getKey());
       out.printf(
-          Locale.ROOT, "  %-8s %s%n", e.getKey().cliName(), e.getValue().describe(e.getKey()));
+          Locale.ROOT,
+          "  %-10s %s%s%n",
+          e.getKey().cliName(),
+          e.getValue().describe(e.getKey()),
+          r == null ? "" : String.format(Locale.ROOT, " (tuning score %.2f)", r.score()));
     }
     out.printf(
         Locale.ROOT,

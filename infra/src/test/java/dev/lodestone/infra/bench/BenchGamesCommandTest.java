@@ -50,6 +50,32 @@ class BenchGamesCommandTest {
   }
 
   @Test
+  void shouldTuneEveryAlgorithmOnTheSameBudgetOutsideTheSuite() throws Exception {
+    CliRun run =
+        CliRun.of(
+            "bench", "games", "--games", "rps", "--algo", "onpo", "--iters", "300", "--tune",
+            "--json");
+    assertThat(run.exitCode()).isZero();
+    JsonNode j = new ObjectMapper().readTree(run.out());
+    JsonNode tuning = j.get("tuning");
+    assertThat(tuning.get("budget").asInt()).isEqualTo(9);
+    assertThat(tuning.get("games").toString()).contains("random:5:101").doesNotContain("\"rps\"");
+    JsonNode scores = tuning.get("results").get("onpo").get("gridMeanLog10Gaps");
+    assertThat(scores.size()).isEqualTo(9);
+    double best = Double.POSITIVE_INFINITY;
+    for (JsonNode score : scores) {
+      best = Math.min(best, score.asDouble());
+    }
+    assertThat(tuning.get("results").get("onpo").get("meanLog10Gap").asDouble()).isEqualTo(best);
+    // The suite ran with the kept setting, one of the grid's step sizes.
+    assertThat(j.get("config").get("onpo").get("eta").asDouble())
+        .isIn(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0);
+    CliRun both = CliRun.of("bench", "games", "--algo", "onpo", "--tune", "--eta", "1");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.err()).contains("--tune chooses the settings itself");
+  }
+
+  @Test
   void shouldReportRandomStarts() throws Exception {
     CliRun run =
         CliRun.of(

@@ -4,11 +4,10 @@ import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.learner.LearnerCore;
 import dev.lodestone.learner.LearnerStats;
 import dev.lodestone.schemas.Topics;
-import dev.lodestone.schemas.avro.MetricEvent;
 import dev.lodestone.schemas.registry.SchemaRegistryClient;
-import dev.lodestone.schemas.serde.AvroSerializer;
 import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
+import dev.lodestone.service.MetricsSender;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +15,6 @@ import java.util.Properties;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -36,12 +34,10 @@ public final class LearnerMetrics implements AutoCloseable {
 
   private final LearnerConfig config;
   private final String name;
-  private final String component;
   private final Supplier<LearnerStats> stats;
   private final Supplier<Long> trainedGroups;
   private final KafkaProducer<String, byte[]> producer;
-  private final AvroSerializer<MetricEvent> values;
-  private final Clock clock = Clock.systemUTC();
+  private final MetricsSender sender;
 
   private long since;
   private long trainedAt;
@@ -74,16 +70,20 @@ public final class LearnerMetrics implements AutoCloseable {
       Supplier<Long> trainedGroups) {
     this.config = config;
     this.name = name;
-    this.component = component;
     this.stats = stats;
     this.trainedGroups = trainedGroups;
-    this.values =
-        TopicSerdes.valueSerializer(Topics.METRICS, registry, SchemaRegistration.AUTO_REGISTER);
     Properties p = config.cluster().clientProperties(name + "-metrics");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    this.sender =
+        new MetricsSender(
+            component,
+            name,
+            producer,
+            TopicSerdes.valueSerializer(Topics.METRICS, registry, SchemaRegistration.AUTO_REGISTER),
+            Clock.systemUTC());
   }
 
   /** Starts a new interval now. */
@@ -146,27 +146,14 @@ public final class LearnerMetrics implements AutoCloseable {
     v.put("learner/policyVersion", (double) s.policyVersion());
     v.put("learner/magnetVersion", (double) s.magnetVersion());
     v.put("learner/consumedGroups", (double) s.consumedGroups());
-    MetricEvent event =
-        MetricEvent.newBuilder()
-            .setComponent(component)
-            .setInstanceId(name)
-            .setStep(s.step())
-            .setPolicyVersion(s.policyVersion())
-            .setValues(v)
-            .setTags(
-                Map.of(
-                    "modelId", config.modelId(),
-                    "algorithm", config.hyperparameters().algorithm().id(),
-                    "seed", Long.toString(config.hyperparameters().seed())))
-            .setTime(clock.instant())
-            .build();
-    producer.send(
-        new ProducerRecord<>(Topics.METRICS.name(), component, values.encode(event)),
-        (metadata, error) -> {
-          if (error != null) {
-            LOG.warn("{}: could not publish metrics: {}", name, error.toString());
-          }
-        });
+    sender.send(
+        s.step(),
+        s.policyVersion(),
+        v,
+        Map.of(
+            "modelId", config.modelId(),
+            "algorithm", config.hyperparameters().algorithm().id(),
+            "seed", Long.toString(config.hyperparameters().seed())));
     LOG.info(
         "{}: step {}, version {}, magnet {}, {} groups consumed, loss {}, {} groups/s",
         name,

@@ -1,9 +1,9 @@
 package dev.lodestone.sampler.internal;
 
 import dev.lodestone.sampler.SamplerStats;
-import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.MetricEvent;
 import dev.lodestone.schemas.serde.AvroSerializer;
+import dev.lodestone.service.MetricsSender;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +25,12 @@ import org.slf4j.LoggerFactory;
 public final class SamplerMetrics {
   private static final Logger LOG = LoggerFactory.getLogger(SamplerMetrics.class);
 
-  private final String component;
   private final String samplerId;
   private final Map<String, String> tags;
   private final Duration interval;
   private final Supplier<SamplerStats> stats;
   private final LongSupplier policyStep;
-  private final Producer<String, byte[]> producer;
-  private final AvroSerializer<MetricEvent> values;
-  private final Clock clock;
+  private final MetricsSender sender;
   private long since;
   private long groupsAt;
   private long tokensAt;
@@ -60,15 +56,12 @@ public final class SamplerMetrics {
       Producer<String, byte[]> producer,
       AvroSerializer<MetricEvent> values,
       Clock clock) {
-    this.component = component;
     this.samplerId = samplerId;
     this.tags = Map.copyOf(tags);
     this.interval = interval;
     this.stats = stats;
     this.policyStep = policyStep;
-    this.producer = producer;
-    this.values = values;
-    this.clock = clock;
+    this.sender = new MetricsSender(component, samplerId, producer, values, clock);
     this.since = System.nanoTime();
   }
 
@@ -96,23 +89,7 @@ public final class SamplerMetrics {
     v.put("sampler/badVersions", (double) s.badVersions());
     v.put("sampler/promptsSkipped", (double) s.promptsSkipped());
     v.put("sampler/promptsRejected", (double) s.promptsRejected());
-    MetricEvent event =
-        MetricEvent.newBuilder()
-            .setComponent(component)
-            .setInstanceId(samplerId)
-            .setStep(policyStep.getAsLong())
-            .setPolicyVersion(s.policyVersion())
-            .setValues(v)
-            .setTags(tags)
-            .setTime(clock.instant())
-            .build();
-    producer.send(
-        new ProducerRecord<>(Topics.METRICS.name(), component, values.encode(event)),
-        (metadata, error) -> {
-          if (error != null) {
-            LOG.warn("{}: could not publish metrics: {}", samplerId, error.toString());
-          }
-        });
+    sender.send(policyStep.getAsLong(), s.policyVersion(), v, tags);
     LOG.info(
         "{}: {} groups published, {} groups/s, {} tokens/s, version {}, {}in flight {}/{}",
         samplerId,
