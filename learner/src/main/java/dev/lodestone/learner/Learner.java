@@ -12,6 +12,7 @@ import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.LearnerCheckpoint;
 import dev.lodestone.schemas.avro.LearnerState;
+import dev.lodestone.schemas.chunk.Sha256;
 import dev.lodestone.schemas.registry.SchemaRegistryClient;
 import dev.lodestone.schemas.serde.AvroDeserializer;
 import dev.lodestone.schemas.serde.DeadLetters;
@@ -104,6 +105,7 @@ public final class Learner extends ServiceThread {
   private volatile long stalenessCount;
   private volatile long trainedGroups;
   private volatile double lastLoss = Double.NaN;
+  private volatile String policySha256;
   private volatile long runningSince;
 
   // The learner thread's own state.
@@ -171,7 +173,8 @@ public final class Learner extends ServiceThread {
         skippedSteps,
         count == 0 ? 0 : (double) stalenessSum / count,
         seconds > 0 ? trainedGroups / seconds : 0,
-        lastLoss);
+        lastLoss,
+        policySha256);
   }
 
   /**
@@ -402,22 +405,24 @@ public final class Learner extends ServiceThread {
             .setConfig(config.toJson())
             .setOffsets(VersionPublisher.offsets(labeled, through))
             .setTime(now);
-    publisher.publish(
-        new VersionPublisher.Versions(
-            pub.policyVersion(),
-            pub.magnetReset(),
-            pub.magnetVersion(),
-            pub.step(),
-            hp.algorithm().id(),
-            consumedGroups),
-        core.weights(),
-        checkpoints.records(header, state),
-        letters,
-        labeled,
-        through,
-        consumer.groupMetadata(),
-        now);
+    String sha256 =
+        publisher.publish(
+            new VersionPublisher.Versions(
+                pub.policyVersion(),
+                pub.magnetReset(),
+                pub.magnetVersion(),
+                pub.step(),
+                hp.algorithm().id(),
+                consumedGroups),
+            core.weights(),
+            checkpoints.records(header, state),
+            letters,
+            labeled,
+            through,
+            consumer.groupMetadata(),
+            now);
     letters.clear();
+    policySha256 = sha256;
     policyVersion = pub.policyVersion();
     magnetVersion = pub.magnetVersion();
     LOG.debug(
@@ -444,6 +449,7 @@ public final class Learner extends ServiceThread {
     skippedSteps = core.skippedSteps();
     policyVersion = core.policyVersion();
     magnetVersion = core.magnetVersion();
+    policySha256 = Sha256.hex(core.previousWeights()); // pi_t: the last version published
     if (!checkpoint.header().getConfig().equals(config.toJson())) {
       LOG.info(
           "{}: the checkpoint was made with {}; continuing with {}",

@@ -12,6 +12,8 @@ package dev.lodestone.learner;
  *     group's policy version)
  * @param groupsPerSecond labelled groups trained on per second since the learner started running
  * @param lastLoss the total loss of the last step, NaN before the first
+ * @param policySha256 the lower-case hex SHA-256 of the last published POLICY version's weights,
+ *     null before version 0: two runs with equal values published equal weights
  */
 public record LearnerStats(
     long step,
@@ -21,4 +23,5 @@ public record LearnerStats(
     long skippedSteps,
     double meanStalenessVersions,
     double groupsPerSecond,
-    double lastLoss) {}
+    double lastLoss,
+    String policySha256) {}

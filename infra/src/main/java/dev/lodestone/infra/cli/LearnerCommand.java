@@ -122,7 +122,8 @@ public final class LearnerCommand implements Callable<Integer> {
       description =
           "At the end, print the learner's final counts as one JSON object: {\"step\","
               + " \"policyVersion\", \"magnetVersion\", \"consumedGroups\", \"skippedSteps\","
-              + " \"meanStalenessVersions\", \"groupsPerSecond\", \"lastLoss\", \"state\"}.")
+              + " \"meanStalenessVersions\", \"groupsPerSecond\", \"lastLoss\", \"state\","
+              + " \"sha256\"}; sha256 is the SHA-256 of the last published version's weights.")
   boolean json;
 
   @Option(
@@ -229,6 +230,7 @@ public final class LearnerCommand implements Callable<Integer> {
     putNumber(o, "groupsPerSecond", s.groupsPerSecond());
     putNumber(o, "lastLoss", s.lastLoss());
     o.put("state", state.name());
+    o.put("sha256", s.policySha256());
     return o.toString();
   }
 

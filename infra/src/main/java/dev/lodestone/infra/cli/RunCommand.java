@@ -168,7 +168,8 @@ public final class RunCommand implements Callable<Integer> {
       description =
           "End stdout with one JSON line: {\"task\", \"algorithm\", \"steps\", \"policyVersion\","
               + " \"magnetVersion\", \"exploitability\", \"strategies\": {...}, \"nash\": {...},"
-              + " \"groupsPerSecond\", \"meanStalenessVersions\"}.")
+              + " \"groupsPerSecond\", \"meanStalenessVersions\", \"sha256\"}; sha256 is the SHA-256 of"
+              + " the last published version's weights.")
   boolean json;
 
   @Mixin ModelOptions model;
@@ -438,7 +439,8 @@ public final class RunCommand implements Callable<Integer> {
             last.map(p -> inGameOrder(p, config.task())).orElse(Map.of()),
             config.task().nash(),
             stats.groupsPerSecond(),
-            stats.meanStalenessVersions());
+            stats.meanStalenessVersions(),
+            stats.policySha256());
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode details = mapper.createObjectNode();
     details.put("modelId", config.modelId());

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param nash the exact Nash equilibrium of the game
  * @param groupsPerSecond labelled groups the learner consumed per second
  * @param meanStalenessVersions mean staleness of the consumed groups, in policy versions
+ * @param sha256 the lower-case hex SHA-256 of the last published policy version's weights (null:
+ *     none): two runs with equal values ended with equal weights
  */
 public record RunSummary(
     String task,
@@ -31,7 +33,8 @@ public record RunSummary(
     Map<String, Double> strategies,
     Map<String, Double> nash,
     double groupsPerSecond,
-    double meanStalenessVersions) {
+    double meanStalenessVersions,
+    String sha256) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,6 +57,11 @@ public record RunSummary(
     o.set("nash", map(nash));
     o.set("groupsPerSecond", jsonNumber(groupsPerSecond));
     o.set("meanStalenessVersions", jsonNumber(meanStalenessVersions));
+    if (sha256 == null) {
+      o.putNull("sha256");
+    } else {
+      o.put("sha256", sha256);
+    }
     return o;
   }
 

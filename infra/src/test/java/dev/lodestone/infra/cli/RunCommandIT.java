@@ -128,6 +128,7 @@ class RunCommandIT {
     assertThat(summary.get("exploitability").isNumber()).isTrue();
     assertThat(summary.get("strategies").size()).isEqualTo(3);
     assertThat(summary.get("nash").get("rock").asDouble()).isBetween(0.142, 0.143);
+    assertThat(summary.get("sha256").asText()).matches("[0-9a-f]{64}");
     for (String f : List.of("exploitability.png", "strategies.png", "evaluations.csv")) {
       assertThat(report.resolve(f)).isNotEmptyFile();
     }

@@ -29,7 +29,8 @@ class RunReportTest {
         Map.of("rock", 0.2),
         task.nash(),
         12.5,
-        0.75);
+        0.75,
+        "0".repeat(64));
   }
 
   @Test
@@ -107,8 +108,10 @@ class RunReportTest {
             "strategies",
             "nash",
             "groupsPerSecond",
-            "meanStalenessVersions");
+            "meanStalenessVersions",
+            "sha256");
     assertThat(j.get("steps").asLong()).isEqualTo(120);
+    assertThat(j.get("sha256").asText()).isEqualTo("0".repeat(64));
     assertThat(j.get("nash").get("rock").asDouble()).isCloseTo(1.0 / 7, within(1e-9));
   }
 }

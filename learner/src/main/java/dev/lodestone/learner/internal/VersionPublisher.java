@@ -98,9 +98,10 @@ public final class VersionPublisher implements AutoCloseable {
    * @param through the position of {@code labeled} after the last record of the last step
    * @param group the consumer group whose offset is committed with the transaction
    * @param now the time written into the records
+   * @return the SHA-256 of {@code weights}, as the version's records carry it
    * @throws ServiceException when the transaction fails (it is aborted)
    */
-  public void publish(
+  public String publish(
       Versions v,
       byte[] weights,
       List<ProducerRecord<String, byte[]>> checkpoint,
@@ -137,6 +138,7 @@ public final class VersionPublisher implements AutoCloseable {
       }
       throw new ServiceException(name + ": publishing version " + v.policyVersion() + " failed", e);
     }
+    return blob.sha256();
   }
 
   /** The input position a version or checkpoint was trained through. */

@@ -118,6 +118,7 @@ class LearnerIT {
       assertThat(learner.policyVersion()).isEqualTo(3);
       assertThat(learner.magnetVersion()).isEqualTo(1);
       assertThat(learner.consumedGroups()).isEqualTo(12);
+      assertThat(s.policySha256()).isEqualTo(finalSha(model));
     }
     // POLICY 0..3, every 2 steps, each with the groups consumed so far.
     Map<Long, List<PolicyVersion>> policy = versions(model, ModelRole.POLICY);
