@@ -215,7 +215,7 @@ public final class LearnerCore implements AutoCloseable {
    * @param progress the fraction of the budget used, {@code >= 0}; NaN: no budget
    */
   public StepReport step(List<TrainingGroup> groups, double progress) {
-    LabelledBatch batch = LabelledBatch.of(theta.config(), batchOf(groups)); // batch
+    LabelledBatch batch = LabelledBatch.of(theta.config(), groups); // batch
     LossOutput[] out = new LossOutput[1];
     StepResult r =
         adam.train(
@@ -233,18 +233,6 @@ public final class LearnerCore implements AutoCloseable {
       skippedSteps++;
     }
     return report(r, out[0], groups.size()); // log
-  }
-
-  private static List<LabelledBatch.Group> batchOf(List<TrainingGroup> groups) {
-    if (groups.isEmpty()) {
-      throw new IllegalArgumentException("a step needs at least one group");
-    }
-    return groups.stream()
-        .map(
-            g ->
-                new LabelledBatch.Group(
-                    g.prompt(), g.responses(), g.behaviourLogProbs(), g.preferences()))
-        .toList();
   }
 
   /** The batch scored by pi_theta (recorded for backpropagation), pi_t and rho (not recorded). */

@@ -1,5 +1,6 @@
 package dev.lodestone.learner;
 
+import dev.lodestone.learner.loss.LabelledBatch;
 import dev.lodestone.policy.ModelConfig;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.PairPreference;
@@ -30,7 +31,8 @@ public record TrainingGroup(
     List<int[]> responses,
     List<float[]> behaviourLogProbs,
     double[][] preferences,
-    long policyVersion) {
+    long policyVersion)
+    implements LabelledBatch.Group {
 
   /** Copies the lists and checks that the preferences are G x G. */
   public TrainingGroup {

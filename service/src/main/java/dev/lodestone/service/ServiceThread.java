@@ -140,11 +140,6 @@ public abstract class ServiceThread implements Service {
     return Duration.ofNanos(Math.max(0, startDeadline - System.nanoTime()));
   }
 
-  /** Whether the start's timeout has passed. */
-  protected final boolean startTimedOut() {
-    return System.nanoTime() > startDeadline;
-  }
-
   /** Closes {@code resource} when the work ends, after everything owned later. */
   protected final <T extends AutoCloseable> T own(T resource) {
     owned.add(0, resource);

@@ -66,24 +66,28 @@ public record LabelledBatch(
 
   /**
    * One group as the batch takes it: the prompt, the G responses with their behaviour
-   * log-probabilities, and the G x G preferences (NaN where not labelled).
-   *
-   * @param prompt the prompt token ids
-   * @param responses the response token ids
-   * @param behaviourLogProbs log mu of each response token
-   * @param preferences G x G
+   * log-probabilities, and the G x G preferences (NaN where not labelled). The learner's {@code
+   * TrainingGroup} is one.
    */
-  public record Group(
-      int[] prompt,
-      List<int[]> responses,
-      List<float[]> behaviourLogProbs,
-      double[][] preferences) {}
+  public interface Group {
+    /** The prompt token ids. */
+    int[] prompt();
+
+    /** The response token ids, G of them. */
+    List<int[]> responses();
+
+    /** log mu of each response token. */
+    List<float[]> behaviourLogProbs();
+
+    /** G x G preferences, NaN where not labelled. */
+    double[][] preferences();
+  }
 
   /**
    * Lays B groups out as rows: one row per response, the prompt shared within a group ({@link
    * TokenBatch#sharedPrompts}), each group's preferences a block on the diagonal.
    */
-  public static LabelledBatch of(ModelConfig config, List<Group> groups) {
+  public static LabelledBatch of(ModelConfig config, List<? extends Group> groups) {
     if (groups.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one group");
     }
