@@ -53,7 +53,8 @@ class TrainingGroupTest {
 
   @Test
   void shouldGiveHalfToAResponseWithoutLabelledPairs() {
-    LabeledGroup partial = with(l -> l.setPreferences(List.of(new PairPreference(0, 1, 0.9, 1))));
+    LabeledGroup partial =
+        with(l -> l.setPreferences(List.of(new PairPreference(0, 1, 0.9, 1, List.of()))));
     assertThat(TrainingGroup.of(partial, TestGroups.TINY).rewards())
         .containsExactly(0.9, 0.09999999999999998, 0.5);
   }
@@ -61,7 +62,8 @@ class TrainingGroupTest {
   @Test
   void shouldRejectABadProbability() {
     for (double bad : new double[] {Double.NaN, -0.1, 1.5, Double.POSITIVE_INFINITY}) {
-      LabeledGroup g = with(l -> l.setPreferences(List.of(new PairPreference(0, 1, bad, 1))));
+      LabeledGroup g =
+          with(l -> l.setPreferences(List.of(new PairPreference(0, 1, bad, 1, List.of()))));
       assertThatThrownBy(() -> TrainingGroup.of(g, TestGroups.TINY))
           .isInstanceOfSatisfying(
               InvalidGroupException.class,
@@ -106,14 +108,16 @@ class TrainingGroupTest {
   @Test
   void shouldRejectBadPairsAndTooFewResponses() {
     LabeledGroup outOfRange =
-        with(l -> l.setPreferences(List.of(new PairPreference(0, 3, 0.5, 1))));
+        with(l -> l.setPreferences(List.of(new PairPreference(0, 3, 0.5, 1, List.of()))));
     assertThatThrownBy(() -> TrainingGroup.of(outOfRange, TestGroups.TINY))
         .hasMessageContaining("pair (0, 3), G is 3");
     LabeledGroup twice =
         with(
             l ->
                 l.setPreferences(
-                    List.of(new PairPreference(0, 1, 0.5, 1), new PairPreference(1, 0, 0.5, 1))));
+                    List.of(
+                        new PairPreference(0, 1, 0.5, 1, List.of()),
+                        new PairPreference(1, 0, 0.5, 1, List.of()))));
     assertThatThrownBy(() -> TrainingGroup.of(twice, TestGroups.TINY))
         .hasMessageContaining("pair (0, 1) twice");
     LabeledGroup one =

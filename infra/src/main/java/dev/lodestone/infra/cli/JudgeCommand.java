@@ -2,10 +2,13 @@ package dev.lodestone.infra.cli;
 
 import dev.lodestone.games.InvalidGameException;
 import dev.lodestone.infra.options.ClusterOptions;
+import dev.lodestone.infra.options.LlmJudgeOptions;
 import dev.lodestone.infra.options.TaskOptions;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.LabelMode;
+import dev.lodestone.judge.llm.LlmJudgeService;
+import dev.lodestone.judge.streams.Aggregation;
 import dev.lodestone.judge.streams.JudgeConfig;
 import dev.lodestone.judge.streams.JudgeService;
 import dev.lodestone.judge.streams.LabelJoinConfig;
@@ -13,8 +16,10 @@ import dev.lodestone.judge.streams.LabelJoinService;
 import dev.lodestone.judge.streams.StreamsAppConfig;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.service.Service;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,18 +34,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lodestone judge}: a game-oracle judge instance and, unless {@code --no-join}, a label-join
- * instance, against an existing cluster (Kafka Streams, exactly-once). Instances started with the
- * same application ids split the partitions between them.
+ * {@code lodestone judge}: a judge instance (the game oracle, a Kafka Streams application, or an
+ * LLM judge, a consume-transform-produce service) and, unless {@code --no-join}, a label-join
+ * instance, against an existing cluster, exactly-once. Instances started with the same application
+ * ids split the partitions between them.
  */
 @Command(
     name = "judge",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Run a game-oracle judge (samples -> labels) and the label join (samples + labels ->"
-          + " labeled) against an existing cluster until interrupted. Several instances with the"
-          + " same application ids share the work.",
+      "Run a judge (samples -> labels): the game oracle, or a language model behind an"
+          + " OpenAI-compatible API (--kind llm --base-url URL); and the label join (samples +"
+          + " labels -> labeled) against an existing cluster until interrupted. Several instances"
+          + " with the same application ids share the work.",
       ""
     },
     exitCodeListHeading = "%nExit status:%n",
@@ -58,9 +65,22 @@ public final class JudgeCommand implements Callable<Integer> {
   @Mixin ClusterOptions cluster;
 
   @Option(
+      names = "--kind",
+      paramLabel = "oracle|llm",
+      defaultValue = "oracle",
+      description =
+          "The judge: the task's game oracle, or a language model (the --base-url options below)"
+              + " (default: ${DEFAULT-VALUE}).")
+  String kind;
+
+  @Mixin LlmJudgeOptions llm;
+
+  @Option(
       names = "--application-id",
       paramLabel = "ID",
-      description = "The judge's Kafka Streams application id (default: judge-MODEL_ID).")
+      description =
+          "The judge's application id: its Kafka Streams application (oracle) or consumer group"
+              + " (llm) (default: judge-MODEL_ID, judge-llm-MODEL_ID).")
   String applicationId;
 
   @Option(
@@ -108,6 +128,16 @@ public final class JudgeCommand implements Callable<Integer> {
   int quorum;
 
   @Option(
+      names = "--aggregate",
+      paramLabel = "RULE",
+      defaultValue = "mean",
+      description =
+          "How the join combines a pair's labels from several judges: mean, majority, or"
+              + " weighted:KIND=W,... by judge kind (GAME_ORACLE, HUMAN, LLM, PREFERENCE_MODEL,"
+              + " OTHER; a kind left out weighs 1) (default: ${DEFAULT-VALUE}).")
+  String aggregate;
+
+  @Option(
       names = "--label-timeout",
       paramLabel = "SECONDS",
       defaultValue = "" + LabelJoinConfig.DEFAULT_UNKNOWN_GROUP_TIMEOUT_SECONDS,
@@ -120,7 +150,8 @@ public final class JudgeCommand implements Callable<Integer> {
       names = "--threads",
       paramLabel = "N",
       defaultValue = "1",
-      description = "Stream threads of each application (default: ${DEFAULT-VALUE}).")
+      description =
+          "Stream threads of the oracle judge and of the label join (default: ${DEFAULT-VALUE}).")
   int threads;
 
   @Option(
@@ -154,18 +185,7 @@ public final class JudgeCommand implements Callable<Integer> {
     List<Service> services = new ArrayList<>();
     try {
       try {
-        JudgeConfig judgeConfig =
-            JudgeConfig.of(
-                StreamsAppConfig.defaults(
-                        applicationId == null ? "judge-" + model : applicationId,
-                        instance,
-                        dir.resolve("judge"))
-                    .withNumStreamThreads(threads));
-        services.add(
-            new JudgeService(
-                judgeConfig,
-                clusterConfig,
-                GameOracle.forGame(setup.spec(), setup.game(), labels, seed)));
+        services.add(judge(clusterConfig, setup, model, instance, dir));
         if (!noJoin) {
           LabelJoinConfig joinConfig =
               LabelJoinConfig.of(
@@ -175,6 +195,7 @@ public final class JudgeCommand implements Callable<Integer> {
                               dir.resolve("join"))
                           .withNumStreamThreads(threads))
                   .withQuorum(quorum)
+                  .withAggregation(Aggregation.parse(aggregate))
                   .withTimeouts(
                       Duration.ofSeconds(labelTimeoutSeconds),
                       LabelJoinConfig.DEFAULT_INCOMPLETE_GROUP_TIMEOUT);
@@ -191,7 +212,9 @@ public final class JudgeCommand implements Callable<Integer> {
         err.println(
             "lodestone judge: "
                 + instance
-                + " running (task "
+                + " running ("
+                + services.get(services.size() - 1).name()
+                + ", task "
                 + setup.spec()
                 + (noJoin ? ", no label join" : ", with the label join")
                 + ")");
@@ -205,6 +228,53 @@ public final class JudgeCommand implements Callable<Integer> {
       if (temporary) {
         FileUtils.deleteQuietly(dir.toFile());
       }
+    }
+  }
+
+  /** The judge of --kind, checked against the options given. */
+  private Service judge(
+      ClusterConfig clusterConfig, TaskSetup setup, String model, String instance, Path dir)
+      throws IOException {
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    switch (kind) {
+      case "oracle" -> {
+        if (!llm.given().isEmpty()) {
+          throw new IllegalArgumentException(
+              llm.given() + " apply to --kind llm only; this judge is the game oracle");
+        }
+        JudgeConfig judgeConfig =
+            JudgeConfig.of(
+                StreamsAppConfig.defaults(
+                        applicationId == null ? "judge-" + model : applicationId,
+                        instance,
+                        dir.resolve("judge"))
+                    .withNumStreamThreads(threads));
+        return new JudgeService(
+            judgeConfig,
+            clusterConfig,
+            GameOracle.forGame(setup.spec(), setup.game(), labels, seed));
+      }
+      case "llm" -> {
+        for (String oracleOnly : List.of("--labels", "--seed")) {
+          if (parsed.hasMatchedOption(oracleOnly)) {
+            throw new IllegalArgumentException(
+                oracleOnly + " applies to --kind oracle only; use --concurrency for an LLM judge");
+          }
+        }
+        try {
+          return new LlmJudgeService(
+              llm.config(
+                  clusterConfig,
+                  setup.spec(),
+                  applicationId == null ? "judge-llm-" + model : applicationId,
+                  instance,
+                  System.getenv()));
+        } catch (NoSuchFileException e) {
+          throw new IllegalArgumentException("--template: no such file: " + e.getFile());
+        }
+      }
+      default ->
+          throw new IllegalArgumentException("--kind must be oracle or llm, got '" + kind + "'");
     }
   }
 

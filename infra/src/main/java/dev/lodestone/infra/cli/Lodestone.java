@@ -24,7 +24,8 @@ public final class Lodestone implements Runnable {
         new UpCommand(), // lodestone up: the local stack
         new RunCommand(), // lodestone run: the whole pipeline on a task
         new SamplerCommand(), // lodestone sampler: one sampler against a cluster
-        new JudgeCommand(), // lodestone judge: game-oracle judge and label join
+        new JudgeCommand(), // lodestone judge: a judge (game oracle or LLM) and the label join
+        new OracleChatCommand(), // lodestone oracle-chat: the game oracle as a chat API
         new LearnerCommand(), // lodestone learner: the learner against a cluster
         new SolveCommand(), // lodestone solve: tabular solvers on a preference game
         new BenchCommand()); // lodestone bench ...: measured benchmarks

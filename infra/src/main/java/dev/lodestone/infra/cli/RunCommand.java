@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lodestone.infra.options.ClusterOptions;
 import dev.lodestone.infra.options.DeviceOption;
 import dev.lodestone.infra.options.LearnerOptions;
+import dev.lodestone.infra.options.LlmJudgeOptions;
 import dev.lodestone.infra.options.ModelOptions;
 import dev.lodestone.infra.options.SamplingOptions;
 import dev.lodestone.infra.options.TaskOptions;
@@ -19,6 +20,7 @@ import dev.lodestone.infra.run.RunReport;
 import dev.lodestone.infra.run.RunSummary;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.LabelMode;
+import dev.lodestone.judge.llm.LlmJudgeService;
 import dev.lodestone.judge.streams.LabelJoinConfig;
 import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.learner.LearnerHyperparameters;
@@ -27,6 +29,7 @@ import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.warmup.WarmupListener;
 import dev.lodestone.sampler.SamplerService;
 import dev.lodestone.schemas.kafka.ClusterConfig;
+import dev.lodestone.service.Service;
 import dev.lodestone.service.ServiceException;
 import dev.lodestone.stack.LocalStack;
 import dev.lodestone.stack.LocalStackConfig;
@@ -35,6 +38,7 @@ import dev.lodestone.stack.TopicProvisioningException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -126,13 +130,24 @@ public final class RunCommand implements Callable<Integer> {
   int samplers;
 
   @Option(
+      names = "--judge",
+      paramLabel = "oracle|llm",
+      defaultValue = "oracle",
+      description =
+          "The judges: the task's game oracle, or a language model behind an OpenAI-compatible"
+              + " API (--base-url and the LLM judge options below) (default: ${DEFAULT-VALUE}).")
+  String judge;
+
+  @Option(
       names = "--judges",
       paramLabel = "J",
       defaultValue = "1",
       description =
-          "Game-oracle judge instances, one Streams application sharing the partitions"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Judge instances sharing the partitions of samples: one Streams application (oracle) or"
+              + " one consumer group (llm) (default: ${DEFAULT-VALUE}).")
   int judges;
+
+  @Mixin LlmJudgeOptions llm;
 
   @Option(
       names = "--labels",
@@ -234,6 +249,7 @@ public final class RunCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             "--label-timeout must be at least 1, got " + labelTimeoutSeconds);
       }
+      checkJudgeOptions();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -327,6 +343,14 @@ public final class RunCommand implements Callable<Integer> {
                 samplers,
                 judges,
                 labels,
+                judge.equals("llm")
+                    ? llm.config(
+                        clusterConfig,
+                        setup.spec(),
+                        Pipeline.llmJudgeApplicationId(modelName),
+                        "judge-" + runTag,
+                        System.getenv())
+                    : null,
                 sampling.settings(),
                 deviceOption.device,
                 seed,
@@ -372,6 +396,7 @@ public final class RunCommand implements Callable<Integer> {
     List<EvalPoint> points;
     LearnerStats stats;
     long samplerGroups = 0;
+    Map<String, Map<String, Double>> llmMetrics = new LinkedHashMap<>();
     try (MetricsTail tail =
             new MetricsTail(config.cluster(), config.modelId(), startedAt.minusSeconds(5));
         Pipeline pipeline = new Pipeline(config)) {
@@ -422,6 +447,11 @@ public final class RunCommand implements Callable<Integer> {
       for (SamplerService s : pipeline.samplers()) {
         samplerGroups += s.stats().groupsPublished();
       }
+      for (Service j : pipeline.judges()) {
+        if (j instanceof LlmJudgeService l) {
+          llmMetrics.put(l.config().instanceId(), l.metrics().values());
+        }
+      }
       points = tail.points();
     }
     double elapsed = (System.nanoTime() - t0) / 1e9;
@@ -446,7 +476,14 @@ public final class RunCommand implements Callable<Integer> {
     details.put("modelId", config.modelId());
     details.put("model", size.id());
     details.put("seed", seed);
-    details.put("labels", config.labels().id());
+    details.put("judge", config.llmJudge() == null ? "oracle" : "llm");
+    if (config.llmJudge() == null) {
+      details.put("labels", config.labels().id());
+    } else {
+      details.put("llmJudgeId", config.llmJudge().judgeId());
+      details.put("llmBaseUrl", config.llmJudge().baseUrl().toString());
+      details.set("llmJudges", mapper.valueToTree(llmMetrics));
+    }
     details.put("stoppedBy", stoppedBy);
     failure.ifPresent(f -> details.put("failure", f));
     details.put("elapsedSeconds", elapsed);
@@ -488,6 +525,7 @@ public final class RunCommand implements Callable<Integer> {
       files = List.of();
     }
     printHuman(err, summary, stats, reportDir, files);
+    llmMetrics.forEach((instance, values) -> printLlmJudge(err, instance, values));
     if (json) {
       out.println(summary.toJsonLine());
       out.flush();
@@ -563,6 +601,57 @@ public final class RunCommand implements Callable<Integer> {
     }
     err.println("  report: " + dir + " (" + names + ")");
     err.flush();
+  }
+
+  private static void printLlmJudge(PrintWriter err, String instance, Map<String, Double> v) {
+    err.println(
+        String.format(
+            Locale.ROOT,
+            "  LLM judge %s: %.0f groups judged, %.0f dead-lettered, %.0f calls (%.0f from"
+                + " log-probabilities), latency p50/p90/p99 %.1f/%.1f/%.1f ms, position"
+                + " disagreement %.3f",
+            instance,
+            v.getOrDefault("judge/groups_judged", 0.0),
+            v.getOrDefault("judge/groups_dead_lettered", 0.0),
+            v.getOrDefault("llm/calls", 0.0),
+            v.getOrDefault("llm/verdicts_from_logprobs", 0.0),
+            v.getOrDefault("llm/latency_ms/p50", Double.NaN),
+            v.getOrDefault("llm/latency_ms/p90", Double.NaN),
+            v.getOrDefault("llm/latency_ms/p99", Double.NaN),
+            v.getOrDefault("llm/position_disagreement_rate", Double.NaN)));
+    err.flush();
+  }
+
+  /** The judge options must fit --judge; checked before the warm-up and the stack start. */
+  private void checkJudgeOptions() throws IOException {
+    switch (judge) {
+      case "oracle" -> {
+        if (!llm.given().isEmpty()) {
+          throw new IllegalArgumentException(
+              llm.given() + " apply to --judge llm only; the judges are game oracles");
+        }
+      }
+      case "llm" -> {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--labels")) {
+          throw new IllegalArgumentException(
+              "--labels applies to --judge oracle only; an LLM judge answers as its server does"
+                  + " (--no-logprobs for verdicts only)");
+        }
+        try {
+          // every value checked now, against a placeholder cluster: the real one starts later
+          llm.config(
+              ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:8081"),
+              "task",
+              "check",
+              "check",
+              Map.of());
+        } catch (NoSuchFileException e) {
+          throw new IllegalArgumentException("--template: no such file: " + e.getFile());
+        }
+      }
+      default ->
+          throw new IllegalArgumentException("--judge must be oracle or llm, got '" + judge + "'");
+    }
   }
 
   private static String format(Map<String, Double> m) {

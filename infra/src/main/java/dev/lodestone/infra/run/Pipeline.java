@@ -4,6 +4,7 @@ import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.eval.Evaluator;
 import dev.lodestone.judge.eval.EvaluatorConfig;
 import dev.lodestone.judge.eval.ReferencePolicy;
+import dev.lodestone.judge.llm.LlmJudgeService;
 import dev.lodestone.judge.streams.JudgeConfig;
 import dev.lodestone.judge.streams.JudgeService;
 import dev.lodestone.judge.streams.LabelJoinConfig;
@@ -24,11 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole pipeline of one task in this process (docs/design.md, "Modules and services"): the
- * evaluator (reference: the warm-up weights), the label join, J game-oracle judge instances of one
- * Streams application, K samplers and the learner (version 0: the warm-up weights). {@link
- * #start(Duration)} starts them in that order, consumers before producers, so that nothing waits on
- * a component that is not there; {@link #close()} stops the producers first (samplers), then the
- * learner, then the rest.
+ * evaluator (reference: the warm-up weights), the label join, J judge instances (the game oracle,
+ * one Streams application, or an LLM judge, one consumer group), K samplers and the learner
+ * (version 0: the warm-up weights). {@link #start(Duration)} starts them in that order, consumers
+ * before producers, so that nothing waits on a component that is not there; {@link #close()} stops
+ * the producers first (samplers), then the learner, then the rest.
  */
 public final class Pipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -36,7 +37,7 @@ public final class Pipeline implements AutoCloseable {
   private final PipelineConfig config;
   private final Evaluator evaluator;
   private final LabelJoinService join;
-  private final List<JudgeService> judges = new ArrayList<>();
+  private final List<Service> judges = new ArrayList<>();
   private final List<SamplerService> samplers = new ArrayList<>();
   private final Learner learner;
   private final List<Service> started = Collections.synchronizedList(new ArrayList<>());
@@ -66,6 +67,10 @@ public final class Pipeline implements AutoCloseable {
             config.cluster());
     for (int k = 0; k < config.judges(); k++) {
       String id = "judge-" + tag + "-" + k;
+      if (config.llmJudge() != null) {
+        judges.add(new LlmJudgeService(config.llmJudge().withInstanceId(id)));
+        continue;
+      }
       judges.add(
           new JudgeService(
               JudgeConfig.of(
@@ -95,6 +100,16 @@ public final class Pipeline implements AutoCloseable {
   /** The Streams application id of the game-oracle judges of a model. */
   public static String judgeApplicationId(String modelId) {
     return "judge-" + modelId;
+  }
+
+  /** The consumer group of the LLM judges of a model. */
+  public static String llmJudgeApplicationId(String modelId) {
+    return "judge-llm-" + modelId;
+  }
+
+  /** The judge instances: game-oracle judges or LLM judges. */
+  public List<Service> judges() {
+    return Collections.unmodifiableList(judges);
   }
 
   /** The Streams application id of the label join of a model. */
@@ -169,7 +184,7 @@ public final class Pipeline implements AutoCloseable {
   public void close() {
     stopSamplers();
     stopLearner();
-    for (JudgeService j : judges) {
+    for (Service j : judges) {
       j.close();
     }
     join.close();

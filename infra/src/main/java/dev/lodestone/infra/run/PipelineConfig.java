@@ -1,6 +1,7 @@
 package dev.lodestone.infra.run;
 
 import dev.lodestone.judge.LabelMode;
+import dev.lodestone.judge.llm.LlmJudgeConfig;
 import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.nio.file.Path;
@@ -20,7 +21,11 @@ import java.util.regex.Pattern;
  *     and the evaluator's reference policy
  * @param learner the learner's configuration
  * @param samplers how many samplers, at least 1
- * @param judges how many game-oracle judge instances (one Streams application), at least 1
+ * @param judges how many judge instances (game oracles: one Streams application; LLM judges: one
+ *     consumer group), at least 1
+ * @param labels what the game-oracle judges answer
+ * @param llmJudge the LLM judge the instances run instead of the game oracle (each with its own
+ *     instance id), or null for the game oracle
  * @param sampling the samplers' settings
  * @param device {@code cpu} or {@code gpu} for samplers and evaluator
  * @param seed seeds the samplers (mixed with each sampler's id)
@@ -38,6 +43,7 @@ public record PipelineConfig(
     int samplers,
     int judges,
     LabelMode labels,
+    LlmJudgeConfig llmJudge,
     SamplerSettings sampling,
     String device,
     long seed,

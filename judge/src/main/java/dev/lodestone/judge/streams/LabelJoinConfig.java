@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param incompleteGroupTimeout how long a group waits for its labels (wall-clock time)
  * @param maxPendingGroups most pending groups per stream task (one task per input partition)
  * @param expiryCheckInterval how often the deadlines are checked (wall-clock punctuation)
+ * @param aggregation how a pair's labels from several judges are combined
  */
 public record LabelJoinConfig(
     StreamsAppConfig streams,
@@ -29,7 +30,8 @@ public record LabelJoinConfig(
     Duration unknownGroupTimeout,
     Duration incompleteGroupTimeout,
     int maxPendingGroups,
-    Duration expiryCheckInterval) {
+    Duration expiryCheckInterval,
+    Aggregation aggregation) {
 
   /** Default {@link #quorum()}. */
   public static final int DEFAULT_QUORUM = 1;
@@ -59,6 +61,7 @@ public record LabelJoinConfig(
     Objects.requireNonNull(unknownGroupTimeout, "unknownGroupTimeout");
     Objects.requireNonNull(incompleteGroupTimeout, "incompleteGroupTimeout");
     Objects.requireNonNull(expiryCheckInterval, "expiryCheckInterval");
+    Objects.requireNonNull(aggregation, "aggregation");
     if (quorum < 1 || quorum > MAX_QUORUM) {
       throw new IllegalArgumentException(
           "quorum must be in [1, " + MAX_QUORUM + "], got " + quorum);
@@ -80,7 +83,8 @@ public record LabelJoinConfig(
 
   /**
    * The defaults: quorum 1, labels wait 60 s for their group, groups wait 10 min for their labels,
-   * at most 10,000 pending groups per task, deadlines checked every second.
+   * at most 10,000 pending groups per task, deadlines checked every second, labels combined by
+   * their mean.
    */
   public static LabelJoinConfig of(StreamsAppConfig streams) {
     return new LabelJoinConfig(
@@ -90,7 +94,8 @@ public record LabelJoinConfig(
         DEFAULT_UNKNOWN_GROUP_TIMEOUT,
         DEFAULT_INCOMPLETE_GROUP_TIMEOUT,
         DEFAULT_MAX_PENDING_GROUPS,
-        DEFAULT_EXPIRY_CHECK_INTERVAL);
+        DEFAULT_EXPIRY_CHECK_INTERVAL,
+        Aggregation.MEAN);
   }
 
   /** A copy with another {@link #quorum()}. */
@@ -102,7 +107,8 @@ public record LabelJoinConfig(
         unknownGroupTimeout,
         incompleteGroupTimeout,
         maxPendingGroups,
-        expiryCheckInterval);
+        expiryCheckInterval,
+        aggregation);
   }
 
   /** A copy with other timeouts. */
@@ -114,7 +120,8 @@ public record LabelJoinConfig(
         unknownGroup,
         incompleteGroup,
         maxPendingGroups,
-        expiryCheckInterval);
+        expiryCheckInterval,
+        aggregation);
   }
 
   /** A copy with another {@link #maxPendingGroups()}. */
@@ -126,7 +133,8 @@ public record LabelJoinConfig(
         unknownGroupTimeout,
         incompleteGroupTimeout,
         max,
-        expiryCheckInterval);
+        expiryCheckInterval,
+        aggregation);
   }
 
   /** A copy with other {@link #limits()}. */
@@ -138,6 +146,20 @@ public record LabelJoinConfig(
         unknownGroupTimeout,
         incompleteGroupTimeout,
         maxPendingGroups,
-        expiryCheckInterval);
+        expiryCheckInterval,
+        aggregation);
+  }
+
+  /** A copy with another {@link #aggregation()}. */
+  public LabelJoinConfig withAggregation(Aggregation a) {
+    return new LabelJoinConfig(
+        streams,
+        limits,
+        quorum,
+        unknownGroupTimeout,
+        incompleteGroupTimeout,
+        maxPendingGroups,
+        expiryCheckInterval,
+        a);
   }
 }

@@ -24,6 +24,8 @@ public final class LabelJoinCounters {
   private final LongAdder duplicateLabels = new LongAdder();
   private final LongAdder groupsEmitted = new LongAdder();
   private final LongAdder groupsExpired = new LongAdder();
+  private final LongAdder pairsWithSeveralJudges = new LongAdder();
+  private final LongAdder pairsWithDisagreement = new LongAdder();
   private final Map<DeadLetterReason, LongAdder> deadLetters =
       new EnumMap<>(DeadLetterReason.class);
   private final Map<String, Long> pendingByTask = new ConcurrentHashMap<>();
@@ -52,6 +54,27 @@ public final class LabelJoinCounters {
   /** Counts a labelled group emitted. */
   public void groupEmitted() {
     groupsEmitted.increment();
+  }
+
+  /**
+   * Counts an emitted pair that several judges labelled, and whether they disagreed (one preferred
+   * i where another preferred j).
+   */
+  public void pairOfSeveralJudges(boolean disagreed) {
+    pairsWithSeveralJudges.increment();
+    if (disagreed) {
+      pairsWithDisagreement.increment();
+    }
+  }
+
+  /** Emitted pairs that several judges labelled. */
+  public long pairsWithSeveralJudges() {
+    return pairsWithSeveralJudges.sum();
+  }
+
+  /** Emitted pairs whose judges disagreed. */
+  public long pairsWithDisagreement() {
+    return pairsWithDisagreement.sum();
   }
 
   /** Counts a group given up incomplete (its deadline passed, or evicted for room). */
@@ -113,7 +136,9 @@ public final class LabelJoinCounters {
    * The metric values under their stable names: {@code label-join/groupsReceived}, {@code
    * label-join/labelsReceived}, {@code label-join/duplicateLabels}, {@code
    * label-join/groupsEmitted}, {@code label-join/groupsExpired}, {@code label-join/pendingGroups},
-   * {@code label-join/deadLetters} (all reasons) and {@code label-join/deadLetters/<REASON>}.
+   * {@code label-join/pairsWithSeveralJudges}, {@code label-join/judgeDisagreementRate} (the share
+   * of those pairs whose judges disagreed), {@code label-join/deadLetters} (all reasons) and {@code
+   * label-join/deadLetters/<REASON>}.
    */
   public Map<String, Double> values() {
     Map<String, Double> v = new LinkedHashMap<>();
@@ -123,6 +148,11 @@ public final class LabelJoinCounters {
     v.put(COMPONENT + "/groupsEmitted", (double) groupsEmitted());
     v.put(COMPONENT + "/groupsExpired", (double) groupsExpired());
     v.put(COMPONENT + "/pendingGroups", (double) pendingGroups());
+    long several = pairsWithSeveralJudges();
+    v.put(COMPONENT + "/pairsWithSeveralJudges", (double) several);
+    v.put(
+        COMPONENT + "/judgeDisagreementRate",
+        several == 0 ? 0.0 : (double) pairsWithDisagreement() / several);
     MetricNames.putDeadLetters(v, COMPONENT, this::deadLetters);
     return v;
   }

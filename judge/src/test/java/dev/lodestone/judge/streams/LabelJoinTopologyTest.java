@@ -3,11 +3,16 @@ package dev.lodestone.judge.streams;
 import static dev.lodestone.judge.testing.TestGroups.group;
 import static dev.lodestone.judge.testing.TestGroups.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.lodestone.judge.testing.TestGroups;
 import dev.lodestone.schemas.avro.DeadLetter;
+import dev.lodestone.schemas.avro.JudgeKind;
+import dev.lodestone.schemas.avro.LabelProvenance;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.PairPreference;
+import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.serde.DeadLetterReason;
 import java.nio.ByteBuffer;
@@ -51,12 +56,22 @@ class LabelJoinTopologyTest {
     }
   }
 
-  private static PairPreference pref(int i, int j, double p, int count) {
+  private static PairPreference pref(int i, int j, double p, LabelProvenance... labels) {
     return PairPreference.newBuilder()
         .setI(i)
         .setJ(j)
         .setProbability(p)
-        .setLabelCount(count)
+        .setLabelCount(labels.length)
+        .setLabels(List.of(labels))
+        .build();
+  }
+
+  /** A label of the harness's judges (kind OTHER), oriented i < j. */
+  private static LabelProvenance by(String judgeId, double p) {
+    return LabelProvenance.newBuilder()
+        .setJudgeId(judgeId)
+        .setJudgeKind(JudgeKind.OTHER)
+        .setProbability(p)
         .build();
   }
 
@@ -84,7 +99,9 @@ class LabelJoinTopologyTest {
     assertThat(out).hasSize(1);
     assertThat(out.get(0).key()).isEqualTo("g2");
     assertThat(out.get(0).value())
-        .isEqualTo(labeled(g, List.of(pref(0, 1, 0.25, 1)), List.of("oracle"), join.START));
+        .isEqualTo(
+            labeled(
+                g, List.of(pref(0, 1, 0.25, by("oracle", 0.25))), List.of("oracle"), join.START));
     assertThat(join.counters.groupsEmitted()).isEqualTo(1);
     assertThat(join.deadLetters.isEmpty()).isTrue();
   }
@@ -105,7 +122,10 @@ class LabelJoinTopologyTest {
         .containsExactly(
             labeled(
                 g,
-                List.of(pref(0, 1, 0.125, 1), pref(0, 2, 0.5, 1), pref(1, 2, 0.75, 1)),
+                List.of(
+                    pref(0, 1, 0.125, by("oracle", 0.125)),
+                    pref(0, 2, 0.5, by("oracle", 0.5)),
+                    pref(1, 2, 0.75, by("oracle", 0.75))),
                 List.of("oracle"),
                 join.START));
     assertThat(join.stateEntries()).isZero();
@@ -121,7 +141,7 @@ class LabelJoinTopologyTest {
 
     assertThat(join.labeled.readValuesToList())
         .extracting(LabeledGroup::getPreferences)
-        .containsExactly(List.of(pref(0, 1, 0.25, 1)));
+        .containsExactly(List.of(pref(0, 1, 0.25, by("oracle", 0.25))));
   }
 
   @Test
@@ -141,7 +161,10 @@ class LabelJoinTopologyTest {
         .containsExactly(
             labeled(
                 g,
-                List.of(pref(0, 1, 0.375, 2), pref(0, 2, 0.75, 2), pref(1, 2, 0.25, 2)),
+                List.of(
+                    pref(0, 1, 0.375, by("llm", 0.5), by("oracle", 0.25)),
+                    pref(0, 2, 0.75, by("llm", 1.0), by("oracle", 0.5)),
+                    pref(1, 2, 0.25, by("llm", 0.0), by("oracle", 0.5))),
                 List.of("llm", "oracle"),
                 join.START));
     assertThat(join.stateEntries()).isZero();
@@ -161,7 +184,7 @@ class LabelJoinTopologyTest {
 
     assertThat(join.labeled.readValuesToList())
         .extracting(LabeledGroup::getPreferences)
-        .containsExactly(List.of(pref(0, 1, 0.5, 2)));
+        .containsExactly(List.of(pref(0, 1, 0.5, by("llm", 0.75), by("oracle", 0.25))));
     assertThat(join.deadLetters.isEmpty()).isTrue();
   }
 
@@ -181,7 +204,10 @@ class LabelJoinTopologyTest {
         .containsExactly(
             labeled(
                 g,
-                List.of(pref(0, 1, 0.25, 1), pref(0, 2, 0.5, 1), pref(1, 2, 1.0, 1)),
+                List.of(
+                    pref(0, 1, 0.25, by("oracle", 0.25)),
+                    pref(0, 2, 0.5, by("oracle", 0.5)),
+                    pref(1, 2, 1.0, by("oracle", 1.0))),
                 List.of("oracle"),
                 join.START.plusSeconds(30)));
     assertThat(join.stateEntries()).isZero();
@@ -462,5 +488,79 @@ class LabelJoinTopologyTest {
         .containsEntry("label-join/deadLetters/INVALID_PROBABILITY", 1.0)
         .containsEntry("label-join/deadLetters/UNKNOWN_GROUP", 0.0)
         .containsEntry("label-join/deadLetters", 1.0);
+  }
+
+  // ---- several judges of different kinds --------------------------------------------------
+
+  /** Three judges of three kinds label one pair of a group; returns the emitted group. */
+  private LabeledGroup threeKinds(String aggregation, double oracle, double llm, double human) {
+    open(config(3).withAggregation(Aggregation.parse(aggregation)));
+    SampleGroup g = group("k", "rock", "paper");
+    join.sample(g);
+    join.label(kind("k", oracle, "oracle:perturbed-rps", JudgeKind.GAME_ORACLE));
+    join.label(kind("k", llm, "llm:judge-model", JudgeKind.LLM));
+    assertThat(join.labeled.isEmpty()).as("two of three judges").isTrue();
+    join.label(kind("k", human, "human:ann", JudgeKind.HUMAN));
+    List<LabeledGroup> out = join.labeled.readValuesToList();
+    assertThat(out).hasSize(1);
+    return out.get(0);
+  }
+
+  private static PreferenceLabel kind(String groupId, double p, String judgeId, JudgeKind kind) {
+    PreferenceLabel label = TestGroups.label(groupId, 0, 1, p, judgeId);
+    label.setJudgeKind(kind);
+    return label;
+  }
+
+  @Test
+  void shouldKeepEveryJudgesLabelWithItsKindAndMeanThem() {
+    LabeledGroup out = threeKinds("mean", 0.75, 1.0, 0.0);
+    PairPreference pair = out.getPreferences().get(0);
+    assertThat(pair.getProbability()).isCloseTo(1.75 / 3, within(1e-15));
+    assertThat(pair.getLabelCount()).isEqualTo(3);
+    assertThat(pair.getLabels())
+        .extracting(
+            LabelProvenance::getJudgeId,
+            LabelProvenance::getJudgeKind,
+            LabelProvenance::getProbability)
+        .containsExactly(
+            tuple("human:ann", JudgeKind.HUMAN, 0.0),
+            tuple("llm:judge-model", JudgeKind.LLM, 1.0),
+            tuple("oracle:perturbed-rps", JudgeKind.GAME_ORACLE, 0.75));
+    assertThat(out.getAggregation()).isEqualTo("mean");
+    assertThat(out.getJudgeIds())
+        .containsExactly("human:ann", "llm:judge-model", "oracle:perturbed-rps");
+    assertThat(join.counters.values())
+        .containsEntry("label-join/pairsWithSeveralJudges", 1.0)
+        .containsEntry("label-join/judgeDisagreementRate", 1.0);
+  }
+
+  @Test
+  void shouldTakeTheMajorityVote() {
+    assertThat(threeKinds("majority", 0.75, 1.0, 0.0).getPreferences().get(0).getProbability())
+        .isEqualTo(1.0);
+    close();
+    assertThat(threeKinds("majority", 0.25, 1.0, 0.0).getPreferences().get(0).getProbability())
+        .isEqualTo(0.0);
+    close();
+    assertThat(threeKinds("majority", 0.5, 1.0, 0.0).getPreferences().get(0).getProbability())
+        .as("one for each side and one abstention")
+        .isEqualTo(0.5);
+    assertThat(join.counters.values()).containsEntry("label-join/judgeDisagreementRate", 1.0);
+  }
+
+  @Test
+  void shouldWeighTheKinds() {
+    LabeledGroup out = threeKinds("weighted:human=3,llm=0.5", 0.75, 1.0, 0.0);
+    // (1 * 0.75 + 0.5 * 1.0 + 3 * 0.0) / (1 + 0.5 + 3); the oracle's kind weighs 1
+    assertThat(out.getPreferences().get(0).getProbability()).isCloseTo(1.25 / 4.5, within(1e-15));
+    assertThat(out.getAggregation())
+        .isEqualTo("weighted:GAME_ORACLE=1.0,HUMAN=3.0,LLM=0.5,PREFERENCE_MODEL=1.0,OTHER=1.0");
+  }
+
+  @Test
+  void shouldCountNoDisagreementWhenTheJudgesAgree() {
+    threeKinds("mean", 0.75, 1.0, 0.5);
+    assertThat(join.counters.values()).containsEntry("label-join/judgeDisagreementRate", 0.0);
   }
 }

@@ -253,7 +253,7 @@ class LearnerIT {
     long garbage =
         cluster.appendRaw("garbage", "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     LabeledGroup badProbability = LabeledGroup.newBuilder(groups.get(2)).build();
-    badProbability.setPreferences(List.of(new PairPreference(0, 1, 1.5, 1)));
+    badProbability.setPreferences(List.of(new PairPreference(0, 1, 1.5, 1, List.of())));
     LabeledGroup badToken = LabeledGroup.newBuilder(groups.get(3)).build();
     Response r = badToken.getGroup().getResponses().get(0);
     List<Integer> ids = new ArrayList<>(r.getTokenIds());

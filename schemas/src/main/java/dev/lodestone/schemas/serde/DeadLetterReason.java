@@ -19,5 +19,10 @@ public enum DeadLetterReason {
    * A sample group whose labels did not reach the label join's quorum in time, or that the join
    * evicted to bound its state; the record is the sample group.
    */
-  INCOMPLETE_GROUP
+  INCOMPLETE_GROUP,
+  /**
+   * A judge could not label a sample group: its calls to the judge (a language model's API) kept
+   * failing through their retries; the record is the sample group, the reason says why.
+   */
+  JUDGE_FAILED
 }

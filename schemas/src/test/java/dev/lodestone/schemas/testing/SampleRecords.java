@@ -4,6 +4,7 @@ import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.JudgeKind;
+import dev.lodestone.schemas.avro.LabelProvenance;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.LearnerCheckpoint;
 import dev.lodestone.schemas.avro.MetricEvent;
@@ -92,8 +93,21 @@ public final class SampleRecords {
                     .setJ(1)
                     .setProbability(0.625)
                     .setLabelCount(2)
+                    .setLabels(
+                        List.of(
+                            LabelProvenance.newBuilder()
+                                .setJudgeId("llm-1")
+                                .setJudgeKind(JudgeKind.LLM)
+                                .setProbability(0.5)
+                                .build(),
+                            LabelProvenance.newBuilder()
+                                .setJudgeId("oracle-1")
+                                .setJudgeKind(JudgeKind.GAME_ORACLE)
+                                .setProbability(0.75)
+                                .build()))
                     .build()))
         .setJudgeIds(List.of("llm-1", "oracle-1"))
+        .setAggregation("mean")
         .setTime(TIME)
         .build();
   }

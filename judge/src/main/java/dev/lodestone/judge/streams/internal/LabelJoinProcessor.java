@@ -1,11 +1,13 @@
 package dev.lodestone.judge.streams.internal;
 
 import dev.lodestone.judge.Pairs;
+import dev.lodestone.judge.streams.Aggregation;
 import dev.lodestone.judge.streams.LabelJoinConfig;
 import dev.lodestone.judge.streams.LabelJoinCounters;
 import dev.lodestone.judge.streams.internal.JoinState.GroupState;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
+import dev.lodestone.schemas.avro.LabelProvenance;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.PairPreference;
 import dev.lodestone.schemas.avro.PreferenceLabel;
@@ -36,8 +38,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * samples + labels → labeled: keeps each pending group (its sample, once arrived) and its labels
  * from distinct judges in state stores; when every pair i &lt; j has {@code quorum} labels it
- * forwards a {@link LabeledGroup} (mean probability per pair, the sorted judge ids) and deletes the
- * group's state.
+ * forwards a {@link LabeledGroup} (per pair the labels combined by the configured {@link
+ * Aggregation}, with every label's judge id, kind and probability; the sorted judge ids) and
+ * deletes the group's state.
  *
  * <p>Labels may arrive before their group: they wait up to {@code unknownGroupTimeout} each, then
  * go to the dead letters as {@code UNKNOWN_GROUP}. A group that is not complete within {@code
@@ -47,7 +50,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Labels are oriented i &lt; j: a label for (j, i) with probability p counts as (i, j) with 1 -
  * p. A second label of the same judge for the same pair is ignored and counted. Labels of a pair
- * are averaged in the order of their judge ids' bytes, so the result does not depend on arrival
+ * are combined in the order of their judge ids' bytes, so the result does not depend on arrival
  * order. A label that arrives after its group was emitted finds no group and ends as {@code
  * UNKNOWN_GROUP} after the timeout.
  */
@@ -310,8 +313,10 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
                 state.sampleOffset(),
                 state.sample());
     int g = state.groupSize();
-    double[] sum = new double[Pairs.count(g)];
-    int[] count = new int[Pairs.count(g)];
+    List<List<LabelProvenance>> byPair = new ArrayList<>(Pairs.count(g));
+    for (int k = 0; k < Pairs.count(g); k++) {
+      byPair.add(new ArrayList<>());
+    }
     TreeSet<String> judges = new TreeSet<>();
     List<Bytes> keys = new ArrayList<>();
     try (KeyValueIterator<Bytes, byte[]> it =
@@ -319,18 +324,28 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
       while (it.hasNext()) {
         KeyValue<Bytes, byte[]> kv = it.next();
         JoinState.LabelKey key = JoinState.decodeLabelKey(kv.key);
-        int k = Pairs.index(key.i(), key.j(), g);
-        sum[k] += JoinState.LabelState.decode(kv.value).probability();
-        count[k]++;
+        JoinState.LabelState label = JoinState.LabelState.decode(kv.value);
+        PreferenceLabel original =
+            labelValues.decode(
+                Topics.LABELS.name(), label.partition(), label.offset(), label.value());
+        byPair
+            .get(Pairs.index(key.i(), key.j(), g))
+            .add(
+                LabelProvenance.newBuilder()
+                    .setJudgeId(key.judgeId())
+                    .setJudgeKind(original.getJudgeKind())
+                    .setProbability(label.probability())
+                    .build());
         judges.add(key.judgeId());
         keys.add(kv.key);
       }
     }
-    List<PairPreference> preferences = new ArrayList<>(sum.length);
+    Aggregation aggregation = config.aggregation();
+    List<PairPreference> preferences = new ArrayList<>(byPair.size());
     for (int i = 0; i < g; i++) {
       for (int j = i + 1; j < g; j++) {
-        int k = Pairs.index(i, j, g);
-        if (count[k] < config.quorum()) {
+        List<LabelProvenance> pair = byPair.get(Pairs.index(i, j, g));
+        if (pair.size() < config.quorum()) {
           throw new IllegalStateException(
               "label join state of group "
                   + groupId
@@ -339,16 +354,20 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
                   + ", "
                   + j
                   + ") has "
-                  + count[k]
+                  + pair.size()
                   + " labels at emission, below quorum "
                   + config.quorum());
+        }
+        if (pair.size() > 1) {
+          counters.pairOfSeveralJudges(Aggregation.disagree(pair));
         }
         preferences.add(
             PairPreference.newBuilder()
                 .setI(i)
                 .setJ(j)
-                .setProbability(sum[k] / count[k])
-                .setLabelCount(count[k])
+                .setProbability(aggregation.combine(pair))
+                .setLabelCount(pair.size())
+                .setLabels(pair)
                 .build());
       }
     }
@@ -357,6 +376,7 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
             .setGroup(sample)
             .setPreferences(preferences)
             .setJudgeIds(new ArrayList<>(judges))
+            .setAggregation(aggregation.id())
             .setTime(Instant.ofEpochMilli(now))
             .build();
     context.forward(new Record<String, SpecificRecord>(groupId, labeled, timestamp), labeledSink);
