@@ -70,6 +70,65 @@ class PipelineCommandsTest {
   }
 
   @Test
+  void judgeOptionsShouldFitTheKindOfJudge() {
+    String[] cluster = {"--bootstrap", "h:1", "--registry", "http://x:1"};
+    assertOneLineError(
+        CliRun.of("run", "--base-url", "http://127.0.0.1:1/v1"),
+        "run",
+        "[--base-url] apply to --judge llm only; the judges are game oracles");
+    assertOneLineError(CliRun.of("run", "--judge", "llm"), "run", "an LLM judge needs --base-url");
+    assertOneLineError(
+        CliRun.of(
+            "run", "--judge", "llm", "--base-url", "http://127.0.0.1:1/v1", "--labels", "sampled"),
+        "run",
+        "--labels applies to --judge oracle only");
+    assertOneLineError(
+        CliRun.of("run", "--judge", "llm", "--base-url", "ftp://h/v1"),
+        "run",
+        "the judge's base URL must be an http:// or https:// URL, got 'ftp://h/v1'");
+    assertOneLineError(
+        CliRun.of("run", "--judge", "llm", "--base-url", "http://h/v1", "--template", "/no/such"),
+        "run",
+        "--template: no such file: /no/such");
+    assertOneLineError(
+        CliRun.of("run", "--judge", "robot"), "run", "--judge must be oracle or llm");
+    assertOneLineError(
+        CliRun.of(concat(cluster, "judge", "--kind", "oracle", "--judge-model", "m")),
+        "judge",
+        "[--judge-model] apply to --kind llm only");
+    assertOneLineError(
+        CliRun.of(
+            concat(cluster, "judge", "--kind", "llm", "--base-url", "http://h/v1", "--seed", "3")),
+        "judge",
+        "--seed applies to --kind oracle only");
+    assertOneLineError(
+        CliRun.of(concat(cluster, "judge", "--aggregate", "median")),
+        "judge",
+        "aggregation must be mean, majority or weighted:KIND=W,..., got 'median'");
+    assertOneLineError(
+        CliRun.of(
+            concat(
+                cluster,
+                "judge",
+                "--kind",
+                "llm",
+                "--base-url",
+                "http://h/v1",
+                "--concurrency",
+                "0")),
+        "judge",
+        "concurrency must be in [1, 1024], got 0");
+  }
+
+  private static String[] concat(String[] cluster, String command, String... rest) {
+    String[] all = new String[1 + cluster.length + rest.length];
+    all[0] = command;
+    System.arraycopy(cluster, 0, all, 1, cluster.length);
+    System.arraycopy(rest, 0, all, 1 + cluster.length, rest.length);
+    return all;
+  }
+
+  @Test
   void helpShouldListEveryComponentAndTheLearnerDefaults() {
     CliRun top = CliRun.of("--help");
     assertThat(top.out()).contains("run", "sampler", "judge", "learner");

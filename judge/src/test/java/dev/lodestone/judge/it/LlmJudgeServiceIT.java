@@ -9,16 +9,26 @@ import dev.lodestone.judge.llm.LlmJudgeService;
 import dev.lodestone.judge.llm.OracleChatServer;
 import dev.lodestone.judge.llm.OracleChatServer.Answers;
 import dev.lodestone.judge.llm.OracleChatServer.Fault;
+import dev.lodestone.judge.streams.Aggregation;
+import dev.lodestone.judge.streams.JudgeConfig;
+import dev.lodestone.judge.streams.JudgeService;
+import dev.lodestone.judge.streams.LabelJoinConfig;
+import dev.lodestone.judge.streams.LabelJoinService;
+import dev.lodestone.judge.streams.StreamsAppConfig;
 import dev.lodestone.judge.testing.TestGroups;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.JudgeKind;
+import dev.lodestone.schemas.avro.LabelProvenance;
+import dev.lodestone.schemas.avro.LabeledGroup;
+import dev.lodestone.schemas.avro.PairPreference;
 import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.serde.DeadLetterReason;
 import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.service.ServiceState;
 import dev.lodestone.stack.testing.TestBroker;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,13 +48,15 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The LLM judge service on a real broker against a real chat-completions server on loopback whose
  * taste is perturbed rock-paper-scissors. Every group is labelled exactly once (read_committed),
  * through slow answers, 429s, 500s and bodies that are not JSON; a group whose calls always fail
  * ends in dead-letters with the reason; a stop in the middle of the stream and a restart lose
- * nothing and label nothing twice.
+ * nothing and label nothing twice; and with the game oracle beside it, the label join combines both
+ * judges' labels by a weighted rule and keeps each label's provenance.
  */
 @Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -209,5 +221,69 @@ class LlmJudgeServiceIT {
       }
       assertLabelledOnce(sent, labelsOf("restart"));
     }
+  }
+
+  @Test
+  @Order(3)
+  void shouldJoinTheLabelsOfAnOracleAndAnLlmJudgeKeepingTheirProvenance(@TempDir Path state)
+      throws Exception {
+    LabelJoinConfig joinConfig =
+        LabelJoinConfig.of(
+                StreamsAppConfig.defaults("it-mixed-join", "j", state.resolve("j"))
+                    .withReplicationFactor(1))
+            .withQuorum(2)
+            .withAggregation(Aggregation.parse("weighted:llm=3"));
+    JudgeConfig oracleConfig =
+        JudgeConfig.of(
+            StreamsAppConfig.defaults("it-mixed-oracle", "o", state.resolve("o"))
+                .withReplicationFactor(1));
+    // verdicts only: the LLM judge's labels are 0, 1/2 or 1, the oracle's exact
+    try (OracleChatServer server = OracleChatServer.of(TestGroups::rps, false, 5);
+        LabelJoinService join =
+            new LabelJoinService(joinConfig, broker.config(), broker.registry());
+        JudgeService oracle =
+            new JudgeService(
+                oracleConfig,
+                broker.config(),
+                TestGroups.rpsJudge("oracle:test"),
+                broker.registry());
+        LlmJudgeService llm = new LlmJudgeService(config(server, "it-mixed-llm", "l"))) {
+      join.start(TestBroker.DEADLINE);
+      oracle.start(TestBroker.DEADLINE);
+      llm.start(TestBroker.DEADLINE);
+      Map<String, SampleGroup> sent = send("mixed", 30, 0);
+      TestBroker.await("every mixed group labelled by both", () -> labeledOf("mixed").size() >= 30);
+      List<LabeledGroup> out = labeledOf("mixed");
+      assertThat(out).hasSize(30);
+      for (LabeledGroup g : out) {
+        double[] exact =
+            TestGroups.rpsJudge("exact").preferences(sent.get(g.getGroup().getGroupId()));
+        assertThat(g.getJudgeIds()).containsExactly("llm:oracle-model", "oracle:test");
+        assertThat(g.getAggregation()).startsWith("weighted:").contains("LLM=3.0");
+        for (PairPreference pair : g.getPreferences()) {
+          List<LabelProvenance> labels = pair.getLabels();
+          assertThat(labels)
+              .extracting(LabelProvenance::getJudgeKind)
+              .containsExactly(JudgeKind.LLM, JudgeKind.GAME_ORACLE);
+          double llmP = labels.get(0).getProbability();
+          double oracleP = labels.get(1).getProbability();
+          int k = pair.getI() == 0 ? pair.getJ() - 1 : 2;
+          assertThat(oracleP).isEqualTo(exact[k]);
+          assertThat(llmP).isIn(0.0, 0.5, 1.0);
+          assertThat(pair.getProbability()).isCloseTo((oracleP + 3 * llmP) / 4, within(1e-12));
+          assertThat(pair.getLabelCount()).isEqualTo(2);
+        }
+      }
+    }
+  }
+
+  private static List<LabeledGroup> labeledOf(String prefix) {
+    List<LabeledGroup> out = new ArrayList<>();
+    for (ConsumerRecord<String, LabeledGroup> r : broker.readAll(Topics.LABELED)) {
+      if (r.key().startsWith(prefix + "-")) {
+        out.add(r.value());
+      }
+    }
+    return out;
   }
 }

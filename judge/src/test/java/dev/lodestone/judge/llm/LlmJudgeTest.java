@@ -219,4 +219,19 @@ class LlmJudgeTest {
       assertThat(metrics.failures(LlmCallException.Kind.SERVER_ERROR)).isEqualTo(10);
     }
   }
+
+  @Test
+  void shouldNeverShowTheApiKey() {
+    LlmJudgeConfig config =
+        LlmJudgeConfig.of(
+            ClusterConfig.of("127.0.0.1:9", "http://127.0.0.1:9"),
+            java.net.URI.create("http://127.0.0.1:1/v1"),
+            "m",
+            "sk-very-secret",
+            TestGroups.TASK,
+            "app",
+            "i");
+    assertThat(config.toString()).doesNotContain("sk-very-secret").contains("apiKey=(set)");
+    assertThat(config.apiKey()).isEqualTo("sk-very-secret");
+  }
 }
