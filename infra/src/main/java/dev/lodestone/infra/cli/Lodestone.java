@@ -27,6 +27,8 @@ public final class Lodestone implements Runnable {
         new JudgeCommand(), // lodestone judge: a judge (game oracle or LLM) and the label join
         new OracleChatCommand(), // lodestone oracle-chat: the game oracle as a chat API
         new LearnerCommand(), // lodestone learner: the learner against a cluster
+        new ExportCommand(), // lodestone export: a topic's records to a file
+        new ImportCommand(), // lodestone import: an exported log back into a topic
         new SolveCommand(), // lodestone solve: tabular solvers on a preference game
         new BenchCommand()); // lodestone bench ...: measured benchmarks
   }

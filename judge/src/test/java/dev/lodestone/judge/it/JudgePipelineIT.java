@@ -15,6 +15,7 @@ import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.JudgeKind;
+import dev.lodestone.schemas.avro.LabelProvenance;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.MetricEvent;
 import dev.lodestone.schemas.avro.PairPreference;
@@ -323,15 +324,22 @@ class JudgePipelineIT {
     int g = group.getResponses().size();
     for (int i = 0; i < g; i++) {
       for (int j = i + 1; j < g; j++) {
+        double p =
+            TestGroups.rps(
+                group.getResponses().get(i).getText(), group.getResponses().get(j).getText());
         prefs.add(
             PairPreference.newBuilder()
                 .setI(i)
                 .setJ(j)
-                .setProbability(
-                    TestGroups.rps(
-                        group.getResponses().get(i).getText(),
-                        group.getResponses().get(j).getText()))
+                .setProbability(p)
                 .setLabelCount(1)
+                .setLabels(
+                    List.of(
+                        LabelProvenance.newBuilder()
+                            .setJudgeId(JUDGE_ID)
+                            .setJudgeKind(JudgeKind.GAME_ORACLE)
+                            .setProbability(p)
+                            .build()))
                 .build());
       }
     }
