@@ -40,24 +40,32 @@ public final class Topics {
           "segment.bytes",
           Integer.toString(COMPACTED_SEGMENT_BYTES));
 
+  /**
+   * The recorded log (samples, labels, labelled groups) is kept: replaying it, relabelling it and
+   * exporting it need every record, so these topics never delete by time or size. On a real
+   * cluster, size the disks for it or set a retention deliberately (README, "Recorded logs").
+   */
+  private static final Map<String, String> KEPT =
+      Map.of("retention.ms", "-1", "retention.bytes", "-1");
+
   /** Optional external prompt source. Key: prompt id. */
   public static final TopicSpec<Prompt> PROMPTS =
       new TopicSpec<>("prompts", 4, TopicSpec.Cleanup.DELETE, Prompt.class, Map.of());
 
   /** Sample groups from the samplers. Key: group id. */
   public static final TopicSpec<SampleGroup> SAMPLES =
-      new TopicSpec<>("samples", 8, TopicSpec.Cleanup.DELETE, SampleGroup.class, Map.of());
+      new TopicSpec<>("samples", 8, TopicSpec.Cleanup.DELETE, SampleGroup.class, KEPT);
 
   /** Preference labels from the judges, one record per judge and pair. Key: group id. */
   public static final TopicSpec<PreferenceLabel> LABELS =
-      new TopicSpec<>("labels", 8, TopicSpec.Cleanup.DELETE, PreferenceLabel.class, Map.of());
+      new TopicSpec<>("labels", 8, TopicSpec.Cleanup.DELETE, PreferenceLabel.class, KEPT);
 
   /**
    * Sample groups complete with their preferences; one partition, a total order for the learner.
    * Key: group id.
    */
   public static final TopicSpec<LabeledGroup> LABELED =
-      new TopicSpec<>("labeled", 1, TopicSpec.Cleanup.DELETE, LabeledGroup.class, Map.of());
+      new TopicSpec<>("labeled", 1, TopicSpec.Cleanup.DELETE, LabeledGroup.class, KEPT);
 
   /**
    * Policy and magnet versions in chunks, one transaction per version. Key: model id/role/chunk
