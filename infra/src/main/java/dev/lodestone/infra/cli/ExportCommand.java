@@ -6,6 +6,7 @@ import dev.lodestone.infra.options.ClusterOptions;
 import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.kafka.ClusterConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -97,11 +98,11 @@ public final class ExportCommand implements Callable<Integer> {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ClusterConfig clusterConfig = cluster.require(spec);
-    TopicSpec<?> spec_;
+    TopicSpec<?> topicSpec;
     LogExporter.Format f;
     LogExporter.Range range;
     try {
-      spec_ =
+      topicSpec =
           Topics.byName(topic)
               .orElseThrow(
                   () ->
@@ -115,7 +116,7 @@ public final class ExportCommand implements Callable<Integer> {
           new LogExporter.Range(
               fromOffset, time("--from-time", fromTime), toOffset, time("--to-time", toTime));
       if ((f == LogExporter.Format.TRL || f == LogExporter.Format.TRL_CONVERSATIONAL)
-          && !spec_.name().equals(Topics.LABELED.name())) {
+          && !topicSpec.name().equals(Topics.LABELED.name())) {
         throw new IllegalArgumentException(
             "--format " + format + " exports labelled pairs: use --topic labeled");
       }
@@ -123,23 +124,14 @@ public final class ExportCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     LogExporter exporter = new LogExporter(clusterConfig, clusterConfig.registryClient());
-    LogExporter.Result result =
-        exporter.export(
-            spec_,
-            range,
-            f,
-            out,
-            (partition, offset, end, exported) -> {
-              err.printf(
-                  Locale.ROOT,
-                  "lodestone export: %s partition %d at offset %d of %d, %d records%n",
-                  topic,
-                  partition,
-                  offset,
-                  end,
-                  exported);
-              err.flush();
-            });
+    LogExporter.Result result;
+    try {
+      result = export(exporter, topicSpec, range, f, err);
+    } catch (IOException | RuntimeException e) {
+      err.println("lodestone export: failed, nothing written to " + out + ": " + e);
+      err.flush();
+      return 1;
+    }
     err.printf(
         Locale.ROOT,
         "lodestone export: %d records of %s to %s (%d %s%s%s)%n",
@@ -164,6 +156,31 @@ public final class ExportCommand implements Callable<Integer> {
       stdout.flush();
     }
     return 0;
+  }
+
+  private LogExporter.Result export(
+      LogExporter exporter,
+      TopicSpec<?> topicSpec,
+      LogExporter.Range range,
+      LogExporter.Format f,
+      PrintWriter err)
+      throws IOException {
+    return exporter.export(
+        topicSpec,
+        range,
+        f,
+        out,
+        (partition, offset, end, exported) -> {
+          err.printf(
+              Locale.ROOT,
+              "lodestone export: %s partition %d at offset %d of %d, %d records%n",
+              topic,
+              partition,
+              offset,
+              end,
+              exported);
+          err.flush();
+        });
   }
 
   private static LogExporter.Format format(String name) {

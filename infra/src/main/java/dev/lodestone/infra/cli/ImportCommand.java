@@ -7,6 +7,7 @@ import dev.lodestone.infra.options.ClusterOptions;
 import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.kafka.ClusterConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,11 @@ public final class ImportCommand implements Callable<Integer> {
               .importFile(file, target, keepTimestamps);
     } catch (InvalidLogException e) {
       err.println("lodestone import: " + e.getMessage() + "; nothing was written");
+      err.flush();
+      return 1;
+    } catch (IOException | RuntimeException e) {
+      err.println(
+          "lodestone import: failed, nothing of " + file + " was committed to " + topic + ": " + e);
       err.flush();
       return 1;
     }

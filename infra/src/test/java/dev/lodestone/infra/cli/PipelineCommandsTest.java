@@ -120,6 +120,44 @@ class PipelineCommandsTest {
         "concurrency must be in [1, 1024], got 0");
   }
 
+  @Test
+  void exportAndImportShouldRejectBadOptionsInOneLine() {
+    String[] cluster = {"--bootstrap", "h:1", "--registry", "http://x:1"};
+    assertOneLineError(
+        CliRun.of(concat(cluster, "export", "--topic", "nope", "--out", "f.avro")),
+        "export",
+        "unknown topic 'nope'; topics: [prompts, samples, labels, labeled,");
+    assertOneLineError(
+        CliRun.of(concat(cluster, "export", "--topic", "samples", "--format", "xml", "--out", "f")),
+        "export",
+        "--format must be avro, jsonl, trl or trl-conversational, got 'xml'");
+    assertOneLineError(
+        CliRun.of(
+            concat(
+                cluster, "export", "--topic", "labeled", "--from-time", "yesterday", "--out", "f")),
+        "export",
+        "--from-time must be an ISO-8601 instant");
+    assertOneLineError(
+        CliRun.of(
+            concat(
+                cluster,
+                "export",
+                "--topic",
+                "labeled",
+                "--from-offset",
+                "1",
+                "--from-time",
+                "2026-12-07T10:00:00Z",
+                "--out",
+                "f")),
+        "export",
+        "give a start offset or a start time, not both");
+    assertOneLineError(
+        CliRun.of(concat(cluster, "import", "/no/such.avro", "--topic", "samples")),
+        "import",
+        "no such file: /no/such.avro");
+  }
+
   private static String[] concat(String[] cluster, String command, String... rest) {
     String[] all = new String[1 + cluster.length + rest.length];
     all[0] = command;
