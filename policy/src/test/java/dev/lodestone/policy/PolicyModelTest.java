@@ -358,6 +358,29 @@ class PolicyModelTest {
    * parameter's gradient, concatenated, and fills {@code logProbs} with each row's response
    * log-probabilities.
    */
+  @Test
+  void sharedPromptLayoutGivesBitIdenticalGradientsOnEveryRepeat() {
+    // The learner's batch shape at the default model size: 128 responses continuing one shared
+    // prompt, large enough that PyTorch splits the backward over the tests' two intra-op threads.
+    // Before the prefix rows were a one-hot product, indexing's backward added them into the
+    // shared prefix with atomic additions, and the three gradients below differed in the last bits.
+    try (PolicyModel m = PolicyModel.create(ModelConfig.defaults(), ai.djl.Device.cpu(), 7);
+        AdamOptimizer opt = new AdamOptimizer(m, AdamConfig.of(1e-3))) {
+      assertThat(ai.djl.pytorch.jni.JniUtils.getNumThreads()).isGreaterThan(1);
+      int[] prompt = tok.encodePrompt("Choose your move.");
+      List<PromptResponse> pairs = new ArrayList<>();
+      for (SampledResponse r : m.sample(prompt, 128, SamplingParams.of(8), 11)) {
+        pairs.add(new PromptResponse(prompt, r.tokenIds()));
+      }
+      TokenBatch shared = TokenBatch.sharedPrompts(m.config(), pairs);
+      float[] first = responseGradients(m, opt, shared, pairs, new float[pairs.size()][]);
+      for (int repeat = 0; repeat < 2; repeat++) {
+        float[] again = responseGradients(m, opt, shared, pairs, new float[pairs.size()][]);
+        assertThat(again).as("repeat %d", repeat).containsExactly(first);
+      }
+    }
+  }
+
   private static float[] responseGradients(
       PolicyModel m,
       AdamOptimizer opt,

@@ -120,11 +120,27 @@ public final class DecoderLayer extends AbstractBlock {
     NDArray[] pre = queryKeyValue(p, prefix); // 3 x (P, H, L, E)
     NDArray[] own = queryKeyValue(p, rows); // 3 x (B, H, T, E)
     // Each row's prefix keys and values: (P, H, L, E) -> (B, H, L, E), then its own after them.
-    NDArray k = pre[1].get(rowPrefix).concat(own[1], 2); // (B, H, L + T, E)
-    NDArray v = pre[2].get(rowPrefix).concat(own[2], 2); // (B, H, L + T, E)
+    NDArray k = rowsOf(pre[1], rowPrefix).concat(own[1], 2); // (B, H, L + T, E)
+    NDArray v = rowsOf(pre[2], rowPrefix).concat(own[2], 2); // (B, H, L + T, E)
     NDArray rowsOut = attend(p, rows, own[0], k, v, rowMask); // (B, T, D)
     NDArray prefixNext = prefixOut ? attend(p, prefix, pre[0], pre[1], pre[2], prefixMask) : null;
     return new NDArray[] {prefixNext, rowsOut};
+  }
+
+  /**
+   * Each row's slice of a prefix tensor, (P, H, L, E) -> (B, H, L, E), as the product of the rows'
+   * one-hot prefix matrix (B, P) with the prefixes. Indexing would do the same forward, but its
+   * backward ({@code index_put_} with accumulation) adds the rows' gradients into the shared prefix
+   * with parallel atomic additions, whose order, and so whose rounding, changes from run to run at
+   * two or more intra-op threads. A matrix product's backward is a matrix product, which does not.
+   * The forward is exact: each output is one value times 1 plus zeros.
+   */
+  private static NDArray rowsOf(NDArray prefixPart, NDArray rowPrefix) {
+    Shape s = prefixPart.getShape();
+    long prefixes = s.get(0);
+    NDArray oneHot = rowPrefix.oneHot((int) prefixes).toType(prefixPart.getDataType(), false);
+    NDArray rows = oneHot.matMul(prefixPart.reshape(prefixes, -1)); // (B, H * L * E)
+    return rows.reshape(new Shape(-1, s.get(1), s.get(2), s.get(3)));
   }
 
   /**
