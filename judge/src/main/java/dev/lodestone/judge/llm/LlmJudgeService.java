@@ -1,6 +1,6 @@
 package dev.lodestone.judge.llm;
 
-import dev.lodestone.judge.Pairs;
+import dev.lodestone.judge.PairLabels;
 import dev.lodestone.judge.streams.internal.RecordValidation;
 import dev.lodestone.judge.streams.internal.Rejection;
 import dev.lodestone.schemas.Topics;
@@ -319,23 +319,10 @@ public final class LlmJudgeService extends ServiceThread {
                 + failure.getMessage(),
             now);
       } else if (p != null) {
-        int g = group.getResponses().size();
-        for (int i = 0; i < g; i++) {
-          for (int j = i + 1; j < g; j++) {
-            PreferenceLabel label =
-                PreferenceLabel.newBuilder()
-                    .setGroupId(group.getGroupId())
-                    .setI(i)
-                    .setJ(j)
-                    .setProbability(p[Pairs.index(i, j, g)])
-                    .setJudgeId(config.judgeId())
-                    .setJudgeKind(JudgeKind.LLM)
-                    .setTime(now)
-                    .build();
-            producer.send(
-                new ProducerRecord<>(
-                    Topics.LABELS.name(), group.getGroupId(), labels.encode(label)));
-          }
+        for (PreferenceLabel label :
+            PairLabels.of(group, p, config.judgeId(), JudgeKind.LLM, now)) {
+          producer.send(
+              new ProducerRecord<>(Topics.LABELS.name(), group.getGroupId(), labels.encode(label)));
         }
       }
     }

@@ -2,6 +2,7 @@ package dev.lodestone.judge.streams.internal;
 
 import dev.lodestone.judge.JudgeContractException;
 import dev.lodestone.judge.PairJudge;
+import dev.lodestone.judge.PairLabels;
 import dev.lodestone.judge.Pairs;
 import dev.lodestone.judge.streams.JudgeCounters;
 import dev.lodestone.schemas.avro.DeadLetter;
@@ -100,24 +101,10 @@ public final class JudgeProcessor implements Processor<byte[], byte[], String, S
                 + "; nothing of the group was published");
       }
     }
-    Instant now = now();
-    int k = 0;
-    for (int i = 0; i < g; i++) {
-      for (int j = i + 1; j < g; j++) {
-        PreferenceLabel label =
-            PreferenceLabel.newBuilder()
-                .setGroupId(group.getGroupId())
-                .setI(i)
-                .setJ(j)
-                .setProbability(p[k++])
-                .setJudgeId(judge.judgeId())
-                .setJudgeKind(judge.kind())
-                .setTime(now)
-                .build();
-        context.forward(
-            new Record<String, SpecificRecord>(group.getGroupId(), label, record.timestamp()),
-            labelsSink);
-      }
+    for (PreferenceLabel label : PairLabels.of(group, p, judge.judgeId(), judge.kind(), now())) {
+      context.forward(
+          new Record<String, SpecificRecord>(group.getGroupId(), label, record.timestamp()),
+          labelsSink);
     }
     counters.groupJudged(p.length);
   }
