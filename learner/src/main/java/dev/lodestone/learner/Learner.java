@@ -93,7 +93,7 @@ public final class Learner extends ServiceThread {
   private final LearnerHyperparameters hp;
   private final byte[] initialWeights;
   private final Clock clock = Clock.systemUTC();
-  private final TopicPartition labeled = new TopicPartition(Topics.LABELED.name(), 0);
+  private final TopicPartition labeled;
 
   // Progress, written by the learner thread, read by others.
   private volatile long step;
@@ -111,6 +111,15 @@ public final class Learner extends ServiceThread {
   // The learner thread's own state.
   /** The {@code labeled} offset after the last record of the last step; -1 before the first. */
   private long steppedThrough = -1;
+
+  /** The step budget of the schedule (0: none yet), as {@link LearnerState#getBudgetSteps()}. */
+  private volatile long budgetSteps;
+
+  /** The input offset the model's first step read from; -1 unknown. */
+  private long inputFrom = -1;
+
+  /** The input offset to stop at, exclusive; -1: none. */
+  private long inputEnd = -1;
 
   private LearnerCore core;
   private KafkaConsumer<String, byte[]> consumer;
@@ -133,6 +142,7 @@ public final class Learner extends ServiceThread {
     this.config = config;
     this.hp = config.hyperparameters();
     this.initialWeights = initialWeights == null ? null : initialWeights.clone();
+    this.labeled = new TopicPartition(config.input().name(), 0);
   }
 
   /** The configuration. */
@@ -174,7 +184,8 @@ public final class Learner extends ServiceThread {
         count == 0 ? 0 : (double) stalenessSum / count,
         seconds > 0 ? trainedGroups / seconds : 0,
         lastLoss,
-        policySha256);
+        policySha256,
+        budgetSteps);
   }
 
   /**
@@ -202,10 +213,10 @@ public final class Learner extends ServiceThread {
     KafkaConsumer<String, byte[]> c = consumer;
     onStop(c::wakeup);
     for (String topic :
-        List.of(Topics.LABELED.name(), Topics.POLICY.name(), Topics.LEARNER_STATE.name())) {
+        List.of(config.input().name(), Topics.POLICY.name(), Topics.LEARNER_STATE.name())) {
       TopicPartitions.of(name(), consumer, topic, timeLeft());
     }
-    labeledValues = TopicSerdes.valueDeserializer(Topics.LABELED, registry);
+    labeledValues = TopicSerdes.valueDeserializer(config.input(), registry);
     checkpoints = new CheckpointStore(config, name(), registry);
     onStop(checkpoints::wakeup);
     metrics =
@@ -231,6 +242,12 @@ public final class Learner extends ServiceThread {
       }
       core = own(LearnerCore.initial(initialWeights, hp, device));
       position = startPosition();
+      inputFrom = position;
+      inputEnd = config.endOffset().orElse(-1);
+      budgetSteps = config.maxSteps();
+      if (budgetSteps == 0 && inputEnd >= 0) {
+        budgetSteps = Math.max(1, wholeBatches(position, inputEnd));
+      }
       LOG.info(
           "{}: no checkpoint; publishing version 0 and reading labeled from offset {}",
           name(),
@@ -245,12 +262,16 @@ public final class Learner extends ServiceThread {
     runningSince = System.nanoTime();
     metrics.reset(runningSince);
     LOG.info(
-        "{} running: {}, step {}, version {}, device {}",
+        "{} running: {}, step {}, version {}, device {}, input {} from {}{}, step budget {}",
         name(),
         hp.asMap(),
         step,
         policyVersion,
-        device);
+        device,
+        labeled.topic(),
+        position,
+        inputEnd >= 0 ? " to " + inputEnd : "",
+        budgetSteps == 0 ? "none yet" : budgetSteps);
     try {
       loop();
     } finally {
@@ -259,7 +280,7 @@ public final class Learner extends ServiceThread {
   }
 
   private boolean maxStepsReached() {
-    return config.maxSteps() > 0 && step >= config.maxSteps();
+    return budgetSteps > 0 && step >= budgetSteps;
   }
 
   private boolean maxDurationReached() {
@@ -267,31 +288,96 @@ public final class Learner extends ServiceThread {
         && System.nanoTime() - runningSince >= config.maxDuration().toNanos();
   }
 
+  /** Whether the time limit fixes the step budget: no maxSteps, no end offset, a cooldown. */
+  private boolean timeSetsBudget() {
+    return !config.maxDuration().isZero()
+        && config.maxSteps() == 0
+        && inputEnd < 0
+        && hp.cooldown() > 0;
+  }
+
   /**
-   * The fraction of the budget used: of {@code maxSteps} (counted from step 0 of the model, as
-   * {@code maxSteps} is) or of {@code maxDuration} (since the learner started consuming), the
-   * larger if both are set; NaN without a budget.
+   * Whether the time limit ends the run at a step: unless the time limit is what fixes the step
+   * budget, when the budget's last step ends it instead.
+   */
+  private boolean timeStopsAtStep() {
+    return !timeSetsBudget() && maxDurationReached();
+  }
+
+  /**
+   * Whether a learner with nothing to read stops: past the time limit, or, when the limit fixes the
+   * step budget, past twice the limit (input that stopped arriving before the budget's end).
+   */
+  private boolean starvedPastTimeLimit() {
+    if (config.maxDuration().isZero()) {
+      return false;
+    }
+    long limit = config.maxDuration().toNanos() * (timeSetsBudget() ? 2 : 1);
+    return System.nanoTime() - runningSince >= limit;
+  }
+
+  /**
+   * The fraction of the step budget used before the next step, {@code step / budgetSteps}; NaN
+   * without a budget (no cooldown). Under a time limit without a step budget it is 0 (a constant
+   * schedule) until {@code 1 - cooldown} of the time has passed; then the step budget is fixed (see
+   * {@link LearnerConfig#maxDuration()}) and recorded, so that nothing after depends on time.
    */
   private double progress() {
-    double p = Double.NaN;
-    if (config.maxSteps() > 0) {
-      p = (double) step / config.maxSteps();
-    }
-    if (!config.maxDuration().isZero()) {
+    if (budgetSteps == 0 && !config.maxDuration().isZero() && hp.cooldown() > 0) {
       double t = (System.nanoTime() - runningSince) / (double) config.maxDuration().toNanos();
-      p = Double.isNaN(p) ? t : Math.max(p, t);
+      if (t < 1 - hp.cooldown()) {
+        return 0;
+      }
+      budgetSteps = Math.max(step + 1, (long) Math.ceil(step / (1 - hp.cooldown())));
+      LOG.info(
+          "{}: {} of the time limit has passed at step {}: the step budget is now {}",
+          name(),
+          String.format("%.0f%%", 100 * (1 - hp.cooldown())),
+          step,
+          budgetSteps);
     }
-    return p;
+    return budgetSteps > 0 ? (double) step / budgetSteps : Double.NaN;
+  }
+
+  /** Whether the input's end is reached at {@code offset} (the next record's). */
+  private boolean endReached(long offset) {
+    return inputEnd >= 0 && offset >= inputEnd;
+  }
+
+  /** Publishes the steps not yet published, if any (a partial batch stays unconsumed). */
+  private void publishPending() {
+    if (core.step() > core.publishedStep() && steppedThrough >= 0) {
+      publish(core.publish(), steppedThrough);
+    }
+  }
+
+  /** The whole batches of labelled records in {@code [from, end)} of the input. */
+  private long wholeBatches(long from, long end) {
+    long records = 0;
+    consumer.assign(List.of(labeled));
+    consumer.seek(labeled, from);
+    while (consumer.position(labeled, timeLeft()) < end) {
+      if (stopRequested()) {
+        return 0;
+      }
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+        if (r.offset() < end) {
+          records++;
+        }
+      }
+    }
+    consumer.unsubscribe();
+    return records / hp.batchGroups();
   }
 
   /** Consume, batch, step, publish: until a budget is reached or the learner is closed. */
   private void loop() {
     if (maxStepsReached()) {
       LOG.info(
-          "{}: the checkpoint is at step {}, maxSteps {}: nothing to do",
+          "{}: the checkpoint is at step {}, its step budget {}: nothing to do",
           name(),
           step,
-          config.maxSteps());
+          budgetSteps);
       return;
     }
     Deque<ConsumerRecord<String, byte[]>> queue = new ArrayDeque<>();
@@ -300,12 +386,16 @@ public final class Learner extends ServiceThread {
     while (!stopRequested()) {
       metrics.maybePublish(false);
       if (queue.isEmpty()) {
-        if (maxDurationReached()) {
+        if (endReached(consumer.position(labeled))) {
+          publishPending();
+          LOG.info(
+              "{} reached the end of its input, offset {}, at step {}", name(), inputEnd, step);
+          return;
+        }
+        if (starvedPastTimeLimit()) {
           // Time is up between two steps: publish the steps not yet published, if any; a partial
           // batch stays unconsumed (the position is the last step's).
-          if (core.step() > core.publishedStep() && steppedThrough >= 0) {
-            publish(core.publish(), steppedThrough);
-          }
+          publishPending();
           LOG.info("{} reached maxDuration {} at step {}", name(), config.maxDuration(), step);
           return;
         }
@@ -315,6 +405,11 @@ public final class Learner extends ServiceThread {
         continue;
       }
       ConsumerRecord<String, byte[]> record = queue.pollFirst();
+      if (endReached(record.offset())) {
+        publishPending();
+        LOG.info("{} reached the end of its input, offset {}, at step {}", name(), inputEnd, step);
+        return;
+      }
       consume(record, model, batch);
       if (batch.size() < hp.batchGroups()) {
         continue;
@@ -325,12 +420,12 @@ public final class Learner extends ServiceThread {
         return; // closed: the steps since the last publication are dropped, as in a crash
       }
       steppedThrough = record.offset() + 1;
-      boolean timeUp = maxDurationReached();
+      boolean timeUp = timeStopsAtStep();
       if (core.publishDue() || maxStepsReached() || timeUp) {
         publish(core.publish(), steppedThrough);
       }
       if (maxStepsReached()) {
-        LOG.info("{} reached maxSteps {}", name(), config.maxSteps());
+        LOG.info("{} reached its step budget {}", name(), budgetSteps);
         return;
       }
       if (timeUp) {
@@ -392,6 +487,9 @@ public final class Learner extends ServiceThread {
             .setConsumedGroups(consumedGroups)
             .setStalenessSum(stalenessSum)
             .setStalenessCount(stalenessCount)
+            .setBudgetSteps(budgetSteps)
+            .setInputFrom(inputFrom)
+            .setInputEnd(inputEnd)
             .setCore(core.state())
             .build();
     LearnerCheckpoint.Builder header =
@@ -450,6 +548,9 @@ public final class Learner extends ServiceThread {
     policyVersion = core.policyVersion();
     magnetVersion = core.magnetVersion();
     policySha256 = Sha256.hex(core.previousWeights()); // pi_t: the last version published
+    inputFrom = state.getInputFrom();
+    inputEnd = state.getInputEnd() >= 0 ? state.getInputEnd() : config.endOffset().orElse(-1);
+    budgetSteps = config.maxSteps() > 0 ? config.maxSteps() : state.getBudgetSteps();
     if (!checkpoint.header().getConfig().equals(config.toJson())) {
       LOG.info(
           "{}: the checkpoint was made with {}; continuing with {}",
@@ -459,13 +560,16 @@ public final class Learner extends ServiceThread {
     }
     LOG.info(
         "{}: restored the checkpoint of step {} (version {}, magnet {}), {} groups consumed;"
-            + " reading labeled from offset {}",
+            + " reading {} from offset {}{}, step budget {}",
         name(),
         step,
         policyVersion,
         magnetVersion,
         consumedGroups,
-        state.getLabeledThrough());
+        labeled.topic(),
+        state.getLabeledThrough(),
+        inputEnd >= 0 ? " to " + inputEnd : "",
+        budgetSteps == 0 ? "none yet" : budgetSteps);
     return state.getLabeledThrough();
   }
 

@@ -2,6 +2,9 @@ package dev.lodestone.learner;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.schemas.TopicSpec;
+import dev.lodestone.schemas.Topics;
+import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,12 +26,23 @@ import java.util.regex.Pattern;
  * @param hyperparameters the algorithm and its hyper-parameters; the seed is recorded in every
  *     checkpoint and metric event
  * @param device {@code cpu}, {@code gpu} or {@code gpu:N}
- * @param maxSteps stop (state STOPPED) after publishing at this step; 0: run until closed
- * @param maxDuration stop (state STOPPED) after publishing at the first step taken this long after
- *     the learner started consuming (or at once, publishing what it has, if no labelled groups
- *     arrive any more); zero: no time limit. A budget, of steps or of time, lets the learning rate
- *     cool down at its end ({@link LearnerHyperparameters#cooldown()}); with both, the one nearer
- *     its end counts.
+ * @param input the topic of labelled groups read: {@link Topics#LABELED}, or {@link Topics#REPLAY}
+ *     for a replay of an imported or relabelled log
+ * @param maxSteps stop (state STOPPED) after publishing at this step; 0: run until closed. It is
+ *     also the step budget the learning rate cools down to ({@link
+ *     LearnerHyperparameters#cooldown()}).
+ * @param maxDuration a time limit; zero: none. Without {@code maxSteps}, the learner runs at a
+ *     constant schedule until {@code 1 - cooldown} of the time has passed, and then fixes its step
+ *     budget to {@code max(s + 1, ceil(s / (1 - cooldown)))} for the step {@code s} it is at: from
+ *     there on the schedule and the stop depend on steps only, exactly as with {@code maxSteps} of
+ *     that budget, which every checkpoint records, and the budget's last step ends the run. With
+ *     {@code maxSteps}, an end offset or no cooldown, the limit instead stops the run at the first
+ *     step past it. A learner with nothing to read stops at once, publishing what it has, past the
+ *     limit (past twice the limit when the limit fixes the budget).
+ * @param endOffset without a checkpoint: stop at this offset of the input (exclusive), publishing
+ *     what the last whole batch gave; with no {@code maxSteps}, the whole batches of the range are
+ *     the step budget. A learner restored from a checkpoint keeps the checkpoint's end. Empty: the
+ *     learner follows the topic.
  * @param metricsInterval how often to publish a MetricEvent to {@code metrics}, positive
  * @param startOffset replay: without a checkpoint, start {@code labeled} at this offset (empty: the
  *     earliest, unless {@code startTime} is set)
@@ -41,11 +55,13 @@ public record LearnerConfig(
     String modelId,
     LearnerHyperparameters hyperparameters,
     String device,
+    TopicSpec<LabeledGroup> input,
     long maxSteps,
     Duration maxDuration,
     Duration metricsInterval,
     OptionalLong startOffset,
     Optional<Instant> startTime,
+    OptionalLong endOffset,
     String groupId) {
 
   /** Default interval between metric events. */
@@ -65,6 +81,16 @@ public record LearnerConfig(
     Objects.requireNonNull(hyperparameters, "hyperparameters");
     if (device == null || !DEVICE.matcher(device).matches()) {
       throw new IllegalArgumentException("device must be cpu, gpu or gpu:N, got " + quote(device));
+    }
+    Objects.requireNonNull(input, "input");
+    if (input != Topics.LABELED && input != Topics.REPLAY) {
+      throw new IllegalArgumentException(
+          "input must be "
+              + Topics.LABELED.name()
+              + " or "
+              + Topics.REPLAY.name()
+              + ", got "
+              + input.name());
     }
     if (maxSteps < 0) {
       throw new IllegalArgumentException("maxSteps must be >= 0 (0: no limit), got " + maxSteps);
@@ -92,6 +118,12 @@ public record LearnerConfig(
               + " and time "
               + startTime.get());
     }
+    Objects.requireNonNull(endOffset, "endOffset");
+    if (endOffset.isPresent()
+        && endOffset.getAsLong() < (startOffset.isPresent() ? startOffset.getAsLong() : 0)) {
+      throw new IllegalArgumentException(
+          "endOffset must be >= startOffset and >= 0, got " + endOffset.getAsLong());
+    }
     if (groupId == null || !GROUP.matcher(groupId).matches()) {
       throw new IllegalArgumentException(
           "groupId must be 1-200 characters of [A-Za-z0-9._-], got " + quote(groupId));
@@ -99,9 +131,9 @@ public record LearnerConfig(
   }
 
   /**
-   * A builder with the defaults: {@link LearnerHyperparameters#defaults()}, device {@code cpu}, no
-   * step or time limit, metrics every 5 s, replay from the earliest offset, group id {@code
-   * lodestone-learner-<modelId>}.
+   * A builder with the defaults: {@link LearnerHyperparameters#defaults()}, device {@code cpu},
+   * input {@code labeled}, no step or time limit, no end offset, metrics every 5 s, replay from the
+   * earliest offset, group id {@code lodestone-learner-<modelId>}.
    */
   public static Builder builder(ClusterConfig cluster, String modelId) {
     return new Builder(cluster, modelId);
@@ -132,11 +164,13 @@ public record LearnerConfig(
     m.put("modelId", modelId);
     m.putAll(hyperparameters.asMap());
     m.put("device", device);
+    m.put("input", input.name());
     m.put("maxSteps", maxSteps);
     m.put("maxDurationMs", maxDuration.toMillis());
     m.put("metricsIntervalMs", metricsInterval.toMillis());
     m.put("startOffset", startOffset.isPresent() ? startOffset.getAsLong() : null);
     m.put("startTime", startTime.map(Instant::toString).orElse(null));
+    m.put("endOffset", endOffset.isPresent() ? endOffset.getAsLong() : null);
     m.put("groupId", groupId);
     try {
       return JSON.writeValueAsString(m);
@@ -155,11 +189,13 @@ public record LearnerConfig(
     private final String modelId;
     private LearnerHyperparameters hyperparameters = LearnerHyperparameters.defaults();
     private String device = "cpu";
+    private TopicSpec<LabeledGroup> input = Topics.LABELED;
     private long maxSteps;
     private Duration maxDuration = Duration.ZERO;
     private Duration metricsInterval = DEFAULT_METRICS_INTERVAL;
     private OptionalLong startOffset = OptionalLong.empty();
     private Optional<Instant> startTime = Optional.empty();
+    private OptionalLong endOffset = OptionalLong.empty();
     private String groupId;
 
     private Builder(ClusterConfig cluster, String modelId) {
@@ -177,6 +213,18 @@ public record LearnerConfig(
     /** See {@link LearnerConfig#device()}. */
     public Builder device(String spec) {
       this.device = spec;
+      return this;
+    }
+
+    /** See {@link LearnerConfig#input()}. */
+    public Builder input(TopicSpec<LabeledGroup> topic) {
+      this.input = topic;
+      return this;
+    }
+
+    /** See {@link LearnerConfig#endOffset()}. */
+    public Builder endOffset(long offset) {
+      this.endOffset = OptionalLong.of(offset);
       return this;
     }
 
@@ -223,11 +271,13 @@ public record LearnerConfig(
           modelId,
           hyperparameters,
           device,
+          input,
           maxSteps,
           maxDuration,
           metricsInterval,
           startOffset,
           startTime,
+          endOffset,
           groupId);
     }
   }

@@ -14,6 +14,9 @@ package dev.lodestone.learner;
  * @param lastLoss the total loss of the last step, NaN before the first
  * @param policySha256 the lower-case hex SHA-256 of the last published POLICY version's weights,
  *     null before version 0: two runs with equal values published equal weights
+ * @param budgetSteps the step budget the learning rate cools down to (0: none, or not yet fixed by
+ *     a time limit): a replay of the same input with {@code --steps} of this value follows the same
+ *     schedule
  */
 public record LearnerStats(
     long step,
@@ -24,4 +27,5 @@ public record LearnerStats(
     double meanStalenessVersions,
     double groupsPerSecond,
     double lastLoss,
-    String policySha256) {}
+    String policySha256,
+    long budgetSteps) {}

@@ -68,6 +68,15 @@ public final class Topics {
       new TopicSpec<>("labeled", 1, TopicSpec.Cleanup.DELETE, LabeledGroup.class, KEPT);
 
   /**
+   * Labelled groups for replays, apart from the live {@link #LABELED} so that no live learner
+   * trains on them: logs imported by {@code lodestone replay --from FILE} and samples relabelled by
+   * {@code lodestone relabel}, each batch in one transaction at an offset range of its own. One
+   * partition, as {@code labeled}. Key: group id.
+   */
+  public static final TopicSpec<LabeledGroup> REPLAY =
+      new TopicSpec<>("replay", 1, TopicSpec.Cleanup.DELETE, LabeledGroup.class, KEPT);
+
+  /**
    * Policy and magnet versions in chunks, one transaction per version. Key: model id/role/chunk
    * index.
    */
@@ -89,7 +98,8 @@ public final class Topics {
 
   /** Every topic, in pipeline order. */
   public static final List<TopicSpec<?>> ALL =
-      List.of(PROMPTS, SAMPLES, LABELS, LABELED, POLICY, LEARNER_STATE, METRICS, DEAD_LETTERS);
+      List.of(
+          PROMPTS, SAMPLES, LABELS, LABELED, REPLAY, POLICY, LEARNER_STATE, METRICS, DEAD_LETTERS);
 
   /** The catalogue entry of a topic name, if it is one of ours. */
   public static Optional<TopicSpec<?>> byName(String name) {

@@ -5,6 +5,7 @@ import dev.lodestone.infra.log.LogExporter;
 import dev.lodestone.infra.options.ClusterOptions;
 import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
+import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -116,9 +117,9 @@ public final class ExportCommand implements Callable<Integer> {
           new LogExporter.Range(
               fromOffset, time("--from-time", fromTime), toOffset, time("--to-time", toTime));
       if ((f == LogExporter.Format.TRL || f == LogExporter.Format.TRL_CONVERSATIONAL)
-          && !topicSpec.name().equals(Topics.LABELED.name())) {
+          && topicSpec.valueType() != LabeledGroup.class) {
         throw new IllegalArgumentException(
-            "--format " + format + " exports labelled pairs: use --topic labeled");
+            "--format " + format + " exports labelled pairs: use --topic labeled or replay");
       }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -137,9 +137,9 @@ public final class LogExporter {
       TopicSpec<V> topic, Range range, Format format, Path out, Progress progress)
       throws IOException {
     boolean trl = format == Format.TRL || format == Format.TRL_CONVERSATIONAL;
-    if (trl && !topic.name().equals(Topics.LABELED.name())) {
+    if (trl && topic.valueType() != LabeledGroup.class) {
       throw new IllegalArgumentException(
-          "the TRL formats export labelled pairs: --topic labeled, not " + topic.name());
+          "the TRL formats export labelled pairs: --topic labeled or replay, not " + topic.name());
     }
     Path dir = out.toAbsolutePath().getParent();
     Files.createDirectories(dir);

@@ -40,6 +40,7 @@ final class CatalogueExamples {
             new Example<>(Topics.SAMPLES, CatalogueExamples::sampleGroup),
             new Example<>(Topics.LABELS, CatalogueExamples::preferenceLabel),
             new Example<>(Topics.LABELED, CatalogueExamples::labeledGroup),
+            new Example<>(Topics.REPLAY, CatalogueExamples::labeledGroup),
             new Example<>(Topics.POLICY, CatalogueExamples::policyVersion),
             new Example<>(Topics.LEARNER_STATE, CatalogueExamples::learnerCheckpoint),
             new Example<>(Topics.METRICS, CatalogueExamples::metricEvent),

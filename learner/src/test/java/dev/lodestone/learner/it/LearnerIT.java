@@ -209,6 +209,81 @@ class LearnerIT {
   }
 
   @Test
+  void shouldStopAtTheEndOfItsInputWithTheWholeBatchesAsItsStepBudget() throws Exception {
+    // 9 groups; the range holds the first 7: 3 whole batches of 2, and one group left over.
+    long first = cluster.append(groups.subList(0, 9));
+    String ranged = "it-range";
+    try (Learner learner =
+        new Learner(config(ranged, first).endOffset(first + 7).build(), initial)) {
+      learner.start(START);
+      assertThat(learner.awaitTermination(END)).isEqualTo(ServiceState.STOPPED);
+      LearnerStats s = learner.stats();
+      assertThat(s.step()).isEqualTo(3);
+      assertThat(s.budgetSteps()).isEqualTo(3);
+      assertThat(s.consumedGroups()).isEqualTo(6); // the budget's end: the 7th is left
+      assertThat(s.policyVersion()).isEqualTo(2); // step 3 published at the end
+    }
+    // The same schedule as a learner told to take 3 steps: bit-identical weights.
+    String stepped = "it-range-steps";
+    try (Learner learner = new Learner(config(stepped, first).maxSteps(3).build(), initial)) {
+      learner.start(START);
+      assertThat(learner.awaitTermination(END)).isEqualTo(ServiceState.STOPPED);
+    }
+    assertThat(finalSha(ranged)).isEqualTo(finalSha(stepped));
+    // A restored learner keeps the checkpoint's end: given another, it still stops at once.
+    try (Learner again = new Learner(config(ranged, first).endOffset(first + 9).build(), null)) {
+      again.start(START);
+      assertThat(again.awaitTermination(END)).isEqualTo(ServiceState.STOPPED);
+      assertThat(again.step()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void shouldFixItsStepBudgetWhenTheCooldownOfItsTimeLimitBeginsSoThatStepsReplayIt()
+      throws Exception {
+    long first = cluster.labeledEnd();
+    String timed = "it-timed";
+    LearnerStats s;
+    Thread feeder =
+        new Thread(
+            () -> {
+              try {
+                for (int k = 0; k < 2000 && !Thread.currentThread().isInterrupted(); k++) {
+                  cluster.append(groups.subList((2 * k) % 16, (2 * k) % 16 + 2));
+                  Thread.sleep(100);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            },
+            "feeder");
+    feeder.start();
+    try (Learner learner =
+        new Learner(config(timed, first).maxDuration(Duration.ofSeconds(4)).build(), initial)) {
+      learner.start(START);
+      assertThat(learner.awaitTermination(END)).isEqualTo(ServiceState.STOPPED);
+      s = learner.stats();
+    } finally {
+      feeder.interrupt();
+      feeder.join();
+    }
+    // The budget was fixed during the run, and the run ended at its last step, not at a time.
+    assertThat(s.budgetSteps()).isPositive();
+    assertThat(s.step()).isEqualTo(s.budgetSteps());
+    // Told to take that many steps, a learner on the same log publishes the same weights.
+    String replay = "it-timed-replay";
+    try (Learner learner =
+        new Learner(config(replay, first).maxSteps(s.budgetSteps()).build(), initial)) {
+      learner.start(START);
+      assertThat(learner.awaitTermination(END)).isEqualTo(ServiceState.STOPPED);
+      assertThat(learner.stats().policySha256()).isEqualTo(s.policySha256());
+    }
+    assertThat(finalSha(replay)).isEqualTo(finalSha(timed));
+  }
+
+  @Test
   void shouldResumeBitIdenticallyWhenClosedBetweenPublications() throws Exception {
     long first = cluster.append(groups.subList(0, 10));
     // Straight: 8 steps, no interruption (its records arrive below).

@@ -189,6 +189,7 @@ public final class SampleRecords {
     all.put(Topics.SAMPLES, sampleGroup());
     all.put(Topics.LABELS, preferenceLabel());
     all.put(Topics.LABELED, labeledGroup());
+    all.put(Topics.REPLAY, labeledGroup());
     all.put(Topics.POLICY, policyVersion());
     all.put(Topics.LEARNER_STATE, learnerCheckpoint());
     all.put(Topics.METRICS, metricEvent());
