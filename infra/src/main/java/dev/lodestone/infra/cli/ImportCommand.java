@@ -68,7 +68,9 @@ public final class ImportCommand implements Callable<Integer> {
       names = "--json",
       description =
           "End stdout with one JSON line: {\"topic\", \"file\", \"records\","
-              + " \"alreadyImported\", \"marker\", \"sha256\"}.")
+              + " \"alreadyImported\", \"marker\", \"sha256\", \"firstOffset\", \"endOffset\"};"
+              + " the offsets the file's records went to (on a one-partition topic; else -1), also"
+              + " when it was imported before.")
   boolean json;
 
   @Override
@@ -117,6 +119,15 @@ public final class ImportCommand implements Callable<Integer> {
       err.println(
           "lodestone import: " + result.records() + " records from " + file + " into " + topic);
     }
+    if (result.firstOffset() >= 0) {
+      err.println(
+          "lodestone import: the file's records are at offsets "
+              + result.firstOffset()
+              + ".."
+              + result.endOffset()
+              + " of "
+              + topic);
+    }
     err.flush();
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -126,6 +137,8 @@ public final class ImportCommand implements Callable<Integer> {
       m.put("alreadyImported", result.alreadyImported());
       m.put("marker", result.marker());
       m.put("sha256", result.sha256());
+      m.put("firstOffset", result.firstOffset());
+      m.put("endOffset", result.endOffset());
       out.println(new ObjectMapper().writeValueAsString(m));
       out.flush();
     }

@@ -79,10 +79,14 @@ public final class LearnerCommand implements Callable<Integer> {
       paramLabel = "M",
       defaultValue = "0",
       description =
-          "Stop after publishing at the first step taken M minutes after the learner started"
-              + " consuming (or at once, publishing what it has, when no labelled groups arrive"
-              + " any more); 0: no time limit. A budget (--steps or --minutes) lets the learning"
-              + " rate cool down at its end (--cooldown) (default: ${DEFAULT-VALUE}).")
+          "A time limit of M minutes from when the learner starts consuming; 0: none. Alone, it"
+              + " fixes the step budget when the cooldown (--cooldown) begins, at step s after"
+              + " (1 - cooldown) of the time: max(s + 1, ceil(s / (1 - cooldown))); the run ends"
+              + " at that step, and --steps of that budget (--json reports it as budgetSteps)"
+              + " replays it. With --steps, or with --cooldown 0, it stops the run at the first"
+              + " step past M minutes. With nothing to read past the limit (twice the limit"
+              + " when it fixed the budget), the learner publishes what it has and stops"
+              + " (default: ${DEFAULT-VALUE}).")
   double minutes;
 
   @Option(
@@ -123,7 +127,8 @@ public final class LearnerCommand implements Callable<Integer> {
           "At the end, print the learner's final counts as one JSON object: {\"step\","
               + " \"policyVersion\", \"magnetVersion\", \"consumedGroups\", \"skippedSteps\","
               + " \"meanStalenessVersions\", \"groupsPerSecond\", \"lastLoss\", \"state\","
-              + " \"sha256\"}; sha256 is the SHA-256 of the last published version's weights.")
+              + " \"budgetSteps\", \"sha256\"}; sha256 is the SHA-256 of the last published"
+              + " version's weights, budgetSteps the step budget its schedule ran to (0: none).")
   boolean json;
 
   @Option(
@@ -230,6 +235,7 @@ public final class LearnerCommand implements Callable<Integer> {
     putNumber(o, "groupsPerSecond", s.groupsPerSecond());
     putNumber(o, "lastLoss", s.lastLoss());
     o.put("state", state.name());
+    o.put("budgetSteps", s.budgetSteps());
     o.put("sha256", s.policySha256());
     return o.toString();
   }

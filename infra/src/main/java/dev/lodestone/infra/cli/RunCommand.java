@@ -111,8 +111,11 @@ public final class RunCommand implements Callable<Integer> {
         names = "--minutes",
         paramLabel = "M",
         description =
-            "Run for M minutes (wall clock, after start-up): the learner publishes at its first"
-                + " step past M minutes and stops; the default is 5.")
+            "Run for about M minutes (after start-up); the default is 5. When a quarter of the"
+                + " time is left (the cooldown, --cooldown), the learner fixes its step budget from"
+                + " the steps taken so far and the run ends at that step, so that updates never"
+                + " depend on the clock: --steps of the budget (summary.json's budgetSteps)"
+                + " reproduces the run.")
     Double minutes;
 
     @Option(
@@ -417,7 +420,7 @@ public final class RunCommand implements Callable<Integer> {
       long deadline =
           minutes == null
               ? Long.MAX_VALUE
-              : t0 + config.learner().maxDuration().plus(LEARNER_GRACE).toNanos();
+              : t0 + config.learner().maxDuration().multipliedBy(2).plus(LEARNER_GRACE).toNanos();
       ProgressBar bar = new ProgressBar(err, System.console() != null, 10);
       int pairsPerGroup = config.sampling().groupSize() * (config.sampling().groupSize() - 1) / 2;
       stoppedBy = failure.isPresent() ? "failure" : null;
@@ -488,6 +491,7 @@ public final class RunCommand implements Callable<Integer> {
     failure.ifPresent(f -> details.put("failure", f));
     details.put("elapsedSeconds", elapsed);
     details.put("consumedGroups", stats.consumedGroups());
+    details.put("budgetSteps", stats.budgetSteps());
     details.put("skippedSteps", stats.skippedSteps());
     details.set("lastLoss", RunSummary.jsonNumber(stats.lastLoss()));
     details.put("samplers", config.samplers());
@@ -554,7 +558,12 @@ public final class RunCommand implements Callable<Integer> {
       Pipeline pipeline, MetricsTail tail, Long steps, Double minutes, long t0, int pairsPerGroup) {
     LearnerStats s = pipeline.learner().stats();
     long elapsedNanos = System.nanoTime() - t0;
-    double fraction = steps != null ? (double) s.step() / steps : elapsedNanos / (minutes * 60e9);
+    double fraction =
+        steps != null
+            ? (double) s.step() / steps
+            : s.budgetSteps() > 0
+                ? (double) s.step() / s.budgetSteps()
+                : elapsedNanos / (minutes * 60e9);
     double expl = tail.latest().map(EvalPoint::exploitability).orElse(Double.NaN);
     return new Progress(
         fraction,

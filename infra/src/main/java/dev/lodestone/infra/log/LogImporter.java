@@ -18,8 +18,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.file.DataFileReader;
@@ -34,6 +37,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -64,8 +68,21 @@ public final class LogImporter {
    * @param alreadyImported whether the marker of this file was found, so nothing was written
    * @param marker the consumer group that marks the file as imported
    * @param sha256 the file's SHA-256
+   * @param firstOffset on a one-partition topic, the offset of the file's first record (also when
+   *     it was imported before: read back from the marker); -1 otherwise or for an empty file
+   * @param endOffset on a one-partition topic, the offset after the file's last record; -1
+   *     otherwise or for an empty file
    */
-  public record Result(long records, boolean alreadyImported, String marker, String sha256) {}
+  public record Result(
+      long records,
+      boolean alreadyImported,
+      String marker,
+      String sha256,
+      long firstOffset,
+      long endOffset) {}
+
+  /** How the marker's metadata records the offsets the file went to. */
+  private static final Pattern RANGE = Pattern.compile("offsets (\\d+)\\.\\.(\\d+)$");
 
   private final ClusterConfig cluster;
   private final SchemaRegistryClient registry;
@@ -135,11 +152,22 @@ public final class LogImporter {
               .partitionsToOffsetAndMetadata()
               .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (done != null && !done.isEmpty()) {
-        return new Result(0, true, marker, sha);
+        long from = -1;
+        long to = -1;
+        for (OffsetAndMetadata m : done.values()) {
+          Matcher r = m == null ? null : RANGE.matcher(m.metadata());
+          if (r != null && r.find()) {
+            from = Long.parseLong(r.group(1));
+            to = Long.parseLong(r.group(2));
+          }
+        }
+        return new Result(0, true, marker, sha, from, to);
       }
       AvroSerializer<V> values =
           TopicSerdes.valueSerializer(topic, registry, SchemaRegistration.AUTO_REGISTER);
       long written = 0;
+      Future<RecordMetadata> firstSent = null;
+      Future<RecordMetadata> lastSent = null;
       try (KafkaProducer<String, byte[]> producer = producer(marker)) {
         producer.initTransactions();
         producer.beginTransaction();
@@ -150,28 +178,40 @@ public final class LogImporter {
             V value = (V) e.get("value");
             Object key = e.get("key");
             int partition = (Integer) e.get("partition");
-            producer.send(
-                new ProducerRecord<>(
-                    topic.name(),
-                    partition < partitions ? partition : null,
-                    keepTimestamps ? (Long) e.get("timestampMs") : null,
-                    key == null ? null : key.toString(),
-                    values.encode(value)));
+            lastSent =
+                producer.send(
+                    new ProducerRecord<>(
+                        topic.name(),
+                        partition < partitions ? partition : null,
+                        keepTimestamps ? (Long) e.get("timestampMs") : null,
+                        key == null ? null : key.toString(),
+                        values.encode(value)));
+            firstSent = firstSent == null ? lastSent : firstSent;
             written++;
+          }
+          producer.flush();
+          long from = -1;
+          long to = -1;
+          String range = "";
+          if (partitions == 1 && firstSent != null) {
+            from = firstSent.get().offset();
+            to = lastSent.get().offset() + 1;
+            range = ", offsets " + from + ".." + to;
           }
           producer.sendOffsetsToTransaction(
               Map.of(
                   new TopicPartition(topic.name(), 0),
                   new OffsetAndMetadata(
-                      written, "lodestone import of " + file.getFileName() + ", sha256 " + sha)),
+                      written,
+                      "lodestone import of " + file.getFileName() + ", sha256 " + sha + range)),
               new ConsumerGroupMetadata(marker));
           producer.commitTransaction();
-        } catch (RuntimeException | IOException ex) {
+          return new Result(written, false, marker, sha, from, to);
+        } catch (RuntimeException | IOException | ExecutionException | InterruptedException ex) {
           producer.abortTransaction();
           throw ex;
         }
       }
-      return new Result(written, false, marker, sha + "");
     } catch (ExecutionException e) {
       throw new IOException("the cluster refused: " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {

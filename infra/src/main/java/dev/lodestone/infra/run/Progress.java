@@ -7,7 +7,7 @@ package dev.lodestone.infra.run;
  * @param step learner steps taken
  * @param policyVersion newest published policy version, or -1 before version 0
  * @param exploitability exploitability of the newest evaluated version, NaN before the first
- * @param pairsPerSecond labelled pairs the learner consumes per second
+ * @param pairsPerSecond labelled pairs the learner consumes per second (NaN: not known, shown as -)
  * @param stalenessVersions mean staleness of the consumed groups, in policy versions
  * @param elapsedSeconds time since the pipeline started
  */

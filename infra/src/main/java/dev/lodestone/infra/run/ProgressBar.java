@@ -70,7 +70,10 @@ public final class ProgressBar {
         Double.isNaN(p.exploitability())
             ? "  expl -"
             : String.format(Locale.ROOT, "  expl %.4f", p.exploitability()));
-    b.append(String.format(Locale.ROOT, "  pairs/s %.1f", p.pairsPerSecond()));
+    b.append(
+        Double.isNaN(p.pairsPerSecond())
+            ? "  pairs/s -"
+            : String.format(Locale.ROOT, "  pairs/s %.1f", p.pairsPerSecond()));
     b.append(String.format(Locale.ROOT, "  stale %.2f v", p.stalenessVersions()));
     long s = p.elapsedSeconds();
     b.append(String.format(Locale.ROOT, "  %02d:%02d", s / 60, s % 60));

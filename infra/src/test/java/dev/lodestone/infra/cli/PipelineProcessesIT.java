@@ -41,7 +41,9 @@ import org.junit.jupiter.api.Test;
  * The pipeline as separate processes against the local stack: two samplers, two judge instances
  * (each with a label-join instance) and one learner, each {@code lodestone COMPONENT} in a JVM of
  * its own, a tiny model. The learner is killed with SIGKILL mid-run and restarted; every sample
- * group is still labelled exactly once and consumed by the learner exactly once.
+ * group is still labelled exactly once and consumed by the learner exactly once. Then {@code
+ * lodestone replay} of the recorded log, killed twice and resumed, and of its exported file, ends
+ * with the recorded learner's weights.
  */
 @Tag("integration")
 class PipelineProcessesIT {
@@ -101,6 +103,48 @@ class PipelineProcessesIT {
             LEARNER_GROUP,
             "--json"));
     return a;
+  }
+
+  /** {@code lodestone replay} with the recorded learner's settings, under another model id. */
+  private static List<String> replayArgs(Path dir, String model, String from) {
+    return new ArrayList<>(
+        List.of(
+            "replay",
+            "--bootstrap",
+            stack.bootstrapServers(),
+            "--registry",
+            stack.registryUrl(),
+            "--task",
+            "perturbed-rps",
+            "--model-id",
+            model,
+            "--from",
+            from,
+            "--model",
+            "tiny",
+            "--warmup-cache",
+            dir.resolve("warmup").toString(),
+            "--steps",
+            Long.toString(STEPS),
+            "--batch-groups",
+            Integer.toString(BATCH_GROUPS),
+            "--publish-every",
+            "2",
+            "--json"));
+  }
+
+  /** A finished replay: its --json line and its standard error. */
+  private record Replayed(JsonNode json, String stderr) {}
+
+  /** Runs a replay to its end. */
+  private static Replayed replay(Path dir, String name, List<String> args) throws Exception {
+    try (ComponentProcess p = ComponentProcess.start(dir, name, args)) {
+      assertThat(p.awaitExit(Duration.ofSeconds(150)))
+          .as("%s exit status; stderr:\n%s", name, p.tail())
+          .isZero();
+      String[] lines = p.stdout().strip().split("\n");
+      return new Replayed(JSON.readTree(lines[lines.length - 1]), p.stderr());
+    }
   }
 
   @Test
@@ -207,6 +251,58 @@ class PipelineProcessesIT {
       assertThat(last.getStep()).isEqualTo(STEPS);
       assertThat(last.getConsumedGroups()).isEqualTo(batches * BATCH_GROUPS);
       assertThat(stepAtKill).isLessThan(STEPS);
+
+      // Replays of the recorded log, with the learner's settings, end bit-identical to it, though
+      // it was killed and resumed: one from labeled killed twice with SIGKILL and run again, one
+      // from an exported file. Another --alpha gives another, complete run.
+      String recorded = stats.get("sha256").asText();
+      String killedModel = MODEL + "-replay";
+      List<String> replayArgs = replayArgs(dir, killedModel, "labeled");
+      try (PolicyWatcher replayPolicy = new PolicyWatcher(cluster, killedModel)) {
+        for (long killAt : new long[] {KILL_AT_STEP, 2 * KILL_AT_STEP}) {
+          ComponentProcess r = ComponentProcess.start(dir, "replay-" + killAt, replayArgs);
+          processes.add(r);
+          TopicReader.await(
+              "the replay publishes at step " + killAt,
+              Duration.ofSeconds(150),
+              () -> replayPolicy.maxStep() >= killAt || !r.isAlive());
+          assertThat(r.isAlive())
+              .as("replay alive before the kill; stderr:\n%s", r.tail())
+              .isTrue();
+          r.kill();
+        }
+      }
+      Replayed again = replay(dir, "replay-resumed", replayArgs);
+      // It resumed from the checkpoint of the second killed replay, past the first kill's step.
+      assertThat(again.stderr()).containsPattern("running from step (\\d{3}|[6-9]\\d)");
+      JsonNode resumed = again.json();
+      assertThat(resumed.get("step").asLong()).isEqualTo(STEPS);
+      assertThat(resumed.get("sha256").asText()).isEqualTo(recorded);
+
+      Path file = dir.resolve("labeled.avro");
+      CliRun export =
+          CliRun.of(
+              "export",
+              "--bootstrap",
+              stack.bootstrapServers(),
+              "--registry",
+              stack.registryUrl(),
+              "--topic",
+              "labeled",
+              "--out",
+              file.toString());
+      assertThat(export.exitCode()).as(export.err()).isZero();
+      JsonNode fromFile =
+          replay(dir, "replay-file", replayArgs(dir, MODEL + "-file", file.toString())).json();
+      assertThat(fromFile.get("input").asText()).isEqualTo(Topics.REPLAY.name());
+      assertThat(fromFile.get("sha256").asText()).isEqualTo(recorded);
+
+      List<String> alphaArgs = replayArgs(dir, MODEL + "-alpha", "labeled");
+      alphaArgs.addAll(List.of("--alpha", "0.5"));
+      JsonNode alpha = replay(dir, "replay-alpha", alphaArgs).json();
+      assertThat(alpha.get("state").asText()).isEqualTo("STOPPED");
+      assertThat(alpha.get("step").asLong()).isEqualTo(STEPS);
+      assertThat(alpha.get("sha256").asText()).isNotEqualTo(recorded);
     } finally {
       for (int i = processes.size() - 1; i >= 0; i--) {
         processes.get(i).close();
