@@ -30,6 +30,7 @@ public final class Lodestone implements Runnable {
         new ExportCommand(), // lodestone export: a topic's records to a file
         new ImportCommand(), // lodestone import: an exported log back into a topic
         new ReplayCommand(), // lodestone replay: a fresh learner on a recorded log
+        new RelabelCommand(), // lodestone relabel: recorded samples judged again
         new SolveCommand(), // lodestone solve: tabular solvers on a preference game
         new BenchCommand()); // lodestone bench ...: measured benchmarks
   }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.games.Games;
+import dev.lodestone.judge.GameOracle;
+import dev.lodestone.judge.LabelMode;
+import dev.lodestone.judge.PairJudge;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.JudgeKind;
 import dev.lodestone.schemas.avro.LabelProvenance;
@@ -336,6 +340,87 @@ class ExportImportIT {
                 .collect(Collectors.toList()))
         .containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L, 21L, 22L, 23L, 24L);
     assertThat(readTree(lines.get(0)).get("key").get("string").asText()).isEqualTo("g-10");
+  }
+
+  @Test
+  void shouldRelabelRecordedSamplesIntoTheReplayTopicAndReportTheAgreement() throws Exception {
+    CliRun run = CliRun.of(at(source, "relabel", "--from-time", "2000-01-01T00:00:00Z", "--json"));
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode r = readTree(run.out().strip().lines().reduce((x, y) -> y).orElseThrow());
+    assertThat(r.get("judgeId").asText()).isEqualTo("oracle:perturbed-rps");
+    assertThat(r.get("groups").asLong()).isEqualTo(40);
+    long first = r.get("firstOffset").asLong();
+    long end = r.get("endOffset").asLong();
+    assertThat(r.get("replayFrom").asText()).isEqualTo("replay:" + first + ".." + end);
+
+    // The groups, in labeled's order, each with the oracle's exact preference as its only label.
+    PairJudge oracle =
+        GameOracle.forGame("perturbed-rps", Games.perturbedRps(), LabelMode.EXACT, 0);
+    List<TopicReader.Read<LabeledGroup>> written =
+        new TopicReader(cluster(source))
+            .all(Topics.REPLAY).stream()
+                .filter(x -> x.offset() >= first && x.offset() < end)
+                .toList();
+    assertThat(written).hasSize(40);
+    long pairs = 0;
+    long decided = 0;
+    long agreeing = 0;
+    for (int k = 0; k < 40; k++) {
+      LabeledGroup g = written.get(k).value();
+      assertThat(g.getGroup().getGroupId()).isEqualTo("g-" + k);
+      assertThat(g.getJudgeIds()).containsExactly("oracle:perturbed-rps");
+      PairPreference p = g.getPreferences().get(0);
+      double exact = oracle.preference(g.getGroup(), 0, 1);
+      assertThat(p.getProbability()).isEqualTo(exact);
+      assertThat(p.getLabels())
+          .singleElement()
+          .satisfies(l -> assertThat(l.getJudgeKind()).isEqualTo(JudgeKind.GAME_ORACLE));
+      // The recorded label of the fixture (the mean of its two judges).
+      double old =
+          labeled(group("g-" + k, MOVES[k % 3], MOVES[(k / 3) % 3]), k)
+              .getPreferences()
+              .get(0)
+              .getProbability();
+      pairs++;
+      if (old != 0.5 && exact != 0.5) {
+        decided++;
+        agreeing += (old > 0.5) == (exact > 0.5) ? 1 : 0;
+      }
+    }
+    assertThat(decided).isPositive().isLessThan(pairs);
+    assertThat(r.get("pairsCompared").asLong()).isEqualTo(pairs);
+    assertThat(r.get("pairsDecided").asLong()).isEqualTo(decided);
+    assertThat(r.get("agreement").asDouble()).isEqualTo((double) agreeing / decided);
+
+    // Sampled verdicts: every label 0 or 1.
+    CliRun sampled =
+        CliRun.of(
+            at(
+                source,
+                "relabel",
+                "--from-time",
+                "2000-01-01T00:00:00Z",
+                "--labels",
+                "sampled",
+                "--seed",
+                "3",
+                "--json"));
+    assertThat(sampled.exitCode()).as(sampled.err()).isZero();
+    JsonNode s = readTree(sampled.out().strip().lines().reduce((x, y) -> y).orElseThrow());
+    long from = s.get("firstOffset").asLong();
+    assertThat(from).isGreaterThanOrEqualTo(end);
+    assertThat(
+            new TopicReader(cluster(source))
+                .all(Topics.REPLAY).stream()
+                    .filter(x -> x.offset() >= from)
+                    .map(x -> x.value().getPreferences().get(0).getProbability())
+                    .distinct())
+        .isSubsetOf(0.0, 1.0);
+
+    // A range without samples writes nothing.
+    CliRun empty = CliRun.of(at(source, "relabel", "--from-time", "2100-01-01T00:00:00Z"));
+    assertThat(empty.exitCode()).isEqualTo(1);
+    assertThat(empty.err()).contains("samples holds no group").contains("nothing was written");
   }
 
   private static JsonNode readTree(String s) {

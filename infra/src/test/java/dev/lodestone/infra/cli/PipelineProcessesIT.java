@@ -303,6 +303,37 @@ class PipelineProcessesIT {
       assertThat(alpha.get("state").asText()).isEqualTo("STOPPED");
       assertThat(alpha.get("step").asLong()).isEqualTo(STEPS);
       assertThat(alpha.get("sha256").asText()).isNotEqualTo(recorded);
+
+      // The recorded samples relabelled with sampled 0/1 verdicts, and a replay on those labels.
+      CliRun relabel =
+          CliRun.of(
+              "relabel",
+              "--bootstrap",
+              stack.bootstrapServers(),
+              "--registry",
+              stack.registryUrl(),
+              "--task",
+              "perturbed-rps",
+              "--from-time",
+              "2000-01-01T00:00:00Z",
+              "--labels",
+              "sampled",
+              "--json");
+      assertThat(relabel.exitCode()).as(relabel.err()).isZero();
+      String[] relabelLines = relabel.out().strip().split("\n");
+      JsonNode relabelled = JSON.readTree(relabelLines[relabelLines.length - 1]);
+      assertThat(relabelled.get("groups").asLong()).isEqualTo(sampleIds.size());
+      // A 0/1 draw agrees with the exact preference more often than not.
+      assertThat(relabelled.get("agreement").asDouble()).isGreaterThan(0.5).isLessThan(1.0);
+      JsonNode onNewLabels =
+          replay(
+                  dir,
+                  "replay-relabelled",
+                  replayArgs(dir, MODEL + "-relabelled", relabelled.get("replayFrom").asText()))
+              .json();
+      assertThat(onNewLabels.get("state").asText()).isEqualTo("STOPPED");
+      assertThat(onNewLabels.get("step").asLong()).isEqualTo(STEPS);
+      assertThat(onNewLabels.get("sha256").asText()).isNotEqualTo(recorded);
     } finally {
       for (int i = processes.size() - 1; i >= 0; i--) {
         processes.get(i).close();
