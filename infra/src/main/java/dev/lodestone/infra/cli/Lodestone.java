@@ -29,6 +29,7 @@ public final class Lodestone implements Runnable {
         new LearnerCommand(), // lodestone learner: the learner against a cluster
         new ExportCommand(), // lodestone export: a topic's records to a file
         new ImportCommand(), // lodestone import: an exported log back into a topic
+        new ImportTrlCommand(), // lodestone import-trl: a TRL preference dataset
         new ReplayCommand(), // lodestone replay: a fresh learner on a recorded log
         new RelabelCommand(), // lodestone relabel: recorded samples judged again
         new SolveCommand(), // lodestone solve: tabular solvers on a preference game

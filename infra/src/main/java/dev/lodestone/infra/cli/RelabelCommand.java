@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lodestone.infra.log.Relabeler;
 import dev.lodestone.infra.options.ClusterOptions;
 import dev.lodestone.infra.options.LlmJudgeOptions;
-import dev.lodestone.infra.options.TaskOptions;
 import dev.lodestone.infra.run.RunSummary;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.GameOracle;
@@ -56,7 +55,13 @@ public final class RelabelCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Mixin TaskOptions taskOptions;
+  @Option(
+      names = "--task",
+      paramLabel = "TASK",
+      defaultValue = TaskSetup.DEFAULT_TASK,
+      description =
+          "The task whose samples are relabelled: rps, perturbed-rps, condorcet, random:N:SEED or game:PATH; the oracle judges by its game, the LLM judge takes its samples only (default: ${DEFAULT-VALUE}).")
+  String task;
 
   @Mixin ClusterOptions cluster;
 
@@ -120,7 +125,7 @@ public final class RelabelCommand implements Callable<Integer> {
     Instant to;
     CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
     try {
-      setup = taskOptions.setup();
+      setup = TaskSetup.of(task);
       from = Instant.parse(fromTime);
       to = toTime == null ? null : Instant.parse(toTime);
       if (to != null && !to.isAfter(from)) {

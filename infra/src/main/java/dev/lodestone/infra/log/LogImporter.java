@@ -92,6 +92,19 @@ public final class LogImporter {
     this.registry = Objects.requireNonNull(registry, "registry");
   }
 
+  /** The offsets an earlier import recorded in its marker's metadata: {from, to}, or -1s. */
+  static long[] range(Map<TopicPartition, OffsetAndMetadata> marker) {
+    long[] range = {-1, -1};
+    for (OffsetAndMetadata m : marker.values()) {
+      Matcher r = m == null ? null : RANGE.matcher(m.metadata());
+      if (r != null && r.find()) {
+        range[0] = Long.parseLong(r.group(1));
+        range[1] = Long.parseLong(r.group(2));
+      }
+    }
+    return range;
+  }
+
   /** The marker group of a file's import into a topic. */
   public static String marker(String topic, String sha256) {
     return "lodestone-import-" + topic + "-" + sha256.substring(0, 32);
@@ -152,16 +165,8 @@ public final class LogImporter {
               .partitionsToOffsetAndMetadata()
               .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (done != null && !done.isEmpty()) {
-        long from = -1;
-        long to = -1;
-        for (OffsetAndMetadata m : done.values()) {
-          Matcher r = m == null ? null : RANGE.matcher(m.metadata());
-          if (r != null && r.find()) {
-            from = Long.parseLong(r.group(1));
-            to = Long.parseLong(r.group(2));
-          }
-        }
-        return new Result(0, true, marker, sha, from, to);
+        long[] range = range(done);
+        return new Result(0, true, marker, sha, range[0], range[1]);
       }
       AvroSerializer<V> values =
           TopicSerdes.valueSerializer(topic, registry, SchemaRegistration.AUTO_REGISTER);

@@ -5,14 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lodestone.games.Games;
+import dev.lodestone.infra.run.ModelSize;
+import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.LabelMode;
 import dev.lodestone.judge.PairJudge;
+import dev.lodestone.policy.PolicyModel;
+import dev.lodestone.policy.PromptResponse;
+import dev.lodestone.policy.warmup.WarmupListener;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.JudgeKind;
 import dev.lodestone.schemas.avro.LabelProvenance;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.PairPreference;
+import dev.lodestone.schemas.avro.Prompt;
 import dev.lodestone.schemas.avro.Response;
 import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.kafka.ClusterConfig;
@@ -340,6 +346,140 @@ class ExportImportIT {
                 .collect(Collectors.toList()))
         .containsExactly(10L, 11L, 12L, 13L, 14L, 15L, 16L, 17L, 18L, 19L, 20L, 21L, 22L, 23L, 24L);
     assertThat(readTree(lines.get(0)).get("key").get("string").asText()).isEqualTo("g-10");
+  }
+
+  @Test
+  void shouldImportATrlDatasetsPromptsAndItsPairsScoredUnderTheWarmupPolicyForAReplay()
+      throws Exception {
+    Path file = dir.resolve("dataset.jsonl");
+    CliRun export =
+        CliRun.of(
+            at(
+                source,
+                "export",
+                "--topic",
+                "labeled",
+                "--format",
+                "trl",
+                "--out",
+                file.toString()));
+    assertThat(export.exitCode()).as(export.err()).isZero();
+    List<JsonNode> lines = Files.readAllLines(file).stream().map(ExportImportIT::readTree).toList();
+    assertThat(lines).hasSize(32); // 40 groups, 8 ties left out
+
+    // Prompts: the one distinct prompt, once.
+    CliRun prompts =
+        CliRun.of(at(target, "import-trl", file.toString(), "--to", "prompts", "--json"));
+    assertThat(prompts.exitCode()).as(prompts.err()).isZero();
+    assertThat(lastLine(prompts).get("records").asLong()).isEqualTo(1);
+    List<TopicReader.Read<Prompt>> imported = new TopicReader(cluster(target)).all(Topics.PROMPTS);
+    assertThat(imported)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.value().getText()).isEqualTo("Choose your move.");
+              assertThat(r.value().getTask()).isEqualTo("perturbed-rps");
+            });
+    CliRun again =
+        CliRun.of(at(target, "import-trl", file.toString(), "--to", "prompts", "--json"));
+    assertThat(lastLine(again).get("alreadyImported").asBoolean()).isTrue();
+    assertThat(new TopicReader(cluster(target)).all(Topics.PROMPTS)).hasSize(1);
+
+    // Pairs: labelled groups, chosen first, scored under the task's warm-up policy (version 0).
+    Path cache = dir.resolve("warmup");
+    CliRun pairs =
+        CliRun.of(
+            at(
+                target,
+                "import-trl",
+                file.toString(),
+                "--to",
+                "pairs",
+                "--model",
+                "tiny",
+                "--warmup-cache",
+                cache.toString(),
+                "--json"));
+    assertThat(pairs.exitCode()).as(pairs.err()).isZero();
+    JsonNode r = lastLine(pairs);
+    assertThat(r.get("records").asLong()).isEqualTo(32);
+    long first = r.get("firstOffset").asLong();
+    long end = r.get("endOffset").asLong();
+    List<TopicReader.Read<LabeledGroup>> groups =
+        new TopicReader(cluster(target))
+            .all(Topics.REPLAY).stream()
+                .filter(x -> x.offset() >= first && x.offset() < end)
+                .toList();
+    assertThat(groups).hasSize(32);
+    TaskSetup.Warmed warm =
+        TaskSetup.of("perturbed-rps")
+            .warmup(ModelSize.TINY.config(), cache, 0, ai.djl.Device.cpu(), WarmupListener.NONE);
+    assertThat(warm.fromCache()).isTrue();
+    try (PolicyModel scorer = PolicyModel.fromBytes(warm.weights(), ai.djl.Device.cpu())) {
+      for (int k = 0; k < 32; k++) {
+        JsonNode line = lines.get(k);
+        LabeledGroup g = groups.get(k).value();
+        SampleGroup sg = g.getGroup();
+        assertThat(sg.getResponses().get(0).getText()).isEqualTo(line.get("chosen").asText());
+        assertThat(sg.getResponses().get(1).getText()).isEqualTo(line.get("rejected").asText());
+        assertThat(sg.getPolicyVersion()).isZero();
+        PairPreference p = g.getPreferences().get(0);
+        assertThat(p.getProbability()).isEqualTo(line.get("probability").asDouble());
+        assertThat(p.getLabels())
+            .extracting(LabelProvenance::getJudgeId)
+            .containsExactlyInAnyOrder("llm:m", "oracle:perturbed-rps");
+        int[] prompt = sg.getPromptTokenIds().stream().mapToInt(Integer::intValue).toArray();
+        int[] chosen =
+            sg.getResponses().get(0).getTokenIds().stream().mapToInt(Integer::intValue).toArray();
+        float[] expected =
+            scorer.responseTokenLogProbs(List.of(new PromptResponse(prompt, chosen)))[0];
+        List<Float> got = sg.getResponses().get(0).getLogProbs();
+        assertThat(got).hasSize(expected.length);
+        for (int t = 0; t < expected.length; t++) {
+          assertThat(got.get(t)).isEqualTo(expected[t]);
+        }
+      }
+    }
+
+    // The learner trains on them: the range's 8 whole batches of 4.
+    CliRun replay =
+        CliRun.of(
+            at(
+                target,
+                "replay",
+                "--from",
+                "replay:" + first + ".." + end,
+                "--model-id",
+                "trl-replay",
+                "--model",
+                "tiny",
+                "--warmup-cache",
+                cache.toString(),
+                "--batch-groups",
+                "4",
+                "--json"));
+    assertThat(replay.exitCode()).as(replay.err()).isZero();
+    JsonNode done = lastLine(replay);
+    assertThat(done.get("state").asText()).isEqualTo("STOPPED");
+    assertThat(done.get("step").asLong()).isEqualTo(8);
+    assertThat(done.get("budgetSteps").asLong()).isEqualTo(8);
+    assertThat(done.get("consumedGroups").asLong()).isEqualTo(32);
+
+    // A malformed line refuses the file, naming the line.
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(
+        bad, "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n{\"prompt\": \"p\"}\n");
+    CliRun refused = CliRun.of(at(target, "import-trl", bad.toString(), "--to", "prompts"));
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.err())
+        .contains("line 2")
+        .contains("'chosen' is missing")
+        .contains("nothing was written");
+  }
+
+  private static JsonNode lastLine(CliRun run) {
+    String[] lines = run.out().strip().split("\n");
+    return readTree(lines[lines.length - 1]);
   }
 
   @Test
