@@ -377,6 +377,7 @@ public final class SamplerService extends ServiceThread {
       String groupId = GroupIds.of(config.samplerId(), sequence++);
       SampleGroup group =
           SampleGroups.of(
+              config.modelId(),
               groupId,
               items.get(i),
               drawn.get(i),

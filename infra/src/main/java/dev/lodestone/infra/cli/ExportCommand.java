@@ -76,6 +76,15 @@ public final class ExportCommand implements Callable<Integer> {
   String toTime;
 
   @Option(
+      names = "--model-id",
+      paramLabel = "ID",
+      description =
+          "Only the records of this model: samples and labelled groups by the model whose versions"
+              + " drew them, policy versions and checkpoints by theirs, metrics by their modelId"
+              + " tag (not for prompts, labels or dead-letters, which name no model).")
+  String modelId;
+
+  @Option(
       names = "--format",
       paramLabel = "FORMAT",
       defaultValue = "avro",
@@ -91,7 +100,7 @@ public final class ExportCommand implements Callable<Integer> {
       names = "--json",
       description =
           "End stdout with one JSON line: {\"topic\", \"format\", \"file\", \"records\","
-              + " \"lines\", \"skipped\", \"ties\"}.")
+              + " \"lines\", \"skipped\", \"ties\", \"otherModels\"}.")
   boolean json;
 
   @Override
@@ -115,7 +124,15 @@ public final class ExportCommand implements Callable<Integer> {
       f = format(format);
       range =
           new LogExporter.Range(
-              fromOffset, time("--from-time", fromTime), toOffset, time("--to-time", toTime));
+              fromOffset,
+              time("--from-time", fromTime),
+              toOffset,
+              time("--to-time", toTime),
+              modelId);
+      if (modelId != null && !LogExporter.namesModels(topicSpec)) {
+        throw new IllegalArgumentException(
+            "--model-id: the records of " + topic + " name no model; leave it out");
+      }
       if ((f == LogExporter.Format.TRL || f == LogExporter.Format.TRL_CONVERSATIONAL)
           && topicSpec.valueType() != LabeledGroup.class) {
         throw new IllegalArgumentException(
@@ -141,7 +158,10 @@ public final class ExportCommand implements Callable<Integer> {
         out,
         result.lines(),
         f == LogExporter.Format.AVRO ? "container records" : "lines",
-        result.skipped() > 0 ? ", " + result.skipped() + " undecodable records left out" : "",
+        (result.skipped() > 0 ? ", " + result.skipped() + " undecodable records left out" : "")
+            + (result.otherModels() > 0
+                ? ", " + result.otherModels() + " records of other models left out"
+                : ""),
         result.ties() > 0 ? ", " + result.ties() + " tied pairs left out" : "");
     err.flush();
     if (json) {
@@ -153,6 +173,7 @@ public final class ExportCommand implements Callable<Integer> {
       m.put("lines", result.lines());
       m.put("skipped", result.skipped());
       m.put("ties", result.ties());
+      m.put("otherModels", result.otherModels());
       stdout.println(new ObjectMapper().writeValueAsString(m));
       stdout.flush();
     }

@@ -7,7 +7,11 @@ import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.LabelProvenance;
 import dev.lodestone.schemas.avro.LabeledGroup;
+import dev.lodestone.schemas.avro.LearnerCheckpoint;
+import dev.lodestone.schemas.avro.MetricEvent;
 import dev.lodestone.schemas.avro.PairPreference;
+import dev.lodestone.schemas.avro.PolicyVersion;
+import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.schemas.registry.SchemaRegistryClient;
 import dev.lodestone.schemas.serde.AvroDeserializer;
@@ -79,11 +83,13 @@ public final class LogExporter {
   /**
    * Which records: from {@code fromOffset} or the first at or after {@code fromTime} (else the
    * beginning), up to before {@code toOffset} or the first at or after {@code toTime} (else the end
-   * when the export starts); offsets apply to every partition.
+   * when the export starts); offsets apply to every partition. With {@code modelId}, only the
+   * records of that model (see {@link #modelOf}).
    */
-  public record Range(Long fromOffset, Instant fromTime, Long toOffset, Instant toTime) {
+  public record Range(
+      Long fromOffset, Instant fromTime, Long toOffset, Instant toTime, String modelId) {
     /** Everything. */
-    public static final Range ALL = new Range(null, null, null, null);
+    public static final Range ALL = new Range(null, null, null, null, null);
 
     public Range {
       if (fromOffset != null && fromTime != null) {
@@ -116,8 +122,45 @@ public final class LogExporter {
    * @param lines lines or container records written (for TRL: pairs)
    * @param skipped records that could not be decoded, left out
    * @param ties TRL only: tied pairs left out
+   * @param otherModels records of other models left out (with a model id in the range)
    */
-  public record Result(long records, long lines, long skipped, long ties) {}
+  public record Result(long records, long lines, long skipped, long ties, long otherModels) {}
+
+  /**
+   * The model a record belongs to: a sample group's (inside a labelled group too), a policy
+   * version's or checkpoint's, a metric event's {@code modelId} tag; empty for a record of no model
+   * (a sample written before sample groups named their model).
+   *
+   * @throws IllegalArgumentException for a type that names no model (prompts, labels, dead letters)
+   */
+  public static String modelOf(Object value) {
+    if (value instanceof SampleGroup g) {
+      return g.getModelId();
+    }
+    if (value instanceof LabeledGroup l) {
+      return l.getGroup().getModelId();
+    }
+    if (value instanceof PolicyVersion v) {
+      return v.getModelId();
+    }
+    if (value instanceof LearnerCheckpoint c) {
+      return c.getModelId();
+    }
+    if (value instanceof MetricEvent m) {
+      return m.getTags().getOrDefault("modelId", "");
+    }
+    throw new IllegalArgumentException(value.getClass().getSimpleName() + " records name no model");
+  }
+
+  /** Whether a topic's records name their model (so that an export can keep one model's). */
+  public static boolean namesModels(TopicSpec<?> topic) {
+    Class<?> t = topic.valueType();
+    return t == SampleGroup.class
+        || t == LabeledGroup.class
+        || t == PolicyVersion.class
+        || t == LearnerCheckpoint.class
+        || t == MetricEvent.class;
+  }
 
   private final ClusterConfig cluster;
   private final SchemaRegistryClient registry;
@@ -137,6 +180,10 @@ public final class LogExporter {
       TopicSpec<V> topic, Range range, Format format, Path out, Progress progress)
       throws IOException {
     boolean trl = format == Format.TRL || format == Format.TRL_CONVERSATIONAL;
+    if (range.modelId() != null && !namesModels(topic)) {
+      throw new IllegalArgumentException(
+          "the records of " + topic.name() + " name no model: leave out the model id");
+    }
     if (trl && topic.valueType() != LabeledGroup.class) {
       throw new IllegalArgumentException(
           "the TRL formats export labelled pairs: --topic labeled or replay, not " + topic.name());
@@ -165,6 +212,7 @@ public final class LogExporter {
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES);
     long records = 0;
     long skipped = 0;
+    long otherModels = 0;
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(30));
@@ -216,6 +264,10 @@ public final class LogExporter {
               skipped++;
               continue;
             }
+            if (range.modelId() != null && !range.modelId().equals(modelOf(value))) {
+              otherModels++;
+              continue;
+            }
             sink.write(r, value);
             records++;
           }
@@ -227,7 +279,7 @@ public final class LogExporter {
         progress.at(tp.partition(), last, last, records);
       }
     }
-    return new Result(records, sink.lines(), skipped, sink.ties());
+    return new Result(records, sink.lines(), skipped, sink.ties(), otherModels);
   }
 
   private static Map<TopicPartition, OffsetAndTimestamp> times(

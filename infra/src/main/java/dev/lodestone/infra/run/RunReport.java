@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.knowm.xchart.BitmapEncoder;
@@ -112,6 +113,12 @@ public final class RunReport {
       double e = points.get(k).exploitability();
       y[k] = Double.isFinite(e) ? Math.max(FLOOR, e) : FLOOR;
     }
+    // Whole decades at both ends: XChart labels a log axis only at powers of ten, so a trace within
+    // one decade would show no label at all.
+    double lo = Arrays.stream(y).min().orElse(FLOOR);
+    double hi = Arrays.stream(y).max().orElse(1);
+    chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo))));
+    chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(hi) + 1e-12)));
     XYSeries series = chart.addSeries("exploitability", x, y);
     series.setMarker(SeriesMarkers.NONE);
     series.setLineColor(PALETTE[0]);

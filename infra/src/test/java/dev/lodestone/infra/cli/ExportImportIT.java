@@ -317,6 +317,11 @@ class ExportImportIT {
                 chat.toString()));
     assertThat(wrongTopic.exitCode()).isEqualTo(2);
     assertThat(wrongTopic.err()).contains("use --topic labeled");
+    CliRun noModel =
+        CliRun.of(
+            at(source, "export", "--topic", "labels", "--model-id", "m", "--out", chat.toString()));
+    assertThat(noModel.exitCode()).isEqualTo(2);
+    assertThat(noModel.err()).contains("name no model");
   }
 
   @Test

@@ -292,6 +292,29 @@ class PipelineProcessesIT {
               "--out",
               file.toString());
       assertThat(export.exitCode()).as(export.err()).isZero();
+      // Samples name the model whose versions drew them: an export keeps one model's.
+      for (String model : List.of(MODEL, "another-model")) {
+        CliRun byModel =
+            CliRun.of(
+                "export",
+                "--bootstrap",
+                stack.bootstrapServers(),
+                "--registry",
+                stack.registryUrl(),
+                "--topic",
+                "samples",
+                "--model-id",
+                model,
+                "--out",
+                dir.resolve(model + ".avro").toString(),
+                "--json");
+        assertThat(byModel.exitCode()).as(byModel.err()).isZero();
+        String[] exportLines = byModel.out().strip().split("\n");
+        JsonNode exported = JSON.readTree(exportLines[exportLines.length - 1]);
+        long expected = model.equals(MODEL) ? sampleIds.size() : 0;
+        assertThat(exported.get("records").asLong()).isEqualTo(expected);
+        assertThat(exported.get("otherModels").asLong()).isEqualTo(sampleIds.size() - expected);
+      }
       JsonNode fromFile =
           replay(dir, "replay-file", replayArgs(dir, MODEL + "-file", file.toString())).json();
       assertThat(fromFile.get("input").asText()).isEqualTo(Topics.REPLAY.name());

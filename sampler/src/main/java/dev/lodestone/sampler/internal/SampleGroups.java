@@ -12,10 +12,11 @@ public final class SampleGroups {
   private SampleGroups() {}
 
   /**
-   * One group: the prompt, its tokens, the responses with their token ids and the log-probability
-   * of each token under the distribution it was drawn from, and the stamps.
+   * One group of a model: the prompt, its tokens, the responses with their token ids and the
+   * log-probability of each token under the distribution it was drawn from, and the stamps.
    */
   public static SampleGroup of(
+      String modelId,
       String groupId,
       PromptItem prompt,
       List<SampledResponse> responses,
@@ -56,6 +57,7 @@ public final class SampleGroups {
         .setMagnetVersion(magnetVersion)
         .setSamplerId(samplerId)
         .setTime(time)
+        .setModelId(modelId)
         .build();
   }
 }

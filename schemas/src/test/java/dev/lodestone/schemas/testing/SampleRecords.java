@@ -68,6 +68,7 @@ public final class SampleRecords {
         .setMagnetVersion(3)
         .setSamplerId("sampler-a")
         .setTime(TIME)
+        .setModelId("perturbed-rps")
         .build();
   }
 
