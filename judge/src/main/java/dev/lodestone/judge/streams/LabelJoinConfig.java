@@ -12,7 +12,13 @@ import java.util.Objects;
  * the quorum within {@code incompleteGroupTimeout} of its arrival is given up ({@code
  * INCOMPLETE_GROUP}); and each stream task holds at most {@code maxPendingGroups} pending groups,
  * giving up the one closest to its deadline to admit a new one. So a task's state never exceeds
- * {@code maxPendingGroups} groups, each kept at most the longer timeout.
+ * {@code maxPendingGroups} groups, each kept at most the longer timeout. After emitting a group the
+ * join remembers its id for {@code duplicateWindow}: a sample group re-sent within it (a sampler's
+ * retry) goes to the dead letters as {@code DUPLICATE_GROUP} instead of being joined twice, and a
+ * label for it (a slower judge's, or a judge's second verdict on the re-sent group) is counted and
+ * dropped. That memory costs one small entry per group emitted within the window; when a task is
+ * full ({@code maxPendingGroups}), ids whose window ends before every pending group's deadline are
+ * forgotten early to make room.
  *
  * @param streams the Kafka Streams settings
  * @param limits the size limits of sample groups and label ids
@@ -22,6 +28,7 @@ import java.util.Objects;
  * @param maxPendingGroups most pending groups per stream task (one task per input partition)
  * @param expiryCheckInterval how often the deadlines are checked (wall-clock punctuation)
  * @param aggregation how a pair's labels from several judges are combined
+ * @param duplicateWindow how long the join remembers an emitted group's id (wall-clock time)
  */
 public record LabelJoinConfig(
     StreamsAppConfig streams,
@@ -31,7 +38,8 @@ public record LabelJoinConfig(
     Duration incompleteGroupTimeout,
     int maxPendingGroups,
     Duration expiryCheckInterval,
-    Aggregation aggregation) {
+    Aggregation aggregation,
+    Duration duplicateWindow) {
 
   /** Default {@link #quorum()}. */
   public static final int DEFAULT_QUORUM = 1;
@@ -52,6 +60,12 @@ public record LabelJoinConfig(
   /** Default {@link #expiryCheckInterval()}. */
   public static final Duration DEFAULT_EXPIRY_CHECK_INTERVAL = Duration.ofSeconds(1);
 
+  /**
+   * Default {@link #duplicateWindow()}: long enough for a sampler's retries after a broker outage,
+   * short enough that the memory stays small (about 700,000 ids at 200 groups per second).
+   */
+  public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofHours(1);
+
   /** Largest accepted quorum. */
   public static final int MAX_QUORUM = 1000;
 
@@ -62,6 +76,7 @@ public record LabelJoinConfig(
     Objects.requireNonNull(incompleteGroupTimeout, "incompleteGroupTimeout");
     Objects.requireNonNull(expiryCheckInterval, "expiryCheckInterval");
     Objects.requireNonNull(aggregation, "aggregation");
+    Objects.requireNonNull(duplicateWindow, "duplicateWindow");
     if (quorum < 1 || quorum > MAX_QUORUM) {
       throw new IllegalArgumentException(
           "quorum must be in [1, " + MAX_QUORUM + "], got " + quorum);
@@ -69,6 +84,7 @@ public record LabelJoinConfig(
     requirePositive("unknownGroupTimeout", unknownGroupTimeout);
     requirePositive("incompleteGroupTimeout", incompleteGroupTimeout);
     requirePositive("expiryCheckInterval", expiryCheckInterval);
+    requirePositive("duplicateWindow", duplicateWindow);
     if (maxPendingGroups < 1) {
       throw new IllegalArgumentException(
           "maxPendingGroups must be at least 1, got " + maxPendingGroups);
@@ -84,7 +100,7 @@ public record LabelJoinConfig(
   /**
    * The defaults: quorum 1, labels wait 60 s for their group, groups wait 10 min for their labels,
    * at most 10,000 pending groups per task, deadlines checked every second, labels combined by
-   * their mean.
+   * their mean, emitted groups remembered for an hour.
    */
   public static LabelJoinConfig of(StreamsAppConfig streams) {
     return new LabelJoinConfig(
@@ -95,7 +111,8 @@ public record LabelJoinConfig(
         DEFAULT_INCOMPLETE_GROUP_TIMEOUT,
         DEFAULT_MAX_PENDING_GROUPS,
         DEFAULT_EXPIRY_CHECK_INTERVAL,
-        Aggregation.MEAN);
+        Aggregation.MEAN,
+        DEFAULT_DUPLICATE_WINDOW);
   }
 
   /** A copy with another {@link #quorum()}. */
@@ -108,7 +125,8 @@ public record LabelJoinConfig(
         incompleteGroupTimeout,
         maxPendingGroups,
         expiryCheckInterval,
-        aggregation);
+        aggregation,
+        duplicateWindow);
   }
 
   /** A copy with other timeouts. */
@@ -121,7 +139,8 @@ public record LabelJoinConfig(
         incompleteGroup,
         maxPendingGroups,
         expiryCheckInterval,
-        aggregation);
+        aggregation,
+        duplicateWindow);
   }
 
   /** A copy with another {@link #maxPendingGroups()}. */
@@ -134,7 +153,8 @@ public record LabelJoinConfig(
         incompleteGroupTimeout,
         max,
         expiryCheckInterval,
-        aggregation);
+        aggregation,
+        duplicateWindow);
   }
 
   /** A copy with other {@link #limits()}. */
@@ -147,7 +167,8 @@ public record LabelJoinConfig(
         incompleteGroupTimeout,
         maxPendingGroups,
         expiryCheckInterval,
-        aggregation);
+        aggregation,
+        duplicateWindow);
   }
 
   /** A copy with another {@link #aggregation()}. */
@@ -160,6 +181,21 @@ public record LabelJoinConfig(
         incompleteGroupTimeout,
         maxPendingGroups,
         expiryCheckInterval,
-        a);
+        a,
+        duplicateWindow);
+  }
+
+  /** A copy with another {@link #duplicateWindow()}. */
+  public LabelJoinConfig withDuplicateWindow(Duration window) {
+    return new LabelJoinConfig(
+        streams,
+        limits,
+        quorum,
+        unknownGroupTimeout,
+        incompleteGroupTimeout,
+        maxPendingGroups,
+        expiryCheckInterval,
+        aggregation,
+        window);
   }
 }

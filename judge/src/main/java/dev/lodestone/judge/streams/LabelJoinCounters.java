@@ -24,6 +24,7 @@ public final class LabelJoinCounters {
   private final LongAdder duplicateLabels = new LongAdder();
   private final LongAdder groupsEmitted = new LongAdder();
   private final LongAdder groupsExpired = new LongAdder();
+  private final LongAdder labelsAfterEmission = new LongAdder();
   private final LongAdder pairsWithSeveralJudges = new LongAdder();
   private final LongAdder pairsWithDisagreement = new LongAdder();
   private final Map<DeadLetterReason, LongAdder> deadLetters =
@@ -49,6 +50,16 @@ public final class LabelJoinCounters {
   /** Counts a second label of a judge for a pair, which was ignored. */
   public void duplicateLabel() {
     duplicateLabels.increment();
+  }
+
+  /** Counts a label for a group already emitted (late, or for a re-sent group), dropped. */
+  public void labelAfterEmission() {
+    labelsAfterEmission.increment();
+  }
+
+  /** Labels dropped because their group was already emitted. */
+  public long labelsAfterEmission() {
+    return labelsAfterEmission.sum();
   }
 
   /** Counts a labelled group emitted. */
@@ -135,9 +146,10 @@ public final class LabelJoinCounters {
   /**
    * The metric values under their stable names: {@code label-join/groupsReceived}, {@code
    * label-join/labelsReceived}, {@code label-join/duplicateLabels}, {@code
-   * label-join/groupsEmitted}, {@code label-join/groupsExpired}, {@code label-join/pendingGroups},
-   * {@code label-join/pairsWithSeveralJudges}, {@code label-join/judgeDisagreementRate} (the share
-   * of those pairs whose judges disagreed), {@code label-join/deadLetters} (all reasons) and {@code
+   * label-join/labelsAfterEmission}, {@code label-join/groupsEmitted}, {@code
+   * label-join/groupsExpired}, {@code label-join/pendingGroups}, {@code
+   * label-join/pairsWithSeveralJudges}, {@code label-join/judgeDisagreementRate} (the share of
+   * those pairs whose judges disagreed), {@code label-join/deadLetters} (all reasons) and {@code
    * label-join/deadLetters/<REASON>}.
    */
   public Map<String, Double> values() {
@@ -145,6 +157,7 @@ public final class LabelJoinCounters {
     v.put(COMPONENT + "/groupsReceived", (double) groupsReceived());
     v.put(COMPONENT + "/labelsReceived", (double) labelsReceived());
     v.put(COMPONENT + "/duplicateLabels", (double) duplicateLabels());
+    v.put(COMPONENT + "/labelsAfterEmission", (double) labelsAfterEmission());
     v.put(COMPONENT + "/groupsEmitted", (double) groupsEmitted());
     v.put(COMPONENT + "/groupsExpired", (double) groupsExpired());
     v.put(COMPONENT + "/pendingGroups", (double) pendingGroups());

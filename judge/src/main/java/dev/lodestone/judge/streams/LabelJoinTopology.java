@@ -19,7 +19,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * samples (bytes) ──┐                  ┌─► labeled       key groupId: LabeledGroup
  *                   ├──► label-join ───┤
- * labels  (bytes) ──┘    (3 stores)    └─► dead-letters  key source topic
+ * labels  (bytes) ──┘    (4 stores)    └─► dead-letters  key source topic
  * </pre>
  *
  * Both sources feed one processor, so Kafka Streams runs them in one sub-topology with one task per
@@ -27,13 +27,15 @@ import org.apache.kafka.streams.state.Stores;
  * That is correct only when both topics have the same number of partitions and both are keyed by
  * group id with the default partitioner; {@link LabelJoinService} checks the partition counts
  * before it starts. The persistent stores ({@value #GROUPS_STORE}, {@value #LABELS_STORE}, {@value
- * #DEADLINES_STORE}) are backed by changelog topics, so state survives restarts and moves with its
- * task. What the processor does with each record: {@link LabelJoinProcessor}.
+ * #DEADLINES_STORE}, {@value #EMITTED_STORE}) are backed by changelog topics, so state survives
+ * restarts and moves with its task. What the processor does with each record: {@link
+ * LabelJoinProcessor}.
  *
  * <p>Dead-letter reasons: UNDECODABLE (either topic), INVALID_RECORD (a sample or a label breaking
- * a rule, a label index out of range or i == j, a second sample with a pending group's id),
- * OVERSIZE, INVALID_PROBABILITY (NaN, infinite or outside [0, 1]), UNKNOWN_GROUP (a label whose
- * group did not arrive in time) and INCOMPLETE_GROUP (a group given up for lack of labels or room).
+ * a rule, a label index out of range or i == j), DUPLICATE_GROUP (a second sample with the id of a
+ * pending group, or of one emitted within the duplicate window), OVERSIZE, INVALID_PROBABILITY
+ * (NaN, infinite or outside [0, 1]), UNKNOWN_GROUP (a label whose group did not arrive in time) and
+ * INCOMPLETE_GROUP (a group given up for lack of labels or room).
  */
 public final class LabelJoinTopology {
   private LabelJoinTopology() {}
@@ -62,6 +64,9 @@ public final class LabelJoinTopology {
   /** Deadline index: (deadline, groupId) → nothing; ordered by deadline. */
   public static final String DEADLINES_STORE = "label-join-deadlines";
 
+  /** Emitted groups within their duplicate window: groupId → emission time (8 bytes). */
+  public static final String EMITTED_STORE = "label-join-emitted";
+
   /**
    * Builds the topology. Pure: nothing connects anywhere until Kafka Streams runs it.
    *
@@ -76,7 +81,9 @@ public final class LabelJoinTopology {
     Objects.requireNonNull(counters, "counters");
     var samples = TopicSerdes.valueDeserializer(Topics.SAMPLES, registry);
     var labels = TopicSerdes.valueDeserializer(Topics.LABELS, registry);
-    var stores = new LabelJoinProcessor.StoreNames(GROUPS_STORE, LABELS_STORE, DEADLINES_STORE);
+    var stores =
+        new LabelJoinProcessor.StoreNames(
+            GROUPS_STORE, LABELS_STORE, DEADLINES_STORE, EMITTED_STORE);
     Topology topology = new Topology();
     topology.addSource(
         SAMPLES_SOURCE,
@@ -98,6 +105,7 @@ public final class LabelJoinTopology {
     topology.addStateStore(store(GROUPS_STORE), PROCESSOR);
     topology.addStateStore(store(LABELS_STORE), PROCESSOR);
     topology.addStateStore(store(DEADLINES_STORE), PROCESSOR);
+    topology.addStateStore(store(EMITTED_STORE), PROCESSOR);
     topology.addSink(
         LABELED_SINK,
         Topics.LABELED.name(),

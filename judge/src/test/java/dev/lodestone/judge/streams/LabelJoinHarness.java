@@ -93,10 +93,20 @@ final class LabelJoinHarness implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Entries of pending groups: their state, labels and deadlines (the deadline index also holds one
+   * entry per remembered emitted group, which are not counted here; see {@link #emitted()}).
+   */
   long stateEntries() {
     return entries(LabelJoinTopology.GROUPS_STORE)
         + entries(LabelJoinTopology.LABELS_STORE)
-        + entries(LabelJoinTopology.DEADLINES_STORE);
+        + entries(LabelJoinTopology.DEADLINES_STORE)
+        - emitted();
+  }
+
+  /** Emitted group ids remembered for the duplicate window. */
+  long emitted() {
+    return entries(LabelJoinTopology.EMITTED_STORE);
   }
 
   @Override

@@ -333,6 +333,43 @@ class LabelJoinTopologyTest {
   }
 
   @Test
+  void shouldNotJoinASampleReSentAfterItsGroupWasEmittedWithinTheDuplicateWindow() {
+    open(config(1).withDuplicateWindow(Duration.ofMinutes(5)));
+    join.sample(group("g", "rock", "paper"));
+    join.label("g", 0, 1, 0.25, "oracle");
+    assertThat(join.labeled.readValuesToList()).hasSize(1);
+    assertThat(join.emitted()).isEqualTo(1);
+    assertThat(join.stateEntries()).isZero();
+
+    // The sampler's retry and the judge's second verdict on it.
+    join.sample(group("g", "rock", "paper"));
+    join.label("g", 0, 1, 0.25, "oracle");
+    join.label("g", 0, 1, 0.75, "another-judge");
+
+    assertThat(join.labeled.readValuesToList()).isEmpty();
+    List<DeadLetter> letters = join.deadLetters.readValuesToList();
+    assertThat(letters)
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.getErrorType()).isEqualTo("DUPLICATE_GROUP");
+              assertThat(l.getSourceTopic()).isEqualTo("samples");
+              assertThat(l.getReason()).contains("sample group g was labelled and emitted");
+            });
+    assertThat(join.counters.labelsAfterEmission()).isEqualTo(2);
+    assertThat(join.counters.deadLetters(DeadLetterReason.DUPLICATE_GROUP)).isEqualTo(1);
+    assertThat(join.stateEntries()).isZero();
+
+    // After the window the id is forgotten: the memory is bounded, and the id is new again.
+    join.advance(Duration.ofMinutes(6));
+    assertThat(join.emitted()).isZero();
+    assertThat(join.entries(LabelJoinTopology.DEADLINES_STORE)).isZero();
+    join.sample(group("g", "rock", "paper"));
+    join.label("g", 0, 1, 0.25, "oracle");
+    assertThat(join.labeled.readValuesToList()).hasSize(1);
+  }
+
+  @Test
   void shouldDeadLetterInvalidSamplesLabelsKeyedWronglyAndDuplicateGroups() {
     open(1);
     join.sample(group("one", "rock"));
@@ -343,7 +380,9 @@ class LabelJoinTopologyTest {
     join.sample(group("dup", "rock", "paper"));
 
     List<DeadLetter> letters = join.deadLetters.readValuesToList();
-    assertThat(letters).extracting(DeadLetter::getErrorType).containsOnly("INVALID_RECORD");
+    assertThat(letters)
+        .extracting(DeadLetter::getErrorType)
+        .containsExactly("INVALID_RECORD", "INVALID_RECORD", "INVALID_RECORD", "DUPLICATE_GROUP");
     assertThat(letters)
         .extracting(DeadLetter::getReason)
         .satisfiesExactly(

@@ -24,5 +24,10 @@ public enum DeadLetterReason {
    * A judge could not label a sample group: its calls to the judge (a language model's API) kept
    * failing through their retries; the record is the sample group, the reason says why.
    */
-  JUDGE_FAILED
+  JUDGE_FAILED,
+  /**
+   * A sample group whose id the label join has seen before: pending, or labelled and emitted within
+   * its duplicate window (a re-sent group); the first one is kept, the record is the repeat.
+   */
+  DUPLICATE_GROUP
 }

@@ -97,6 +97,16 @@ public final class JoinState {
     return new String(k, 8, k.length - 8, StandardCharsets.UTF_8);
   }
 
+  /** A time in milliseconds as 8 bytes (the emitted store's values). */
+  public static byte[] encodeMillis(long ms) {
+    return ByteBuffer.allocate(Long.BYTES).putLong(ms).array();
+  }
+
+  /** The time of {@link #encodeMillis}. */
+  public static long decodeMillis(byte[] value) {
+    return ByteBuffer.wrap(value).getLong();
+  }
+
   /** The value of a deadlines-store entry. */
   public static byte[] deadlineValue() {
     return EMPTY;

@@ -67,16 +67,18 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
   private final String deadLettersSink;
   private final long unknownGroupTimeoutMs;
   private final long incompleteGroupTimeoutMs;
+  private final long duplicateWindowMs;
 
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<Bytes, byte[]> groups;
   private KeyValueStore<Bytes, byte[]> labels;
   private KeyValueStore<Bytes, byte[]> deadlines;
+  private KeyValueStore<Bytes, byte[]> emitted;
   private String taskId;
   private long pending;
 
-  /** The names of the three state stores. */
-  public record StoreNames(String groups, String labels, String deadlines) {}
+  /** The names of the four state stores. */
+  public record StoreNames(String groups, String labels, String deadlines, String emitted) {}
 
   public LabelJoinProcessor(
       LabelJoinConfig config,
@@ -96,6 +98,7 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
     this.deadLettersSink = Objects.requireNonNull(deadLettersSink, "deadLettersSink");
     this.unknownGroupTimeoutMs = config.unknownGroupTimeout().toMillis();
     this.incompleteGroupTimeoutMs = config.incompleteGroupTimeout().toMillis();
+    this.duplicateWindowMs = config.duplicateWindow().toMillis();
   }
 
   @Override
@@ -104,6 +107,7 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
     this.groups = context.getStateStore(stores.groups());
     this.labels = context.getStateStore(stores.labels());
     this.deadlines = context.getStateStore(stores.deadlines());
+    this.emitted = context.getStateStore(stores.emitted());
     this.taskId = context.taskId().toString();
     long count = 0;
     try (KeyValueIterator<Bytes, byte[]> it = groups.all()) {
@@ -154,13 +158,27 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
     counters.groupReceived();
     String groupId = group.getGroupId();
     long now = now();
+    byte[] emittedAt = emitted.get(JoinState.groupKey(groupId));
+    if (emittedAt != null) {
+      reject(
+          record,
+          meta,
+          new Rejection(
+              DeadLetterReason.DUPLICATE_GROUP,
+              "sample group "
+                  + groupId
+                  + " was labelled and emitted to labeled at "
+                  + Instant.ofEpochMilli(JoinState.decodeMillis(emittedAt))
+                  + "; a re-sent group is not joined twice"));
+      return;
+    }
     GroupState prior = readGroup(groupId);
     if (prior != null && prior.hasSample()) {
       reject(
           record,
           meta,
           new Rejection(
-              DeadLetterReason.INVALID_RECORD,
+              DeadLetterReason.DUPLICATE_GROUP,
               "a sample group with groupId "
                   + groupId
                   + " is already pending (partition "
@@ -244,6 +262,10 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
       return;
     }
     String groupId = label.getGroupId();
+    if (emitted.get(JoinState.groupKey(groupId)) != null) {
+      counters.labelAfterEmission(); // its group is complete: a late or repeated verdict
+      return;
+    }
     GroupState state = readGroup(groupId);
     int lo = Math.min(label.getI(), label.getJ());
     int hi = Math.max(label.getI(), label.getJ());
@@ -383,6 +405,10 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
     keys.forEach(labels::delete);
     groups.delete(JoinState.groupKey(groupId));
     deadlines.delete(JoinState.deadlineKey(state.deadlineMs(), groupId));
+    // Remember the id for the duplicate window; the deadline index forgets it after.
+    emitted.put(JoinState.groupKey(groupId), JoinState.encodeMillis(now));
+    deadlines.put(
+        JoinState.deadlineKey(now + duplicateWindowMs, groupId), JoinState.deadlineValue());
     pending--;
     counters.groupEmitted();
   }
@@ -403,6 +429,12 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
     for (Bytes key : due) {
       deadlines.delete(key);
       String groupId = JoinState.groupIdOfDeadline(key);
+      byte[] emittedAt = emitted.get(JoinState.groupKey(groupId));
+      if (emittedAt != null
+          && JoinState.decodeMillis(emittedAt) + duplicateWindowMs == JoinState.deadlineOf(key)) {
+        emitted.delete(JoinState.groupKey(groupId)); // its duplicate window is over
+        continue;
+      }
       GroupState state = readGroup(groupId);
       if (state == null || state.deadlineMs() != JoinState.deadlineOf(key)) {
         continue; // an index entry left behind; the group has another deadline or none
@@ -484,6 +516,13 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
       }
       deadlines.delete(first);
       String groupId = JoinState.groupIdOfDeadline(first);
+      byte[] emittedAt = emitted.get(JoinState.groupKey(groupId));
+      if (emittedAt != null
+          && JoinState.decodeMillis(emittedAt) + duplicateWindowMs == JoinState.deadlineOf(first)) {
+        // A remembered emitted id whose window ends first: forgotten early, to make room.
+        emitted.delete(JoinState.groupKey(groupId));
+        continue;
+      }
       GroupState state = readGroup(groupId);
       if (state == null || state.deadlineMs() != JoinState.deadlineOf(first)) {
         continue;
