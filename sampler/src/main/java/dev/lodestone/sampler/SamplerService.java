@@ -41,13 +41,18 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -119,6 +124,12 @@ public final class SamplerService extends ServiceThread {
   private static final Duration IDLE_WAIT = Duration.ofMillis(500);
   private static final Duration PROMPT_WAIT = Duration.ofMillis(200);
 
+  /** How often a sampler waiting for the cluster to take its groups checks for a stop. */
+  private static final Duration OUTAGE_CHECK = Duration.ofSeconds(1);
+
+  /** How long closing waits for the producer to deliver what it holds. */
+  private static final Duration PRODUCER_CLOSE = Duration.ofSeconds(10);
+
   private final SamplerConfig config;
   private final Clock clock = Clock.systemUTC();
 
@@ -130,6 +141,10 @@ public final class SamplerService extends ServiceThread {
   private volatile long pausedNanos;
   private volatile long pausedSince;
   private volatile long inFlight;
+
+  /** When the current outage began (System.nanoTime), 0 while the cluster answers. */
+  private long unreachableSince;
+
   private volatile long inFlightBound = -1;
   private volatile long policyVersion = -1;
   private volatile long policyStep = -1;
@@ -203,7 +218,8 @@ public final class SamplerService extends ServiceThread {
         TopicSerdes.valueSerializer(
             Topics.DEAD_LETTERS, registry, SchemaRegistration.AUTO_REGISTER);
     own(this::releaseAtEnd); // closed last: after the clients and the follower
-    KafkaProducer<String, byte[]> producer = own(producer());
+    KafkaProducer<String, byte[]> producer = producer();
+    own(() -> producer.close(PRODUCER_CLOSE)); // not forever: the cluster may be down
     KafkaConsumer<byte[], byte[]> offsets = own(offsetsConsumer());
     onStop(offsets::wakeup);
     List<TopicPartition> samplesPartitions =
@@ -289,7 +305,15 @@ public final class SamplerService extends ServiceThread {
           swap.awaitChange(IDLE_WAIT, this::stopRequested);
           continue;
         }
-        long produced = gauge.produced();
+        long produced;
+        try {
+          produced = gauge.produced();
+          reachable();
+        } catch (TimeoutException e) {
+          unreachable("reading the end offsets of " + Topics.SAMPLES.name(), e);
+          swap.awaitChange(IDLE_WAIT, this::stopRequested);
+          continue;
+        }
         long bound = BackPressure.bound(config.maxStaleness(), header.groupsPerVersion());
         inFlight = BackPressure.inFlight(produced, header.consumedGroups());
         inFlightBound = bound == BackPressure.UNBOUNDED ? -1 : bound;
@@ -363,7 +387,8 @@ public final class SamplerService extends ServiceThread {
       List<PromptItem> items,
       SplittableRandom rng,
       KafkaProducer<String, byte[]> producer,
-      AvroSerializer<SampleGroup> samples) {
+      AvroSerializer<SampleGroup> samples)
+      throws InterruptedException {
     List<int[]> tokens = new ArrayList<>(items.size());
     for (PromptItem item : items) {
       tokens.add(item.tokens());
@@ -372,6 +397,7 @@ public final class SamplerService extends ServiceThread {
         current.model().sample(tokens, config.groupSize(), config.sampling(), rng);
     Instant now = clock.instant();
     AtomicReference<Exception> sendError = new AtomicReference<>();
+    List<Future<RecordMetadata>> sent = new ArrayList<>(items.size());
     long tokenCount = 0;
     for (int i = 0; i < items.size(); i++) {
       String groupId = GroupIds.of(config.samplerId(), sequence++);
@@ -388,22 +414,76 @@ public final class SamplerService extends ServiceThread {
       for (SampledResponse r : drawn.get(i)) {
         tokenCount += r.tokenIds().length;
       }
-      producer.send(
-          new ProducerRecord<>(Topics.SAMPLES.name(), groupId, samples.encode(group)),
-          (metadata, error) -> {
-            if (error != null) {
-              sendError.compareAndSet(null, error);
-            }
-          });
+      ProducerRecord<String, byte[]> record =
+          new ProducerRecord<>(Topics.SAMPLES.name(), groupId, samples.encode(group));
+      while (true) {
+        try {
+          sent.add(
+              producer.send(
+                  record,
+                  (metadata, error) -> {
+                    if (error != null) {
+                      sendError.compareAndSet(null, error);
+                    }
+                  }));
+          break;
+        } catch (TimeoutException e) { // no metadata, or the buffer full: nothing was sent
+          if (stopRequested()) {
+            return 0;
+          }
+          unreachable("publishing a sample group", e);
+        }
+      }
     }
-    producer.flush();
+    // The producer retries until the cluster takes the groups (idempotent: no duplicates, in
+    // order), however long an outage lasts; the wait ends early only when the sampler stops.
+    for (Future<RecordMetadata> f : sent) {
+      while (true) {
+        try {
+          f.get(OUTAGE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+          break;
+        } catch (java.util.concurrent.TimeoutException e) {
+          if (stopRequested()) {
+            return 0; // not published: closing the producer drops what it still holds
+          }
+          unreachable("waiting for the cluster to take " + items.size() + " sample groups", e);
+        } catch (ExecutionException e) {
+          // below: sendError holds the first failure
+          break;
+        }
+      }
+    }
     if (sendError.get() != null) {
       throw new ServiceException(
           config.samplerId() + ": could not publish to " + Topics.SAMPLES.name(), sendError.get());
     }
+    reachable();
     groupsPublished += items.size();
     tokensGenerated += tokenCount;
     return items.size();
+  }
+
+  /** Notes that the cluster does not answer: logged once per outage. */
+  private void unreachable(String doing, Exception e) {
+    if (unreachableSince == 0) {
+      unreachableSince = System.nanoTime();
+      LOG.warn(
+          "{}: the cluster does not answer ({}: {}); waiting for it, nothing is lost",
+          config.samplerId(),
+          doing,
+          e.toString());
+    }
+  }
+
+  /** Notes that the cluster answers: logged once at the end of an outage. */
+  private void reachable() {
+    if (unreachableSince != 0) {
+      LOG.info(
+          "{}: the cluster answers again, after {} s",
+          config.samplerId(),
+          (System.nanoTime() - unreachableSince) / 1_000_000_000L);
+      unreachableSince = 0;
+    }
   }
 
   private void setPaused(boolean now) {
@@ -441,6 +521,9 @@ public final class SamplerService extends ServiceThread {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
+    // Never give a group up: a broker outage of any length only delays it (the default, two
+    // minutes, made the sampler fail on a longer outage).
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 

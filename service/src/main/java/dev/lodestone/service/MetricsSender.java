@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends a service's metric events to {@code metrics} (key: the component), outside any transaction:
- * a failed send is logged, never fatal, since a metric is not worth stopping a service for.
+ * a failed send (the cluster or the schema registry not answering) drops the event and is logged
+ * once per run of failures, never fatal, since a metric is not worth stopping a service for.
  */
 public final class MetricsSender {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsSender.class);
@@ -23,6 +24,7 @@ public final class MetricsSender {
   private final Producer<String, byte[]> producer;
   private final AvroSerializer<MetricEvent> values;
   private final Clock clock;
+  private volatile boolean failing;
 
   /**
    * @param component the events' component ({@code learner}, {@code sampler}, ...)
@@ -57,12 +59,29 @@ public final class MetricsSender {
             .setTags(tags)
             .setTime(clock.instant())
             .build();
-    producer.send(
-        new ProducerRecord<>(Topics.METRICS.name(), component, values.encode(event)),
-        (metadata, error) -> {
-          if (error != null) {
-            LOG.warn("{}: could not publish metrics: {}", instanceId, error.toString());
-          }
-        });
+    try {
+      producer.send(
+          new ProducerRecord<>(Topics.METRICS.name(), component, values.encode(event)),
+          (metadata, error) -> {
+            if (error != null) {
+              failed(error);
+            } else {
+              failing = false;
+            }
+          });
+    } catch (RuntimeException e) { // the registry or the cluster does not answer: drop the event
+      failed(e);
+    }
+  }
+
+  /** Logs a failure once per run of failures: an outage must not flood the log. */
+  private void failed(Exception e) {
+    if (!failing) {
+      failing = true;
+      LOG.warn(
+          "{}: could not publish metrics ({}); dropping them until it works again",
+          instanceId,
+          e.toString());
+    }
   }
 }
