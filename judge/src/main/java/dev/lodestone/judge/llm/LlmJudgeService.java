@@ -1,6 +1,7 @@
 package dev.lodestone.judge.llm;
 
 import dev.lodestone.judge.PairLabels;
+import dev.lodestone.judge.streams.StreamsAppConfig;
 import dev.lodestone.judge.streams.internal.RecordValidation;
 import dev.lodestone.judge.streams.internal.Rejection;
 import dev.lodestone.schemas.Topics;
@@ -366,6 +367,11 @@ public final class LlmJudgeService extends ServiceThread {
   private KafkaConsumer<byte[], byte[]> consumer() {
     Properties p = config.cluster().clientProperties(name() + "-samples");
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.applicationId());
+    // Static membership, as the Streams applications (StreamsAppConfig.SESSION_TIMEOUT_MS).
+    p.put(
+        ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+        config.applicationId() + "-" + config.instanceId());
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, StreamsAppConfig.SESSION_TIMEOUT_MS);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
