@@ -127,6 +127,9 @@ public final class SamplerService extends ServiceThread {
   /** How often a sampler waiting for the cluster to take its groups checks for a stop. */
   private static final Duration OUTAGE_CHECK = Duration.ofSeconds(1);
 
+  /** A wait for acknowledgements this long counts as the cluster not answering (logged once). */
+  private static final Duration SLOW_ACK = Duration.ofSeconds(10);
+
   /** How long closing waits for the producer to deliver what it holds. */
   private static final Duration PRODUCER_CLOSE = Duration.ofSeconds(10);
 
@@ -437,6 +440,7 @@ public final class SamplerService extends ServiceThread {
     }
     // The producer retries until the cluster takes the groups (idempotent: no duplicates, in
     // order), however long an outage lasts; the wait ends early only when the sampler stops.
+    long waitingSince = System.nanoTime();
     for (Future<RecordMetadata> f : sent) {
       while (true) {
         try {
@@ -446,7 +450,15 @@ public final class SamplerService extends ServiceThread {
           if (stopRequested()) {
             return 0; // not published: closing the producer drops what it still holds
           }
-          unreachable("waiting for the cluster to take " + items.size() + " sample groups", e);
+          if (System.nanoTime() - waitingSince >= SLOW_ACK.toNanos()) {
+            unreachable(
+                "waiting "
+                    + SLOW_ACK.toSeconds()
+                    + " s for the cluster to take "
+                    + items.size()
+                    + " sample groups",
+                e);
+          }
         } catch (ExecutionException e) {
           // below: sendError holds the first failure
           break;
