@@ -115,6 +115,9 @@ public final class Learner extends ServiceThread {
   /** The step budget of the schedule (0: none yet), as {@link LearnerState#getBudgetSteps()}. */
   private volatile long budgetSteps;
 
+  /** The end offsets of samples, summed, when version 0 was published (back-pressure's base). */
+  private long samplesBase;
+
   /** The input offset the model's first step read from; -1 unknown. */
   private long inputFrom = -1;
 
@@ -244,6 +247,7 @@ public final class Learner extends ServiceThread {
       position = startPosition();
       inputFrom = position;
       inputEnd = config.endOffset().orElse(-1);
+      samplesBase = samplesEnd();
       budgetSteps = config.maxSteps();
       if (budgetSteps == 0 && inputEnd >= 0) {
         budgetSteps = Math.max(1, wholeBatches(position, inputEnd));
@@ -349,6 +353,21 @@ public final class Learner extends ServiceThread {
     if (core.step() > core.publishedStep() && steppedThrough >= 0) {
       publish(core.publish(), steppedThrough);
     }
+  }
+
+  /**
+   * The sum of the end offsets of {@code samples} now: when a new model publishes version 0, the
+   * samplers count only the records after it as the model's (see {@code
+   * PolicyVersion.samplesBase}).
+   */
+  private long samplesEnd() {
+    List<TopicPartition> parts =
+        TopicPartitions.of(name(), consumer, Topics.SAMPLES.name(), timeLeft());
+    long sum = 0;
+    for (long end : consumer.endOffsets(parts, timeLeft()).values()) {
+      sum += end;
+    }
+    return sum;
   }
 
   /** The whole batches of labelled records in {@code [from, end)} of the input. */
@@ -488,6 +507,7 @@ public final class Learner extends ServiceThread {
             .setStalenessSum(stalenessSum)
             .setStalenessCount(stalenessCount)
             .setBudgetSteps(budgetSteps)
+            .setSamplesBase(samplesBase)
             .setInputFrom(inputFrom)
             .setInputEnd(inputEnd)
             .setCore(core.state())
@@ -511,7 +531,8 @@ public final class Learner extends ServiceThread {
                 pub.magnetVersion(),
                 pub.step(),
                 hp.algorithm().id(),
-                consumedGroups),
+                consumedGroups,
+                samplesBase),
             core.weights(),
             checkpoints.records(header, state),
             letters,
@@ -549,6 +570,7 @@ public final class Learner extends ServiceThread {
     magnetVersion = core.magnetVersion();
     policySha256 = Sha256.hex(core.previousWeights()); // pi_t: the last version published
     inputFrom = state.getInputFrom();
+    samplesBase = state.getSamplesBase();
     inputEnd = state.getInputEnd() >= 0 ? state.getInputEnd() : config.endOffset().orElse(-1);
     budgetSteps = config.maxSteps() > 0 ? config.maxSteps() : state.getBudgetSteps();
     if (!checkpoint.header().getConfig().equals(config.toJson())) {

@@ -85,9 +85,10 @@ import org.slf4j.LoggerFactory;
  *       whose weights cannot be loaded is skipped and counted.
  *   <li>Back-pressure ({@link BackPressure}): with {@code producedGroups} the sum of the end
  *       offsets of {@code samples} (reused for at most {@link SamplerConfig#offsetsRefresh()}, plus
- *       this sampler's own groups since) and {@code consumedGroups}, {@code groupsPerVersion} from
- *       the newest POLICY version, the sampler pauses while {@code producedGroups - consumedGroups
- *       >= maxStaleness * groupsPerVersion}. Paused, it waits on the next policy version (no busy
+ *       this sampler's own groups since) less the sum when the model's version 0 was published
+ *       ({@code samplesBase}), and {@code consumedGroups}, {@code groupsPerVersion} from the newest
+ *       POLICY version, the sampler pauses while {@code producedGroups - consumedGroups >=
+ *       maxStaleness * groupsPerVersion}. Paused, it waits on the next policy version (no busy
  *       spinning) and says so in its metrics. A batch is never larger than the remaining allowance,
  *       so one sampler alone never passes the bound; concurrent samplers may pass it by the batches
  *       they draw at the same time, plus what the others publish within one offsets refresh
@@ -310,7 +311,10 @@ public final class SamplerService extends ServiceThread {
         }
         long produced;
         try {
-          produced = gauge.produced();
+          // Only the records since the model's version 0 are its groups; a log from before (an
+          // older
+          // model's, a recorded one) does not hold its samplers back.
+          produced = gauge.produced() - header.samplesBase();
           reachable();
         } catch (TimeoutException e) {
           unreachable("reading the end offsets of " + Topics.SAMPLES.name(), e);

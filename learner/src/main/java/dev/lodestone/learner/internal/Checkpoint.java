@@ -26,7 +26,8 @@ import org.apache.avro.message.SchemaStore;
 public record Checkpoint(LearnerCheckpoint header, LearnerState state) {
 
   /** The earlier schemas of {@code LearnerState}, oldest first (resources beside this class). */
-  static final List<String> EARLIER_SCHEMAS = List.of("LearnerState-v1.avsc");
+  static final List<String> EARLIER_SCHEMAS =
+      List.of("LearnerState-v1.avsc", "LearnerState-v2.avsc");
 
   private static final BinaryMessageDecoder<LearnerState> DECODER = decoder();
 

@@ -46,6 +46,7 @@ public final class VersionPublisher implements AutoCloseable {
    * @param step the learner step it was made at
    * @param algorithm the algorithm's id
    * @param consumedGroups labelled groups consumed so far
+   * @param samplesBase the end offsets of samples when version 0 was published (summed)
    */
   public record Versions(
       long policyVersion,
@@ -53,7 +54,8 @@ public final class VersionPublisher implements AutoCloseable {
       long magnetVersion,
       long step,
       String algorithm,
-      long consumedGroups) {}
+      long consumedGroups,
+      long samplesBase) {}
 
   private final LearnerConfig config;
   private final String name;
@@ -166,6 +168,7 @@ public final class VersionPublisher implements AutoCloseable {
                 .setConsumedOffsets(offsets)
                 .setConsumedGroups(v.consumedGroups())
                 .setGroupsPerVersion(config.groupsPerVersion())
+                .setSamplesBase(v.samplesBase())
                 .setTime(now),
             weights)) {
       records.add(

@@ -59,6 +59,17 @@ class CheckpointTest {
   }
 
   @Test
+  void shouldKnowEveryEarlierSchemaOfTheState() throws Exception {
+    for (String name : Checkpoint.EARLIER_SCHEMAS) {
+      try (InputStream in = Checkpoint.class.getResourceAsStream(name)) {
+        Schema earlier = new Schema.Parser().parse(in);
+        assertThat(earlier.getFullName()).isEqualTo(LearnerState.getClassSchema().getFullName());
+        assertThat(earlier).isNotEqualTo(LearnerState.getClassSchema());
+      }
+    }
+  }
+
+  @Test
   void shouldRoundTripTheCurrentStateWithItsBudgetAndRange() {
     LearnerState state =
         LearnerState.newBuilder()

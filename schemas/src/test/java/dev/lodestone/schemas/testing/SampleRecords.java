@@ -130,6 +130,7 @@ public final class SampleRecords {
         .setConsumedOffsets(List.of(new TopicPartitionOffset("labeled", 0, 1234L)))
         .setConsumedGroups(25_600)
         .setGroupsPerVersion(64)
+        .setSamplesBase(4096)
         .setTime(TIME)
         .build();
   }

@@ -20,6 +20,8 @@ import java.util.Objects;
  *     (for back-pressure)
  * @param groupsPerVersion labelled groups the learner consumes between two versions; 0 when the
  *     publisher did not say
+ * @param samplesBase the sum of the end offsets of {@code samples} when the model's version 0 was
+ *     published: the records before it are not this model's groups (0: unknown, all count)
  * @param sha256 lower-case hex SHA-256 of the whole weight blob, verified
  * @param totalBytes size of the weight blob
  * @param time when the version was published
@@ -35,6 +37,7 @@ public record PolicyHeader(
     String algorithm,
     long consumedGroups,
     int groupsPerVersion,
+    long samplesBase,
     String sha256,
     long totalBytes,
     Instant time,
@@ -61,6 +64,7 @@ public record PolicyHeader(
         chunk.getAlgorithm(),
         chunk.getConsumedGroups(),
         chunk.getGroupsPerVersion(),
+        chunk.getSamplesBase(),
         sha256,
         chunk.getTotalBytes(),
         chunk.getTime(),

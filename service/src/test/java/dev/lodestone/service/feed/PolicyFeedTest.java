@@ -327,7 +327,20 @@ class PolicyFeedTest {
   void snapshotsRefuseABlobOfAnotherSize() {
     PolicyHeader header =
         new PolicyHeader(
-            MODEL, ModelRole.POLICY, 0, 0, 0, "mpo", 0, 0, Sha256.hex(new byte[3]), 3, TIME, 0, 0);
+            MODEL,
+            ModelRole.POLICY,
+            0,
+            0,
+            0,
+            "mpo",
+            0,
+            0,
+            0,
+            Sha256.hex(new byte[3]),
+            3,
+            TIME,
+            0,
+            0);
     assertThatThrownBy(() -> new PolicySnapshot(header, new byte[2]))
         .hasMessageContaining("the blob has 2 bytes, the header says 3");
     assertThat(Arrays.equals(new PolicySnapshot(header, new byte[3]).weights(), new byte[3]))
