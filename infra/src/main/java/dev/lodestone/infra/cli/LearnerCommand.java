@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
-      "0:stopped cleanly (--steps or --minutes reached)",
+      "0:stopped cleanly (--steps, --minutes or --end-offset reached)",
       "130/143:stopped cleanly after Ctrl-C / SIGTERM",
       "1:the learner failed or did not start",
       "2:invalid option"
@@ -122,6 +122,15 @@ public final class LearnerCommand implements Callable<Integer> {
   String startTime;
 
   @Option(
+      names = "--end-offset",
+      paramLabel = "OFFSET",
+      description =
+          "Without a checkpoint: stop at this offset of labeled (exclusive), publishing what the"
+              + " last whole batch gave; without --steps, the range's whole batches are the step"
+              + " budget. A restarted learner keeps the end its checkpoint recorded.")
+  Long endOffset;
+
+  @Option(
       names = "--json",
       description =
           "At the end, print the learner's final counts as one JSON object: {\"step\","
@@ -170,6 +179,9 @@ public final class LearnerCommand implements Callable<Integer> {
       }
       if (startTime != null) {
         b.startTime(Instant.parse(startTime));
+      }
+      if (endOffset != null) {
+        b.endOffset(endOffset);
       }
       config = b.build();
     } catch (IllegalArgumentException | DateTimeParseException e) {

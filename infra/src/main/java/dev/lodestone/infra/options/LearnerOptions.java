@@ -80,10 +80,10 @@ public final class LearnerOptions {
       paramLabel = "FRACTION",
       defaultValue = "" + LearnerHyperparameters.DEFAULT_COOLDOWN,
       description =
-          "Over the last FRACTION of a bounded run (--steps or --minutes) the learning rate falls"
-              + " linearly to a tenth of the decay's value, so that the iterate stops wandering by"
-              + " the sampling noise before the end; 0: off. A run without a budget never cools"
-              + " down (default: ${DEFAULT-VALUE}).")
+          "Over the last FRACTION of the step budget (--steps; the one --minutes fixes; a"
+              + " replay's range) the learning rate falls linearly to a tenth of the decay's value,"
+              + " so that the iterate stops wandering by the sampling noise before the end; 0: off."
+              + " A run without a budget never cools down (default: ${DEFAULT-VALUE}).")
   public double cooldown;
 
   @Option(

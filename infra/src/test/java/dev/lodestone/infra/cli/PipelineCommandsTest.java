@@ -47,6 +47,65 @@ class PipelineCommandsTest {
         CliRun.of("learner", "--bootstrap", "h:1", "--registry", "http://x:1", "--minutes", "-1"),
         "learner",
         "--minutes must be >= 0, got -1.0");
+    assertOneLineError(
+        CliRun.of(
+            "learner",
+            "--bootstrap",
+            "h:1",
+            "--registry",
+            "http://x:1",
+            "--start-offset",
+            "50",
+            "--end-offset",
+            "10"),
+        "learner",
+        "endOffset must be >= startOffset and >= 0, got 10");
+    assertOneLineError(
+        CliRun.of("replay", "--bootstrap", "h:1", "--registry", "http://x:1", "--from", "labeled"),
+        "replay",
+        "--model-id NEW is required");
+    assertOneLineError(
+        CliRun.of(
+            "replay",
+            "--bootstrap",
+            "h:1",
+            "--registry",
+            "http://x:1",
+            "--model-id",
+            "m",
+            "--from",
+            "labeled:9..3"),
+        "replay",
+        "the range ends before it starts: 9..3");
+    assertOneLineError(
+        CliRun.of(
+            "relabel",
+            "--bootstrap",
+            "h:1",
+            "--registry",
+            "http://x:1",
+            "--from-time",
+            "2026-12-07T06:00:00Z",
+            "--judge",
+            "llm",
+            "--labels",
+            "sampled"),
+        "relabel",
+        "--labels applies to --judge oracle only");
+    assertOneLineError(
+        CliRun.of(
+            "import-trl",
+            "x.jsonl",
+            "--bootstrap",
+            "h:1",
+            "--registry",
+            "http://x:1",
+            "--to",
+            "prompts",
+            "--model",
+            "tiny"),
+        "import-trl",
+        "--model applies to --to pairs only");
     // A bad learner option stops run before the warm-up and the stack: one line, nothing else.
     assertOneLineError(
         CliRun.of("run", "--cooldown", "1"), "run", "cooldown must be in [0, 1) (0: off), got 1.0");
