@@ -246,7 +246,7 @@ public final class RelabelCommand implements Callable<Integer> {
             + " groups written to "
             + replayFrom
             + (r.skipped() > 0
-                ? " (" + r.skipped() + " of another task or undecodable skipped)"
+                ? " (" + r.skipped() + " of another task, repeated or undecodable left out)"
                 : ""));
     err.println(
         String.format(

@@ -19,10 +19,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -127,7 +129,8 @@ public final class Relabeler {
    * What a relabelling did.
    *
    * @param groups groups relabelled and written
-   * @param skipped groups of the range the judge does not accept (another task), or undecodable
+   * @param skipped records of the range left out: groups the judge does not accept (another task),
+   *     repeats of a group id, undecodable records
    * @param failed groups the judge failed on (not written; {@code firstFailure} says why)
    * @param firstFailure the first failure's message, or null
    * @param firstOffset the first written record's offset on {@code replay} (-1: none written)
@@ -165,10 +168,11 @@ public final class Relabeler {
     List<SampleGroup> groups = new ArrayList<>();
     Map<SampleGroup, ConsumerRecord<String, byte[]>> origin = new HashMap<>();
     long skipped = 0;
+    Set<String> seen = new HashSet<>();
     for (ConsumerRecord<String, byte[]> r : raw) {
       try {
         SampleGroup g = samples.decode(r);
-        if (judge.accepts(g)) {
+        if (judge.accepts(g) && seen.add(g.getGroupId())) { // a re-sent group: once
           groups.add(g);
           origin.put(g, r);
         } else {
