@@ -48,7 +48,7 @@ final class TopicReader {
       }
       c.assign(parts);
       c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      Map<TopicPartition, Long> end = stableEnd(c, parts);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
@@ -58,6 +58,33 @@ final class TopicReader {
       }
     }
     return out;
+  }
+
+  /**
+   * The end a read_committed reader reads to: the last stable offset, once it has caught up with
+   * the high watermark (a transaction whose commit just returned may not have its markers yet), or
+   * after 5 s as it is (a transaction still open).
+   */
+  private Map<TopicPartition, Long> stableEnd(
+      KafkaConsumer<String, byte[]> c, List<TopicPartition> parts) {
+    Properties p = cluster.clientProperties("test-reader-watermark");
+    Map<TopicPartition, Long> high;
+    try (KafkaConsumer<String, byte[]> u =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      high = u.endOffsets(parts);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    Map<TopicPartition, Long> stable = c.endOffsets(parts);
+    while (!stable.equals(high) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      stable = c.endOffsets(parts);
+    }
+    return stable;
   }
 
   /** Every committed record of a catalogue topic, decoded. */
