@@ -64,7 +64,7 @@ public final class LabelJoinTopology {
   /** Deadline index: (deadline, groupId) → nothing; ordered by deadline. */
   public static final String DEADLINES_STORE = "label-join-deadlines";
 
-  /** Emitted groups within their duplicate window: groupId → emission time (8 bytes). */
+  /** Emitted groups within their duplicate window: groupId → emission time and group size. */
   public static final String EMITTED_STORE = "label-join-emitted";
 
   /**

@@ -341,20 +341,26 @@ class LabelJoinTopologyTest {
     assertThat(join.emitted()).isEqualTo(1);
     assertThat(join.stateEntries()).isZero();
 
-    // The sampler's retry and the judge's second verdict on it.
+    // The sampler's retry and the judge's second verdict on it; a label for a response the group
+    // never had.
     join.sample(group("g", "rock", "paper"));
     join.label("g", 0, 1, 0.25, "oracle");
     join.label("g", 0, 1, 0.75, "another-judge");
+    join.label("g", 0, 2, 0.75, "another-judge");
 
     assertThat(join.labeled.readValuesToList()).isEmpty();
     List<DeadLetter> letters = join.deadLetters.readValuesToList();
     assertThat(letters)
-        .singleElement()
-        .satisfies(
+        .satisfiesExactly(
             l -> {
               assertThat(l.getErrorType()).isEqualTo("DUPLICATE_GROUP");
               assertThat(l.getSourceTopic()).isEqualTo("samples");
               assertThat(l.getReason()).contains("sample group g was labelled and emitted");
+            },
+            l -> {
+              assertThat(l.getErrorType()).isEqualTo("INVALID_RECORD");
+              assertThat(l.getSourceTopic()).isEqualTo("labels");
+              assertThat(l.getReason()).contains("label of group g by judge another-judge");
             });
     assertThat(join.counters.labelsAfterEmission()).isEqualTo(2);
     assertThat(join.counters.deadLetters(DeadLetterReason.DUPLICATE_GROUP)).isEqualTo(1);

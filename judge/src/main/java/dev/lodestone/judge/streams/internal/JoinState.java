@@ -97,14 +97,21 @@ public final class JoinState {
     return new String(k, 8, k.length - 8, StandardCharsets.UTF_8);
   }
 
-  /** A time in milliseconds as 8 bytes (the emitted store's values). */
-  public static byte[] encodeMillis(long ms) {
-    return ByteBuffer.allocate(Long.BYTES).putLong(ms).array();
+  /** The emitted store's value: when the group was emitted and how many responses it had. */
+  public static byte[] encodeEmitted(long ms, int groupSize) {
+    return ByteBuffer.allocate(Long.BYTES + Integer.BYTES).putLong(ms).putInt(groupSize).array();
   }
 
-  /** The time of {@link #encodeMillis}. */
-  public static long decodeMillis(byte[] value) {
+  /** The emission time of {@link #encodeEmitted}. */
+  public static long emittedMillis(byte[] value) {
     return ByteBuffer.wrap(value).getLong();
+  }
+
+  /** The group size of {@link #encodeEmitted}; {@code Integer.MAX_VALUE} when not recorded. */
+  public static int emittedGroupSize(byte[] value) {
+    return value.length < Long.BYTES + Integer.BYTES
+        ? Integer.MAX_VALUE
+        : ByteBuffer.wrap(value).getInt(Long.BYTES);
   }
 
   /** The value of a deadlines-store entry. */

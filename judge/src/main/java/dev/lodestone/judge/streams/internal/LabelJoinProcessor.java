@@ -168,7 +168,7 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
               "sample group "
                   + groupId
                   + " was labelled and emitted to labeled at "
-                  + Instant.ofEpochMilli(JoinState.decodeMillis(emittedAt))
+                  + Instant.ofEpochMilli(JoinState.emittedMillis(emittedAt))
                   + "; a re-sent group is not joined twice"));
       return;
     }
@@ -262,7 +262,19 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
       return;
     }
     String groupId = label.getGroupId();
-    if (emitted.get(JoinState.groupKey(groupId)) != null) {
+    byte[] emittedAs = emitted.get(JoinState.groupKey(groupId));
+    if (emittedAs != null) {
+      int size = JoinState.emittedGroupSize(emittedAs);
+      if (Math.max(label.getI(), label.getJ()) >= size) {
+        reject(
+            record,
+            meta,
+            new Rejection(
+                DeadLetterReason.INVALID_RECORD,
+                RecordValidation.outOfRange(
+                    groupId, label.getJudgeId(), label.getI(), label.getJ(), size)));
+        return;
+      }
       counters.labelAfterEmission(); // its group is complete: a late or repeated verdict
       return;
     }
@@ -406,7 +418,7 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
     groups.delete(JoinState.groupKey(groupId));
     deadlines.delete(JoinState.deadlineKey(state.deadlineMs(), groupId));
     // Remember the id for the duplicate window; the deadline index forgets it after.
-    emitted.put(JoinState.groupKey(groupId), JoinState.encodeMillis(now));
+    emitted.put(JoinState.groupKey(groupId), JoinState.encodeEmitted(now, g));
     deadlines.put(
         JoinState.deadlineKey(now + duplicateWindowMs, groupId), JoinState.deadlineValue());
     pending--;
@@ -431,7 +443,7 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
       String groupId = JoinState.groupIdOfDeadline(key);
       byte[] emittedAt = emitted.get(JoinState.groupKey(groupId));
       if (emittedAt != null
-          && JoinState.decodeMillis(emittedAt) + duplicateWindowMs == JoinState.deadlineOf(key)) {
+          && JoinState.emittedMillis(emittedAt) + duplicateWindowMs == JoinState.deadlineOf(key)) {
         emitted.delete(JoinState.groupKey(groupId)); // its duplicate window is over
         continue;
       }
@@ -518,7 +530,8 @@ public final class LabelJoinProcessor implements Processor<byte[], byte[], Strin
       String groupId = JoinState.groupIdOfDeadline(first);
       byte[] emittedAt = emitted.get(JoinState.groupKey(groupId));
       if (emittedAt != null
-          && JoinState.decodeMillis(emittedAt) + duplicateWindowMs == JoinState.deadlineOf(first)) {
+          && JoinState.emittedMillis(emittedAt) + duplicateWindowMs
+              == JoinState.deadlineOf(first)) {
         // A remembered emitted id whose window ends first: forgotten early, to make room.
         emitted.delete(JoinState.groupKey(groupId));
         continue;
