@@ -118,6 +118,8 @@ public final class Learner extends ServiceThread {
   /** The end offsets of samples, summed, when version 0 was published (back-pressure's base). */
   private long samplesBase;
 
+  private long deadLettersBase;
+
   /** The input offset the model's first step read from; -1 unknown. */
   private long inputFrom = -1;
 
@@ -247,7 +249,8 @@ public final class Learner extends ServiceThread {
       position = startPosition();
       inputFrom = position;
       inputEnd = config.endOffset().orElse(-1);
-      samplesBase = samplesEnd();
+      samplesBase = endOffsets(Topics.SAMPLES.name());
+      deadLettersBase = endOffsets(Topics.DEAD_LETTERS.name());
       budgetSteps = config.maxSteps();
       if (budgetSteps == 0 && inputEnd >= 0) {
         budgetSteps = Math.max(1, wholeBatches(position, inputEnd));
@@ -356,13 +359,13 @@ public final class Learner extends ServiceThread {
   }
 
   /**
-   * The sum of the end offsets of {@code samples} now: when a new model publishes version 0, the
-   * samplers count only the records after it as the model's (see {@code
-   * PolicyVersion.samplesBase}).
+   * The sum of the end offsets of a topic now. When a new model publishes version 0, its samplers
+   * count only the records of {@code samples} after it as the model's groups, and only the dead
+   * letters after it as groups dropped (see {@code PolicyVersion.samplesBase} and {@code
+   * deadLettersBase}).
    */
-  private long samplesEnd() {
-    List<TopicPartition> parts =
-        TopicPartitions.of(name(), consumer, Topics.SAMPLES.name(), timeLeft());
+  private long endOffsets(String topic) {
+    List<TopicPartition> parts = TopicPartitions.of(name(), consumer, topic, timeLeft());
     long sum = 0;
     for (long end : consumer.endOffsets(parts, timeLeft()).values()) {
       sum += end;
@@ -508,6 +511,7 @@ public final class Learner extends ServiceThread {
             .setStalenessCount(stalenessCount)
             .setBudgetSteps(budgetSteps)
             .setSamplesBase(samplesBase)
+            .setDeadLettersBase(deadLettersBase)
             .setInputFrom(inputFrom)
             .setInputEnd(inputEnd)
             .setCore(core.state())
@@ -532,7 +536,8 @@ public final class Learner extends ServiceThread {
                 pub.step(),
                 hp.algorithm().id(),
                 consumedGroups,
-                samplesBase),
+                samplesBase,
+                deadLettersBase),
             core.weights(),
             checkpoints.records(header, state),
             letters,
@@ -571,6 +576,7 @@ public final class Learner extends ServiceThread {
     policySha256 = Sha256.hex(core.previousWeights()); // pi_t: the last version published
     inputFrom = state.getInputFrom();
     samplesBase = state.getSamplesBase();
+    deadLettersBase = state.getDeadLettersBase();
     inputEnd = state.getInputEnd() >= 0 ? state.getInputEnd() : config.endOffset().orElse(-1);
     budgetSteps = config.maxSteps() > 0 ? config.maxSteps() : state.getBudgetSteps();
     if (!checkpoint.header().getConfig().equals(config.toJson())) {

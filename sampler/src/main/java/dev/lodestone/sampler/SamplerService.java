@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.SampledResponse;
 import dev.lodestone.sampler.internal.BackPressure;
+import dev.lodestone.sampler.internal.DroppedGroups;
 import dev.lodestone.sampler.internal.FixedPrompts;
 import dev.lodestone.sampler.internal.InFlightGauge;
 import dev.lodestone.sampler.internal.PromptFeed;
@@ -86,8 +87,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Back-pressure ({@link BackPressure}): with {@code producedGroups} the sum of the end
  *       offsets of {@code samples} (reused for at most {@link SamplerConfig#offsetsRefresh()}, plus
  *       this sampler's own groups since) less the sum when the model's version 0 was published
- *       ({@code samplesBase}), and {@code consumedGroups}, {@code groupsPerVersion} from the newest
- *       POLICY version, the sampler pauses while {@code producedGroups - consumedGroups >=
+ *       ({@code samplesBase}) and less the sample records the label join dead-lettered since then
+ *       ({@link DroppedGroups}), and {@code consumedGroups}, {@code groupsPerVersion} from the
+ *       newest POLICY version, the sampler pauses while {@code producedGroups - consumedGroups >=
  *       maxStaleness * groupsPerVersion}. Paused, it waits on the next policy version (no busy
  *       spinning) and says so in its metrics. A batch is never larger than the remaining allowance,
  *       so one sampler alone never passes the bound; concurrent samplers may pass it by the batches
@@ -230,6 +232,13 @@ public final class SamplerService extends ServiceThread {
         TopicPartitions.of(name(), offsets, Topics.SAMPLES.name(), startTimeLeft());
     TopicPartitions.of(name(), offsets, Topics.POLICY.name(), startTimeLeft());
     offsets.assign(samplesPartitions); // never polled: it only reads end offsets
+    KafkaConsumer<byte[], byte[]> deadLetters = own(deadLettersConsumer());
+    onStop(deadLetters::wakeup);
+    DroppedGroups dropped =
+        new DroppedGroups(
+            deadLetters,
+            TopicSerdes.valueDeserializer(Topics.DEAD_LETTERS, registry),
+            TopicPartitions.of(name(), deadLetters, Topics.DEAD_LETTERS.name(), startTimeLeft()));
 
     PromptFeed prompts = own(prompts(registry, producer, letters));
     onStop(prompts::wakeup);
@@ -260,7 +269,7 @@ public final class SamplerService extends ServiceThread {
             () -> sum(offsets.endOffsets(samplesPartitions)),
             System::nanoTime,
             config.offsetsRefresh().toNanos());
-    loop(follower, gauge, prompts, producer, samples, metrics);
+    loop(follower, gauge, dropped, prompts, producer, samples, metrics);
   }
 
   /** At the very end: the loaded models are closed and the sampler no longer counts as paused. */
@@ -272,6 +281,7 @@ public final class SamplerService extends ServiceThread {
   private void loop(
       PolicyFollower follower,
       InFlightGauge gauge,
+      DroppedGroups dropped,
       PromptFeed prompts,
       KafkaProducer<String, byte[]> producer,
       AvroSerializer<SampleGroup> samples,
@@ -314,7 +324,8 @@ public final class SamplerService extends ServiceThread {
           // Only the records since the model's version 0 are its groups; a log from before (an
           // older
           // model's, a recorded one) does not hold its samplers back.
-          produced = gauge.produced() - header.samplesBase();
+          produced =
+              gauge.produced() - header.samplesBase() - dropped.count(header.deadLettersBase());
           reachable();
         } catch (TimeoutException e) {
           unreachable("reading the end offsets of " + Topics.SAMPLES.name(), e);
@@ -546,6 +557,14 @@ public final class SamplerService extends ServiceThread {
   private KafkaConsumer<byte[], byte[]> offsetsConsumer() {
     Properties p = config.cluster().clientProperties(config.samplerId() + "-offsets");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Reads the label join's dead letters of samples, read_committed (see {@link DroppedGroups}). */
+  private KafkaConsumer<byte[], byte[]> deadLettersConsumer() {
+    Properties p = config.cluster().clientProperties(config.samplerId() + "-dead-letters");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 

@@ -47,6 +47,7 @@ public final class VersionPublisher implements AutoCloseable {
    * @param algorithm the algorithm's id
    * @param consumedGroups labelled groups consumed so far
    * @param samplesBase the end offsets of samples when version 0 was published (summed)
+   * @param deadLettersBase the end offsets of dead-letters when version 0 was published (summed)
    */
   public record Versions(
       long policyVersion,
@@ -55,7 +56,8 @@ public final class VersionPublisher implements AutoCloseable {
       long step,
       String algorithm,
       long consumedGroups,
-      long samplesBase) {}
+      long samplesBase,
+      long deadLettersBase) {}
 
   private final LearnerConfig config;
   private final String name;
@@ -169,6 +171,7 @@ public final class VersionPublisher implements AutoCloseable {
                 .setConsumedGroups(v.consumedGroups())
                 .setGroupsPerVersion(config.groupsPerVersion())
                 .setSamplesBase(v.samplesBase())
+                .setDeadLettersBase(v.deadLettersBase())
                 .setTime(now),
             weights)) {
       records.add(

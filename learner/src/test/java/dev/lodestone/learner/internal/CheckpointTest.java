@@ -80,6 +80,8 @@ class CheckpointTest {
             .setBudgetSteps(300)
             .setInputFrom(7)
             .setInputEnd(4807)
+            .setSamplesBase(640)
+            .setDeadLettersBase(5)
             .setCore(
                 LearnerCoreState.newBuilder()
                     .setStep(6)
@@ -98,6 +100,7 @@ class CheckpointTest {
     assertThat(back).isEqualTo(state);
     assertThat(back.getBudgetSteps()).isEqualTo(300);
     assertThat(back.getInputEnd()).isEqualTo(4807);
+    assertThat(back.getDeadLettersBase()).isEqualTo(5);
   }
 
   @Test

@@ -12,9 +12,10 @@ package dev.lodestone.sampler.internal;
  * producers are idempotent and not transactional, so offsets count records) and {@code
  * consumedGroups}, {@code groupsPerVersion} come from the newest POLICY version. The learner needs
  * {@code groupsPerVersion} groups to publish its next version and the bound admits at least that
- * many, so the pipeline cannot deadlock unless groups are lost. Every record in {@code samples}
- * that is not a group the learner will consume (garbage, a group the join gives up on) reduces the
- * allowance by one until the learner's counts move past it.
+ * many, so the pipeline cannot deadlock unless groups are lost. A record of {@code samples} that is
+ * not a group the learner will consume (garbage, a repeat, a group the join gives up on) leaves the
+ * count when the label join dead-letters it: the sampler subtracts those letters ({@link
+ * DroppedGroups}) from {@code producedGroups}.
  *
  * <p>A version that does not state its {@code groupsPerVersion} (0) gives no bound: nothing holds
  * the samplers back. In-flight counts below zero (a recreated {@code samples} topic) count as 0.

@@ -131,6 +131,7 @@ public final class SampleRecords {
         .setConsumedGroups(25_600)
         .setGroupsPerVersion(64)
         .setSamplesBase(4096)
+        .setDeadLettersBase(17)
         .setTime(TIME)
         .build();
   }

@@ -22,6 +22,8 @@ import java.util.Objects;
  *     publisher did not say
  * @param samplesBase the sum of the end offsets of {@code samples} when the model's version 0 was
  *     published: the records before it are not this model's groups (0: unknown, all count)
+ * @param deadLettersBase the sum of the end offsets of {@code dead-letters} when the model's
+ *     version 0 was published: the sample groups dead-lettered after it left flight (0: unknown)
  * @param sha256 lower-case hex SHA-256 of the whole weight blob, verified
  * @param totalBytes size of the weight blob
  * @param time when the version was published
@@ -38,6 +40,7 @@ public record PolicyHeader(
     long consumedGroups,
     int groupsPerVersion,
     long samplesBase,
+    long deadLettersBase,
     String sha256,
     long totalBytes,
     Instant time,
@@ -65,6 +68,7 @@ public record PolicyHeader(
         chunk.getConsumedGroups(),
         chunk.getGroupsPerVersion(),
         chunk.getSamplesBase(),
+        chunk.getDeadLettersBase(),
         sha256,
         chunk.getTotalBytes(),
         chunk.getTime(),

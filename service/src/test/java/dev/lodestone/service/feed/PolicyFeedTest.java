@@ -336,6 +336,7 @@ class PolicyFeedTest {
             0,
             0,
             0,
+            0,
             Sha256.hex(new byte[3]),
             3,
             TIME,
