@@ -38,6 +38,11 @@ public class SchemaRegistryException extends RuntimeException {
   /** The compatibility level is not one of the known levels (HTTP 422). */
   public static final int INVALID_COMPATIBILITY_LEVEL = 42203;
 
+  /**
+   * HTTP 422: the subject name is not one a registry can hold (empty, too long, a control char).
+   */
+  public static final int INVALID_SUBJECT = 42208;
+
   /** The registry could not read or write its storage (HTTP 500). */
   public static final int STORE_ERROR = 50001;
 

@@ -41,6 +41,20 @@ public final class RegistryHttpHandler implements HttpHandler {
   /** Largest request body accepted. */
   public static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+  /** Longest subject name accepted: the longest topic name (249) and "-value". */
+  public static final int MAX_SUBJECT_CHARS = 255;
+
+  /**
+   * The content types a request body may have, as Confluent's registry accepts them (its JAX-RS
+   * resources take these three and octet-stream); a request without one is read as JSON.
+   */
+  private static final List<String> BODY_TYPES =
+      List.of(
+          CONTENT_TYPE,
+          "application/vnd.schemaregistry+json",
+          "application/json",
+          "application/octet-stream");
+
   private final InMemorySchemaRegistry registry;
 
   /** A handler serving this registry. */
@@ -134,9 +148,13 @@ public final class RegistryHttpHandler implements HttpHandler {
         int eq = pair.indexOf('=');
         String key = eq < 0 ? pair : pair.substring(0, eq);
         String value = eq < 0 ? "" : pair.substring(eq + 1);
-        query.put(
-            URLDecoder.decode(key, StandardCharsets.UTF_8),
-            URLDecoder.decode(value, StandardCharsets.UTF_8));
+        try {
+          query.put(
+              URLDecoder.decode(key, StandardCharsets.UTF_8),
+              URLDecoder.decode(value, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+          throw new RequestException(400, 400, "Malformed query parameter '" + pair + "'");
+        }
       }
     }
     byte[] body;
@@ -145,6 +163,19 @@ public final class RegistryHttpHandler implements HttpHandler {
     }
     if (body.length > MAX_BODY_BYTES) {
       throw new RequestException(413, 413, "Request body larger than " + MAX_BODY_BYTES + " bytes");
+    }
+    String type = exchange.getRequestHeaders().getFirst("Content-Type");
+    if (body.length > 0 && type != null) {
+      String mediaType = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+      if (!BODY_TYPES.contains(mediaType)) {
+        throw new RequestException(
+            415,
+            415,
+            "HTTP 415 Unsupported Media Type: a request body must be one of "
+                + String.join(", ", BODY_TYPES)
+                + ", not "
+                + printable(type));
+      }
     }
     return new Request(
         exchange.getRequestMethod().toUpperCase(Locale.ROOT), rawPath, segments, query, body);
@@ -174,21 +205,22 @@ public final class RegistryHttpHandler implements HttpHandler {
         }
         if (s.size() == 2) {
           requireMethod(request, "POST");
-          return lookup(s.get(1), request);
+          return lookup(subject(s.get(1)), request);
         }
         if (s.size() == 3 && s.get(2).equals("versions")) {
           requireMethod(request, "GET", "POST");
-          return m.equals("GET") ? versions(s.get(1)) : register(s.get(1), request);
+          String subject = subject(s.get(1));
+          return m.equals("GET") ? versions(subject) : register(subject, request);
         }
         if (s.size() == 4 && s.get(2).equals("versions")) {
           requireMethod(request, "GET");
-          return Response.json(describe(version(s.get(1), s.get(3))));
+          return Response.json(describe(version(subject(s.get(1)), s.get(3))));
         }
         if (s.size() == 5 && s.get(2).equals("versions") && s.get(4).equals("schema")) {
           requireMethod(request, "GET");
           return new Response(
               200,
-              InMemorySchemaRegistry.canonical(version(s.get(1), s.get(3)).schema()),
+              InMemorySchemaRegistry.canonical(version(subject(s.get(1)), s.get(3)).schema()),
               CONTENT_TYPE);
         }
         break;
@@ -225,7 +257,7 @@ public final class RegistryHttpHandler implements HttpHandler {
             && s.get(1).equals("subjects")
             && s.get(3).equals("versions")) {
           requireMethod(request, "POST");
-          return compatibility(s.get(2), s.size() == 5 ? s.get(4) : null, request);
+          return compatibility(subject(s.get(2)), s.size() == 5 ? s.get(4) : null, request);
         }
         break;
       case "config":
@@ -240,13 +272,51 @@ public final class RegistryHttpHandler implements HttpHandler {
         }
         if (s.size() == 2) {
           requireMethod(request, "GET", "PUT", "DELETE");
-          return subjectConfig(s.get(1), request);
+          return subjectConfig(subject(s.get(1)), request);
         }
         break;
       default:
         break;
     }
     throw new RequestException(404, 404, "HTTP 404 Not Found: " + m + " " + request.path());
+  }
+
+  /**
+   * A subject name from a path: 1 to {@value #MAX_SUBJECT_CHARS} characters and no control
+   * character (a line break in a name would forge lines in a log). Any other name, slashes and dots
+   * included, is a name like any other: it addresses that subject and no other route.
+   */
+  private static String subject(String name) {
+    String why = null;
+    if (name.isEmpty() || name.length() > MAX_SUBJECT_CHARS) {
+      why = "it must have 1 to " + MAX_SUBJECT_CHARS + " characters, it has " + name.length();
+    } else {
+      for (int i = 0; i < name.length(); i++) {
+        char c = name.charAt(i);
+        if (Character.isISOControl(c)) {
+          why =
+              "it contains the control character U+" + String.format(Locale.ROOT, "%04X", (int) c);
+          break;
+        }
+      }
+    }
+    if (why != null) {
+      throw new SchemaRegistryException(
+          422,
+          SchemaRegistryException.INVALID_SUBJECT,
+          "Invalid subject '" + printable(name) + "': " + why);
+    }
+    return name;
+  }
+
+  /** A name for a message: control characters escaped, cut at 80 characters. */
+  private static String printable(String name) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < name.length() && out.length() < 80; i++) {
+      char c = name.charAt(i);
+      out.append(Character.isISOControl(c) ? String.format(Locale.ROOT, "\\u%04x", (int) c) : c);
+    }
+    return name.length() > 80 ? out + "..." : out.toString();
   }
 
   private static void requireMethod(Request request, String... allowed) {
