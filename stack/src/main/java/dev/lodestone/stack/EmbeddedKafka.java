@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -126,6 +128,14 @@ final class EmbeddedKafka {
    * @return whether it formatted (false: existing storage reused)
    */
   boolean formatIfNeeded(Path configFile) throws IOException {
+    return formatIfNeeded(configFile, List.of());
+  }
+
+  /**
+   * Formats the log directory as {@link #formatIfNeeded(Path)} does, with {@code extraArguments}
+   * for the storage tool (the SCRAM users of a secured stack).
+   */
+  boolean formatIfNeeded(Path configFile, List<String> extraArguments) throws IOException {
     if (isFormatted(logDir)) {
       log.debug("Reusing formatted storage in {}", logDir);
       return false;
@@ -137,9 +147,10 @@ final class EmbeddedKafka {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-      rc =
-          StorageTool.execute(
-              new String[] {"format", "-t", clusterId, "-c", configFile.toString()}, out);
+      List<String> args =
+          new ArrayList<>(List.of("format", "-t", clusterId, "-c", configFile.toString()));
+      args.addAll(extraArguments);
+      rc = StorageTool.execute(args.toArray(new String[0]), out);
     } catch (RuntimeException e) {
       throw new LocalStackException(
           "cannot format Kafka storage in " + logDir + ": " + e.getMessage(), e);

@@ -3,6 +3,8 @@ package dev.lodestone.stack;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.stack.registry.EmbeddedSchemaRegistry;
 import dev.lodestone.stack.registry.RegistryStartException;
+import dev.lodestone.stack.security.Role;
+import dev.lodestone.stack.security.StackSecurity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -16,14 +18,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.io.FileUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.acl.AclBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +77,9 @@ public final class LocalStack implements AutoCloseable {
   /** Where the registry keeps its schemas, under a kept data directory. */
   static final String REGISTRY_DIR = "registry";
 
+  /** Where a secured stack keeps its certificates, passwords and client files. */
+  static final String SECURITY_DIR = "security";
+
   /** The lifecycle states of a stack. */
   public enum State {
     /** Configured, nothing started. */
@@ -95,6 +106,7 @@ public final class LocalStack implements AutoCloseable {
   private FileLock dirLock;
   private EmbeddedKafka kafka;
   private EmbeddedSchemaRegistry registry;
+  private StackSecurity security;
   private String advertisedHost;
   private String localHost;
   private int kafkaPort;
@@ -144,10 +156,21 @@ public final class LocalStack implements AutoCloseable {
       try {
         resolveHostsAndPorts();
         prepareDirectory();
+        Path kafkaDir = directory.resolve(KAFKA_DIR);
+        if (config.secure()) {
+          security = openSecurity(kafkaDir);
+        }
         registry = startRegistry();
         long tRegistry = System.nanoTime();
-        Path kafkaDir = directory.resolve(KAFKA_DIR);
         Files.createDirectories(kafkaDir);
+        Map<String, String> brokerProperties = new LinkedHashMap<>(config.brokerProperties());
+        if (security != null) {
+          brokerProperties.putAll(
+              security.brokerProperties(
+                  urlHost(listenHost()) + ":" + kafkaPort,
+                  urlHost(advertisedHost) + ":" + kafkaPort,
+                  urlHost(localHost) + ":" + controllerPort));
+        }
         kafka =
             new EmbeddedKafka(
                 config.host(),
@@ -156,13 +179,19 @@ public final class LocalStack implements AutoCloseable {
                 kafkaPort,
                 controllerPort,
                 kafkaDir,
-                config.brokerProperties());
-        formatted = kafka.formatIfNeeded(directory.resolve("broker.properties"));
+                brokerProperties);
+        formatted =
+            kafka.formatIfNeeded(
+                directory.resolve("broker.properties"),
+                security == null ? List.of() : security.scramFormatArguments());
         long tFormat = System.nanoTime();
         kafka.start(remaining(deadline));
         long tBroker = System.nanoTime();
         try (Admin admin = Admin.create(adminConfig())) {
           provisioned = new TopicProvisioner(admin).provision(Topics.ALL, remaining(deadline));
+          if (security != null) {
+            grantRoles(admin, remaining(deadline));
+          }
         }
         long tTopics = System.nanoTime();
         if (!Ports.accepts(localHost, kafkaPort, remaining(deadline))) {
@@ -242,6 +271,15 @@ public final class LocalStack implements AutoCloseable {
   public TopicProvisioner.Result provisionedTopics() {
     requireStarted();
     return provisioned;
+  }
+
+  /**
+   * The security material of a secured stack ({@link LocalStackConfig#secure()}): where each role's
+   * client configuration file is; empty for a plaintext stack.
+   */
+  public Optional<StackSecurity> security() {
+    requireStarted();
+    return Optional.ofNullable(security);
   }
 
   /** Client settings that reach this stack: {@code bootstrap.servers}; add serdes and the rest. */
@@ -346,6 +384,46 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
+  /**
+   * The security material of a secured start: the data directory's own when it has some, made fresh
+   * otherwise; a kept directory whose storage was formatted without it cannot be secured (its
+   * broker has no SCRAM users).
+   */
+  private StackSecurity openSecurity(Path kafkaDir) throws IOException {
+    Path dir = directory.resolve(SECURITY_DIR);
+    if (!StackSecurity.exists(dir) && EmbeddedKafka.isFormatted(kafkaDir)) {
+      throw new DataDirException(
+          directory,
+          "holds a broker made without --secure; secure a new data directory instead",
+          null);
+    }
+    StackSecurity made = StackSecurity.openOrCreate(dir, advertisedHost);
+    made.writeClientConfigs();
+    return made;
+  }
+
+  /** Creates every role's ACLs (an existing one is kept). */
+  private static void grantRoles(Admin admin, Duration timeout) {
+    List<AclBinding> bindings = new ArrayList<>();
+    for (Role role : Role.values()) {
+      bindings.addAll(role.acls());
+    }
+    try {
+      admin.createAcls(bindings).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new LocalStackException("cannot create the roles' ACLs: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("interrupted while creating the roles' ACLs", e);
+    }
+    log.info("ACLs of {} roles in force ({} bindings)", Role.values().length - 1, bindings.size());
+  }
+
+  /** The address the client listener binds to. */
+  private String listenHost() {
+    return config.host();
+  }
+
   private RuntimeException portTakenSinceCheck(LocalStackException bindFailure) {
     try {
       Ports.requireFree(config.host(), kafkaPort, PortInUseException.Purpose.KAFKA);
@@ -363,6 +441,14 @@ public final class LocalStack implements AutoCloseable {
             ? Optional.of(directory.resolve(REGISTRY_DIR))
             : Optional.empty();
     try {
+      if (security != null) {
+        return EmbeddedSchemaRegistry.start(
+            config.host(),
+            config.registryPort(),
+            registryDir,
+            security.serverContext(),
+            security.registryUsers());
+      }
       return EmbeddedSchemaRegistry.start(config.host(), config.registryPort(), registryDir);
     } catch (RegistryStartException e) {
       if (hasCause(e, BindException.class)) {
@@ -442,11 +528,13 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private Map<String, Object> adminConfig() {
-    return Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-        urlHost(localHost) + ":" + kafkaPort,
-        AdminClientConfig.CLIENT_ID_CONFIG,
-        "lodestone-stack-provisioner");
+    Map<String, Object> p = new HashMap<>();
+    if (security != null) {
+      p.putAll(security.kafkaClientProperties(Role.ADMIN));
+    }
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, urlHost(localHost) + ":" + kafkaPort);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "lodestone-stack-provisioner");
+    return p;
   }
 
   private String bootstrapAddress() {
@@ -454,7 +542,10 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private String registryAddress() {
-    return "http://" + urlHost(advertisedHost) + ":" + registry.port();
+    return (security == null ? "http://" : "https://")
+        + urlHost(advertisedHost)
+        + ":"
+        + registry.port();
   }
 
   /** A host as it appears in a URL or a {@code host:port} pair (IPv6 literals in brackets). */

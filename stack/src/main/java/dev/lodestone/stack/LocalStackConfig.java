@@ -19,6 +19,8 @@ import java.util.TreeMap;
  *     empty for a temporary directory deleted on {@link LocalStack#close()}
  * @param brokerProperties extra broker settings, applied over the stack's single-node defaults (the
  *     listeners, node and directory settings are the stack's own and cannot be given here)
+ * @param secure TLS, SCRAM users and ACLs for the broker, HTTPS and basic authentication for the
+ *     registry ({@link dev.lodestone.stack.security.StackSecurity}); false for plaintext
  */
 public record LocalStackConfig(
     String host,
@@ -26,7 +28,8 @@ public record LocalStackConfig(
     int controllerPort,
     int registryPort,
     Optional<Path> dataDir,
-    Map<String, String> brokerProperties) {
+    Map<String, String> brokerProperties,
+    boolean secure) {
 
   /** The usual local address. */
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -97,24 +100,30 @@ public record LocalStackConfig(
    */
   public static LocalStackConfig defaults() {
     return new LocalStackConfig(
-        DEFAULT_HOST, DEFAULT_KAFKA_PORT, 0, DEFAULT_REGISTRY_PORT, Optional.empty(), Map.of());
+        DEFAULT_HOST,
+        DEFAULT_KAFKA_PORT,
+        0,
+        DEFAULT_REGISTRY_PORT,
+        Optional.empty(),
+        Map.of(),
+        false);
   }
 
   /** Free ports on {@code 127.0.0.1} and a temporary data directory: for tests and benchmarks. */
   public static LocalStackConfig ephemeral() {
-    return new LocalStackConfig(DEFAULT_HOST, 0, 0, 0, Optional.empty(), Map.of());
+    return new LocalStackConfig(DEFAULT_HOST, 0, 0, 0, Optional.empty(), Map.of(), false);
   }
 
   /** This configuration listening on {@code newHost}. */
   public LocalStackConfig withHost(String newHost) {
     return new LocalStackConfig(
-        newHost, kafkaPort, controllerPort, registryPort, dataDir, brokerProperties);
+        newHost, kafkaPort, controllerPort, registryPort, dataDir, brokerProperties, secure);
   }
 
   /** This configuration with the given ports (0 for a free one). */
   public LocalStackConfig withPorts(int newKafkaPort, int newControllerPort, int newRegistryPort) {
     return new LocalStackConfig(
-        host, newKafkaPort, newControllerPort, newRegistryPort, dataDir, brokerProperties);
+        host, newKafkaPort, newControllerPort, newRegistryPort, dataDir, brokerProperties, secure);
   }
 
   /** This configuration keeping its data in {@code dir} (created if missing). */
@@ -125,14 +134,22 @@ public record LocalStackConfig(
         controllerPort,
         registryPort,
         Optional.of(Objects.requireNonNull(dir, "dataDir")),
-        brokerProperties);
+        brokerProperties,
+        secure);
   }
 
   /** This configuration with {@code extra} broker settings added (later values win). */
   public LocalStackConfig withBrokerProperties(Map<String, String> extra) {
     var merged = new TreeMap<>(brokerProperties);
     merged.putAll(extra);
-    return new LocalStackConfig(host, kafkaPort, controllerPort, registryPort, dataDir, merged);
+    return new LocalStackConfig(
+        host, kafkaPort, controllerPort, registryPort, dataDir, merged, secure);
+  }
+
+  /** This configuration secured (or not): see {@link #secure()}. */
+  public LocalStackConfig withSecurity(boolean newSecure) {
+    return new LocalStackConfig(
+        host, kafkaPort, controllerPort, registryPort, dataDir, brokerProperties, newSecure);
   }
 
   private static void checkPort(String field, int port) {

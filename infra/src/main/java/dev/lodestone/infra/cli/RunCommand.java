@@ -257,7 +257,9 @@ public final class RunCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     ClusterConfig given =
-        cluster.given() || cluster.registry != null ? cluster.require(spec) : null;
+        cluster.given() || cluster.registry != null || cluster.commandConfig != null
+            ? cluster.require(spec)
+            : null;
     // Every learner option is checked here, before the warm-up and the stack start.
     LearnerHyperparameters hyperparameters = learner.hyperparameters(spec, seed);
     if (!verbose) {

@@ -6,6 +6,7 @@ import dev.lodestone.stack.LocalStackConfig;
 import dev.lodestone.stack.LocalStackException;
 import dev.lodestone.stack.PortInUseException;
 import dev.lodestone.stack.TopicProvisioningException;
+import dev.lodestone.stack.security.Role;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,10 +107,21 @@ public final class UpCommand implements Callable<Integer> {
   boolean stopWhenUp;
 
   @Option(
+      names = "--secure",
+      description =
+          "Secure the stack: the broker takes TLS with SASL/SCRAM-SHA-512 and authorizes with ACLs,"
+              + " one user per role (admin, sampler, judge, learner) allowed only what its"
+              + " components need; the registry takes HTTPS with basic authentication. The"
+              + " certificates, passwords and each role's client settings are written to"
+              + " DATA_DIR/security/ROLE.properties, for every command's --command-config.")
+  boolean secure;
+
+  @Option(
       names = "--json",
       description =
           "Print one JSON object instead of the two lines: {\"bootstrap\": \"HOST:PORT\","
-              + " \"registry\": \"URL\", \"dataDir\": \"DIR\"}.")
+              + " \"registry\": \"URL\", \"dataDir\": \"DIR\"}, with --secure also"
+              + " \"adminConfig\", \"samplerConfig\", \"judgeConfig\" and \"learnerConfig\".")
   boolean json;
 
   @Override
@@ -132,7 +144,8 @@ public final class UpCommand implements Callable<Integer> {
               controllerPort,
               registryPort,
               Optional.ofNullable(dataDir),
-              Map.of());
+              Map.of(),
+              secure);
     } catch (IllegalArgumentException e) {
       err.println("lodestone up: " + e.getMessage());
       err.flush();
@@ -171,10 +184,26 @@ public final class UpCommand implements Callable<Integer> {
       endpoints.put("bootstrap", stack.bootstrapServers());
       endpoints.put("registry", stack.registryUrl());
       endpoints.put("dataDir", stack.directory().toString());
+      stack
+          .security()
+          .ifPresent(
+              security -> {
+                for (Role role : Role.values()) {
+                  endpoints.put(role.user() + "Config", security.clientConfig(role).toString());
+                }
+              });
       out.println(new ObjectMapper().writeValueAsString(endpoints));
     } else {
       out.println("Kafka bootstrap: " + stack.bootstrapServers());
       out.println("Schema registry: " + stack.registryUrl());
+      stack
+          .security()
+          .ifPresent(
+              security ->
+                  out.println(
+                      "Client settings: "
+                          + security.directory()
+                          + "/{admin,sampler,judge,learner}.properties (--command-config)"));
     }
     out.flush();
 

@@ -1,6 +1,7 @@
 package dev.lodestone.infra.options;
 
 import dev.lodestone.schemas.kafka.ClusterConfig;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,6 +20,16 @@ public final class ClusterOptions {
       paramLabel = "URL",
       description = "Schema registry URL, e.g. http://127.0.0.1:8081.")
   public String registry;
+
+  @Option(
+      names = "--command-config",
+      paramLabel = "FILE",
+      description =
+          "Client settings for a secured cluster, as Kafka's tools take them: Java properties"
+              + " applied to every Kafka client (security.protocol, sasl.*, ssl.*), and the"
+              + " registry's basic.auth.user.info and schema.registry.ssl.truststore.*."
+              + " `lodestone up --secure` writes one per role.")
+  public Path commandConfig;
 
   /** Whether a cluster was given. */
   public boolean given() {
@@ -40,7 +51,10 @@ public final class ClusterOptions {
           spec.commandLine(), "--registry URL is required with --bootstrap");
     }
     try {
-      return ClusterConfig.of(bootstrap, registry);
+      ClusterConfig cluster = ClusterConfig.of(bootstrap, registry);
+      return commandConfig == null
+          ? cluster
+          : cluster.withClientProperties(ClusterConfig.readClientConfig(commandConfig));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,11 +103,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     this.maxRetries = builder.maxRetries;
     this.initialBackoff = builder.initialBackoff;
     this.maxBackoff = builder.maxBackoff;
-    this.http =
+    HttpClient.Builder http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(builder.connectTimeout)
-            .build();
+            .connectTimeout(builder.connectTimeout);
+    if (builder.sslContext != null) {
+      http.sslContext(builder.sslContext);
+    }
+    this.http = http.build();
   }
 
   private static URI parseUrl(String url) {
@@ -511,6 +515,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   public static final class Builder {
     private final String url;
     private String userInfo;
+    private SSLContext sslContext;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration requestTimeout = Duration.ofSeconds(30);
     private int maxRetries = 3;
@@ -530,6 +535,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             "userInfo must be 'user:password' (with a colon), got a value without one");
       }
       this.userInfo = userInfo;
+      return this;
+    }
+
+    /** The TLS context of an https:// registry (default: the JVM's trusted authorities). */
+    public Builder sslContext(SSLContext context) {
+      this.sslContext = Objects.requireNonNull(context, "context");
       return this;
     }
 

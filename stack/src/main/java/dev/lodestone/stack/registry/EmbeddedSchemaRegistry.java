@@ -1,6 +1,10 @@
 package dev.lodestone.stack.registry;
 
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.lodestone.schemas.registry.InMemorySchemaRegistry;
 import dev.lodestone.schemas.registry.RestSchemaRegistryClient;
 import dev.lodestone.schemas.registry.SchemaRegistryException;
@@ -10,7 +14,10 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +79,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
    *     directory cannot be used; the message names host and port
    */
   public static EmbeddedSchemaRegistry start(String host, int port, Optional<Path> dataDir) {
+    return start(host, port, dataDir, null, Map.of());
+  }
+
+  /**
+   * Starts a registry listening on {@code host:port}, over HTTPS when {@code tls} is given, and
+   * asking every request for basic authentication by one of {@code users} when there are any (401
+   * otherwise).
+   *
+   * @param tls the server's TLS context, or null for plain HTTP
+   * @param users user names and their passwords; empty for no authentication
+   */
+  public static EmbeddedSchemaRegistry start(
+      String host, int port, Optional<Path> dataDir, SSLContext tls, Map<String, String> users) {
     Objects.requireNonNull(host, "host");
+    Map<String, String> accounts = Map.copyOf(users);
     Objects.requireNonNull(dataDir, "dataDir");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
@@ -98,7 +120,13 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     }
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(address, port), 64);
+      if (tls == null) {
+        server = HttpServer.create(new InetSocketAddress(address, port), 64);
+      } else {
+        HttpsServer https = HttpsServer.create(new InetSocketAddress(address, port), 64);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        server = https;
+      }
     } catch (IOException e) {
       registry.close();
       String reason =
@@ -112,15 +140,29 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
           e);
     }
     ExecutorService executor = Executors.newFixedThreadPool(SERVER_THREADS, daemonThreads());
-    server.createContext("/", new RegistryHttpHandler(registry));
+    HttpContext context = server.createContext("/", new RegistryHttpHandler(registry));
+    if (!accounts.isEmpty()) {
+      context.setAuthenticator(
+          new BasicAuthenticator("lodestone schema registry", StandardCharsets.UTF_8) {
+            @Override
+            public boolean checkCredentials(String user, String password) {
+              String expected = accounts.get(user);
+              return expected != null
+                  && MessageDigest.isEqual(
+                      expected.getBytes(StandardCharsets.UTF_8),
+                      password.getBytes(StandardCharsets.UTF_8));
+            }
+          });
+    }
     server.setExecutor(executor);
     server.start();
     int bound = server.getAddress().getPort();
-    String url = "http://" + urlHost(address) + ":" + bound;
+    String url = (tls == null ? "http://" : "https://") + urlHost(address) + ":" + bound;
     LOG.info(
-        "schema registry listening on {} ({})",
+        "schema registry listening on {} ({}{})",
         url,
-        dataDir.map(d -> "data in " + d).orElse("in memory only"));
+        dataDir.map(d -> "data in " + d).orElse("in memory only"),
+        accounts.isEmpty() ? "" : ", basic authentication by " + accounts.size() + " users");
     return new EmbeddedSchemaRegistry(server, executor, registry, url);
   }
 
