@@ -8,6 +8,7 @@ import java.io.Reader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -104,6 +105,8 @@ public record ClusterConfig(
     Properties p = new Properties();
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(in);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("the client configuration " + file + " does not exist", e);
     } catch (IOException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "cannot read the client configuration " + file + ": " + e.getMessage(), e);
