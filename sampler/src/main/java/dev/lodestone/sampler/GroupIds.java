@@ -3,10 +3,11 @@ package dev.lodestone.sampler;
 import java.util.Objects;
 
 /**
- * Group ids: {@code <samplerId>-<sequence>}, the sampler's id and the group's 0-based sequence
- * number in that sampler. Unique as long as sampler ids are (a sequence number is digits only, so
- * the last {@code '-'} separates the parts unambiguously), and stable: the same sampler publishes
- * its groups with consecutive numbers.
+ * Group ids: {@code <samplerId>-<sequence>}, the sampler's id and the group's sequence number in
+ * that sampler. Unique as long as sampler ids are (a sequence number is digits only, so the last
+ * {@code '-'} separates the parts unambiguously): a sampler numbers its groups consecutively from
+ * the sum of the end offsets of {@code samples} at its start, which is past every number it used
+ * before a restart.
  */
 public final class GroupIds {
   private GroupIds() {}

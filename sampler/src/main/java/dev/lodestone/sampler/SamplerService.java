@@ -96,8 +96,10 @@ import org.slf4j.LoggerFactory;
  *       they draw at the same time, plus what the others publish within one offsets refresh
  *       interval.
  *   <li>Draw a batch of up to {@code groupsPerBatch} groups in one batched sampling call, publish
- *       them (key: the group id {@code samplerId-sequence}, see {@link GroupIds}), flush, and
- *       commit the prompts' positions in topic mode.
+ *       them (key: the group id {@code samplerId-sequence}, see {@link GroupIds}; the first
+ *       sequence number is the sum of the end offsets of {@code samples} when the sampler started,
+ *       so that a sampler restarted with its id never repeats one), flush, and commit the prompts'
+ *       positions in topic mode.
  * </ol>
  *
  * <p>Each group is stamped with the policy version that drew it and the magnet version current when
@@ -232,6 +234,9 @@ public final class SamplerService extends ServiceThread {
         TopicPartitions.of(name(), offsets, Topics.SAMPLES.name(), startTimeLeft());
     TopicPartitions.of(name(), offsets, Topics.POLICY.name(), startTimeLeft());
     offsets.assign(samplesPartitions); // never polled: it only reads end offsets
+    // Group ids go on from the end of samples: a sampler restarted with the same id never repeats
+    // one of its own (its earlier groups are all below that end), which the label join would drop.
+    sequence = sum(offsets.endOffsets(samplesPartitions, startTimeLeft()));
     KafkaConsumer<byte[], byte[]> deadLetters = own(deadLettersConsumer());
     onStop(deadLetters::wakeup);
     DroppedGroups dropped =

@@ -154,7 +154,7 @@ class SamplerServiceIT {
               .toList();
       assertThat(groups).hasSize((int) produced1);
 
-      // Every group id is unique, and each sampler numbers its groups 0, 1, 2, ...
+      // Every group id is unique, and each sampler numbers its groups consecutively.
       assertThat(groups.stream().map(SampleGroup::getGroupId).collect(Collectors.toSet()))
           .hasSize(groups.size());
       Map<String, List<SampleGroup>> bySampler = new HashMap<>();
@@ -167,8 +167,9 @@ class SamplerServiceIT {
       assertThat(bySampler.keySet()).isNotEmpty().isSubsetOf("it-a", "it-b");
       for (List<SampleGroup> own : bySampler.values()) {
         own.sort(Comparator.comparingLong(g -> GroupIds.parse(g.getGroupId()).sequence()));
+        long first = GroupIds.parse(own.get(0).getGroupId()).sequence();
         for (int i = 0; i < own.size(); i++) {
-          assertThat(GroupIds.parse(own.get(i).getGroupId()).sequence()).isEqualTo(i);
+          assertThat(GroupIds.parse(own.get(i).getGroupId()).sequence()).isEqualTo(first + i);
           if (i > 0) { // the hot swap: stamps never go back
             assertThat(own.get(i).getPolicyVersion())
                 .isGreaterThanOrEqualTo(own.get(i - 1).getPolicyVersion());
@@ -310,6 +311,29 @@ class SamplerServiceIT {
               assertThat(l.getComponent()).isEqualTo("sampler");
               assertThat(l.getOffset()).isEqualTo(1);
             });
+  }
+
+  @Test
+  void aSamplerRestartedWithItsIdShouldNeverRepeatAGroupId() throws Exception {
+    String model = "it-restarted";
+    learner.publish(
+        model,
+        new TestPolicyPublisher.Version(ModelRole.POLICY, 0, 0, 0, 0, weights(4))); // unbounded
+    for (int run = 0; run < 2; run++) {
+      SamplerConfig config =
+          sampler(model, "it-restarted-sampler", PromptSource.fixed(PROMPT)).maxGroups(4).build();
+      try (SamplerService sampler = new SamplerService(config)) {
+        sampler.start(Duration.ofSeconds(60));
+        assertThat(sampler.awaitTermination(TestBroker.DEADLINE)).isEqualTo(ServiceState.STOPPED);
+      }
+    }
+    List<String> ids =
+        cluster.readAll(Topics.SAMPLES).stream()
+            .map(ConsumerRecord::value)
+            .filter(g -> g.getSamplerId().equals("it-restarted-sampler"))
+            .map(SampleGroup::getGroupId)
+            .toList();
+    assertThat(ids).hasSize(8).doesNotHaveDuplicates();
   }
 
   private static Prompt prompt(String id, String task, String text) {
