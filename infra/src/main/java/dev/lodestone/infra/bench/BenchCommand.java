@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
       BenchGamesCommand.class,
       BenchPolicyCommand.class,
       BenchStackCommand.class,
-      BenchLearnerCommand.class
+      BenchLearnerCommand.class,
+      BenchChaosCommand.class
     })
 public final class BenchCommand implements Runnable {
 

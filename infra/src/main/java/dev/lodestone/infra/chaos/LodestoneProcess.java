@@ -1,5 +1,6 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.chaos;
 
+import dev.lodestone.infra.cli.Lodestone;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A {@code lodestone} command in a JVM of its own, with the class path the launcher uses (the
  * packaged jar and {@code target/lib}, passed by failsafe as {@code lodestone.runtime.classpath}),
- * or the test class path when that is not set. PyTorch's OpenMP threads sleep when idle ({@code
- * OMP_WAIT_POLICY=PASSIVE}) and each JVM runs one intra-op thread, so that several of them share
- * the cores; the DJL settings of the test JVM are passed on. Standard output and error go to files.
+ * or this JVM's class path when that is not set (the launcher's, for the chaos benchmark).
+ * PyTorch's OpenMP threads sleep when idle ({@code OMP_WAIT_POLICY=PASSIVE}) and each JVM runs one
+ * intra-op thread, so that several of them share the cores; the DJL settings of the test JVM are
+ * passed on. Standard output and error go to files.
  */
-final class ComponentProcess implements AutoCloseable {
+public final class LodestoneProcess implements AutoCloseable {
   private static final String[] PASSED_ON = {
     "ai.djl.offline", "PYTORCH_VERSION", "PYTORCH_FLAVOR", "DJL_CACHE_DIR"
   };
@@ -26,7 +28,7 @@ final class ComponentProcess implements AutoCloseable {
   private final Path stdout;
   private final Path stderr;
 
-  private ComponentProcess(String name, Process process, Path stdout, Path stderr) {
+  private LodestoneProcess(String name, Process process, Path stdout, Path stderr) {
     this.name = name;
     this.process = process;
     this.stdout = stdout;
@@ -34,7 +36,8 @@ final class ComponentProcess implements AutoCloseable {
   }
 
   /** Starts {@code lodestone ARGS}; its output goes to {@code dir/name.out} and {@code .err}. */
-  static ComponentProcess start(Path dir, String name, List<String> args) throws IOException {
+  public static LodestoneProcess start(Path dir, String name, List<String> args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx384m");
@@ -60,29 +63,29 @@ final class ComponentProcess implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
             .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()));
     pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-    return new ComponentProcess(name, pb.start(), out, err);
+    return new LodestoneProcess(name, pb.start(), out, err);
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
   /** Everything written to standard output so far. */
-  String stdout() throws IOException {
+  public String stdout() throws IOException {
     return Files.exists(stdout) ? Files.readString(stdout, StandardCharsets.UTF_8) : "";
   }
 
   /** Everything written to standard error so far. */
-  String stderr() throws IOException {
+  public String stderr() throws IOException {
     return Files.exists(stderr) ? Files.readString(stderr, StandardCharsets.UTF_8) : "";
   }
 
   /** Kills the process at once (SIGKILL: no shutdown hook, no clean close) and waits for it. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
   }
@@ -90,13 +93,13 @@ final class ComponentProcess implements AutoCloseable {
   /**
    * Asks the process to stop (SIGTERM) and returns its exit status; fails after {@code timeout}.
    */
-  int stop(Duration timeout) throws Exception {
+  public int stop(Duration timeout) throws Exception {
     process.destroy();
     return awaitExit(timeout);
   }
 
   /** Waits for the exit and returns its status; fails after {@code timeout}. */
-  int awaitExit(Duration timeout) throws Exception {
+  public int awaitExit(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + " did not exit within " + timeout + "; stderr:\n" + tail());
     }
@@ -104,7 +107,7 @@ final class ComponentProcess implements AutoCloseable {
   }
 
   /** The last lines of standard error, for failure messages. */
-  String tail() throws IOException {
+  public String tail() throws IOException {
     String e = stderr();
     return e.length() > 4000 ? e.substring(e.length() - 4000) : e;
   }

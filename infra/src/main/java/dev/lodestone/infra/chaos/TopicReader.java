@@ -1,4 +1,4 @@
-package dev.lodestone.infra.cli;
+package dev.lodestone.infra.chaos;
 
 import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.kafka.ClusterConfig;
@@ -12,7 +12,6 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,20 +21,23 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads whole topics ({@code read_committed}) and consumer-group offsets, for the tests. */
-final class TopicReader {
+/**
+ * Reads whole topics ({@code read_committed}) and consumer-group offsets: what the chaos benchmark
+ * and the integration tests count.
+ */
+public final class TopicReader {
   private final ClusterConfig cluster;
 
-  TopicReader(ClusterConfig cluster) {
+  public TopicReader(ClusterConfig cluster) {
     this.cluster = cluster;
   }
 
   /** A committed record, decoded, with its position. */
-  record Read<V>(String key, V value, int partition, long offset) {}
+  public record Read<V>(String key, V value, int partition, long offset) {}
 
   /** Every committed record of the topic, up to its end now, as raw bytes. */
-  List<ConsumerRecord<String, byte[]>> raw(String topic) {
-    Properties p = cluster.clientProperties("test-reader");
+  public List<ConsumerRecord<String, byte[]>> raw(String topic) {
+    Properties p = cluster.clientProperties("lodestone-reader");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
@@ -52,7 +54,7 @@ final class TopicReader {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("could not read " + topic + " to its end");
+          throw new IllegalStateException("could not read " + topic + " to its end");
         }
         c.poll(Duration.ofMillis(200)).forEach(out::add);
       }
@@ -67,7 +69,7 @@ final class TopicReader {
    */
   private Map<TopicPartition, Long> stableEnd(
       KafkaConsumer<String, byte[]> c, List<TopicPartition> parts) {
-    Properties p = cluster.clientProperties("test-reader-watermark");
+    Properties p = cluster.clientProperties("lodestone-reader-watermark");
     Map<TopicPartition, Long> high;
     try (KafkaConsumer<String, byte[]> u =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -88,7 +90,7 @@ final class TopicReader {
   }
 
   /** Every committed record of a catalogue topic, decoded. */
-  <V extends SpecificRecord> List<Read<V>> all(TopicSpec<V> topic) {
+  public <V extends SpecificRecord> List<Read<V>> all(TopicSpec<V> topic) {
     AvroDeserializer<V> d = TopicSerdes.valueDeserializer(topic, cluster.registryClient());
     List<Read<V>> out = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : raw(topic.name())) {
@@ -98,20 +100,20 @@ final class TopicReader {
   }
 
   /** The offsets a consumer group has committed. */
-  Map<TopicPartition, OffsetAndMetadata> committed(String groupId) throws Exception {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+  public Map<TopicPartition, OffsetAndMetadata> committed(String groupId) throws Exception {
+    Properties p = cluster.clientProperties("lodestone-reader-admin");
     try (Admin admin = Admin.create(p)) {
       return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
     }
   }
 
   /** Polls {@code condition} every 200 ms until it holds; fails after {@code timeout}. */
-  static void await(String what, Duration timeout, BooleanSupplier condition) throws Exception {
+  public static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+        throw new IllegalStateException("timed out after " + timeout + " waiting until " + what);
       }
       Thread.sleep(200);
     }

@@ -3,6 +3,7 @@ package dev.lodestone.infra.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import dev.lodestone.infra.chaos.TopicReader;
 import dev.lodestone.infra.run.ModelSize;
 import dev.lodestone.learner.Learner;
 import dev.lodestone.learner.LearnerConfig;

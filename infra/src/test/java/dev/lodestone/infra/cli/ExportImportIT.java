@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lodestone.games.Games;
+import dev.lodestone.infra.chaos.TopicReader;
 import dev.lodestone.infra.run.ModelSize;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.GameOracle;

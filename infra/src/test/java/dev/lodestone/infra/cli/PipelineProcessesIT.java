@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.infra.chaos.LodestoneProcess;
+import dev.lodestone.infra.chaos.PolicyWatcher;
+import dev.lodestone.infra.chaos.TopicReader;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.LabeledGroup;
-import dev.lodestone.schemas.avro.ModelRole;
 import dev.lodestone.schemas.avro.PolicyVersion;
 import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.kafka.ClusterConfig;
-import dev.lodestone.schemas.serde.AvroDeserializer;
-import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.stack.LocalStack;
 import dev.lodestone.stack.LocalStackConfig;
 import java.nio.file.Files;
@@ -21,17 +21,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.commons.io.FileUtils;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -138,7 +132,7 @@ class PipelineProcessesIT {
 
   /** Runs a replay to its end. */
   private static Replayed replay(Path dir, String name, List<String> args) throws Exception {
-    try (ComponentProcess p = ComponentProcess.start(dir, name, args)) {
+    try (LodestoneProcess p = LodestoneProcess.start(dir, name, args)) {
       assertThat(p.awaitExit(Duration.ofSeconds(150)))
           .as("%s exit status; stderr:\n%s", name, p.tail())
           .isZero();
@@ -151,12 +145,12 @@ class PipelineProcessesIT {
   void shouldLabelAndConsumeEveryGroupExactlyOnceWhenTheLearnerIsKilledAndRestarted()
       throws Exception {
     Path dir = Files.createTempDirectory("pipeline-processes-");
-    List<ComponentProcess> processes = new ArrayList<>();
+    List<LodestoneProcess> processes = new ArrayList<>();
     try (PolicyWatcher policy = new PolicyWatcher(cluster, MODEL)) {
       for (String id : List.of("j1", "j2")) {
         List<String> a = common("judge");
         a.addAll(List.of("--instance-id", id, "--state-dir", dir.resolve(id).toString()));
-        processes.add(ComponentProcess.start(dir, id, a));
+        processes.add(LodestoneProcess.start(dir, id, a));
       }
       for (String id : List.of("it-s1", "it-s2")) {
         List<String> a = common("sampler");
@@ -170,9 +164,9 @@ class PipelineProcessesIT {
                 "4",
                 "--max-new-tokens",
                 "10"));
-        processes.add(ComponentProcess.start(dir, id, a));
+        processes.add(LodestoneProcess.start(dir, id, a));
       }
-      ComponentProcess first = ComponentProcess.start(dir, "learner-1", learnerArgs(dir));
+      LodestoneProcess first = LodestoneProcess.start(dir, "learner-1", learnerArgs(dir));
       processes.add(first);
 
       // Mid-run: SIGKILL, no clean close; then the same command again resumes from the checkpoint.
@@ -185,7 +179,7 @@ class PipelineProcessesIT {
           .isTrue();
       first.kill();
       long stepAtKill = policy.maxStep();
-      ComponentProcess second = ComponentProcess.start(dir, "learner-2", learnerArgs(dir));
+      LodestoneProcess second = LodestoneProcess.start(dir, "learner-2", learnerArgs(dir));
       processes.add(second);
       assertThat(second.awaitExit(Duration.ofSeconds(150)))
           .as("learner exit status; stderr:\n%s", second.tail())
@@ -196,7 +190,7 @@ class PipelineProcessesIT {
       assertThat(second.stderr()).containsPattern("running \\(model " + MODEL + ", step [1-9]");
 
       // Stop the samplers; the judges label what is left.
-      for (ComponentProcess p : processes) {
+      for (LodestoneProcess p : processes) {
         if (p.name().startsWith("it-s")) {
           p.stop(Duration.ofSeconds(60));
         }
@@ -260,7 +254,7 @@ class PipelineProcessesIT {
       List<String> replayArgs = replayArgs(dir, killedModel, "labeled");
       try (PolicyWatcher replayPolicy = new PolicyWatcher(cluster, killedModel)) {
         for (long killAt : new long[] {KILL_AT_STEP, 2 * KILL_AT_STEP}) {
-          ComponentProcess r = ComponentProcess.start(dir, "replay-" + killAt, replayArgs);
+          LodestoneProcess r = LodestoneProcess.start(dir, "replay-" + killAt, replayArgs);
           processes.add(r);
           TopicReader.await(
               "the replay publishes at step " + killAt,
@@ -362,58 +356,6 @@ class PipelineProcessesIT {
         processes.get(i).close();
       }
       FileUtils.deleteQuietly(dir.toFile());
-    }
-  }
-
-  /** Follows the policy topic (read_committed) and keeps the newest POLICY version of a model. */
-  static final class PolicyWatcher implements AutoCloseable {
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final AvroDeserializer<PolicyVersion> values;
-    private final String model;
-    private PolicyVersion last;
-
-    PolicyWatcher(ClusterConfig cluster, String model) {
-      Properties p = cluster.clientProperties("it-policy-watcher");
-      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-      p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024 * 1024);
-      this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-      TopicPartition tp = new TopicPartition(Topics.POLICY.name(), 0);
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      this.values = TopicSerdes.valueDeserializer(Topics.POLICY, cluster.registryClient());
-      this.model = model;
-    }
-
-    /** The newest POLICY version's step read so far (-1: none). */
-    long maxStep() {
-      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        PolicyVersion v = values.decode(r);
-        if (v.getModelId().equals(model)
-            && v.getRole() == ModelRole.POLICY
-            && (last == null || v.getVersion() >= last.getVersion())) {
-          last = v;
-        }
-      }
-      return last == null ? -1 : last.getStep();
-    }
-
-    /** The newest POLICY version, after reading to the end. */
-    PolicyVersion last() throws Exception {
-      TopicReader.await(
-          "the policy topic is read",
-          Duration.ofSeconds(30),
-          () -> {
-            long before = last == null ? -1 : last.getVersion();
-            maxStep();
-            return last != null && last.getVersion() == before;
-          });
-      return last;
-    }
-
-    @Override
-    public void close() {
-      consumer.close();
     }
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.infra.chaos.LodestoneProcess;
+import dev.lodestone.infra.chaos.TopicReader;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.JudgeKind;
@@ -205,8 +207,8 @@ class RunCommandIT {
   void shouldStopCleanlyOnSigtermAndStillWriteTheReport() throws Exception {
     Path dir = Files.createTempDirectory("run-sigterm-it-");
     Path report = dir.resolve("report");
-    try (ComponentProcess run =
-        ComponentProcess.start(
+    try (LodestoneProcess run =
+        LodestoneProcess.start(
             dir,
             "run",
             List.of(

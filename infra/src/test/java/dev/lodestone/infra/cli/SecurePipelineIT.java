@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.infra.chaos.LodestoneProcess;
+import dev.lodestone.infra.chaos.TopicReader;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.SampleGroup;
@@ -91,26 +93,26 @@ class SecurePipelineIT {
   void shouldRunEveryComponentUnderItsOwnRole() throws Exception {
     Path dir = Files.createTempDirectory("secure-pipeline-");
     // The learner under the sampler's role: it may not write policy.
-    try (ComponentProcess wrong =
-        ComponentProcess.start(dir, "learner-as-sampler", learnerArgs(dir, Role.SAMPLER))) {
+    try (LodestoneProcess wrong =
+        LodestoneProcess.start(dir, "learner-as-sampler", learnerArgs(dir, Role.SAMPLER))) {
       assertThat(wrong.awaitExit(Duration.ofSeconds(150)))
           .as("exit status; stderr:\n%s", wrong.tail())
           .isNotZero();
       assertThat(wrong.stderr()).containsIgnoringCase("authoriz");
     }
 
-    List<ComponentProcess> processes = new ArrayList<>();
+    List<LodestoneProcess> processes = new ArrayList<>();
     try {
       List<String> judge = common("judge", Role.JUDGE);
       judge.addAll(List.of("--instance-id", "j1", "--state-dir", dir.resolve("j1").toString()));
-      processes.add(ComponentProcess.start(dir, "judge", judge));
+      processes.add(LodestoneProcess.start(dir, "judge", judge));
       List<String> sampler = common("sampler", Role.SAMPLER);
       sampler.addAll(
           List.of(
               "--sampler-id", "it-secure-s1", "--groups-per-batch", "2", "--max-new-tokens", "10"));
-      processes.add(ComponentProcess.start(dir, "sampler", sampler));
-      ComponentProcess learner =
-          ComponentProcess.start(dir, "learner", learnerArgs(dir, Role.LEARNER));
+      processes.add(LodestoneProcess.start(dir, "sampler", sampler));
+      LodestoneProcess learner =
+          LodestoneProcess.start(dir, "learner", learnerArgs(dir, Role.LEARNER));
       processes.add(learner);
       assertThat(learner.awaitExit(Duration.ofSeconds(240)))
           .as("learner exit status; stderr:\n%s", learner.tail())
@@ -142,11 +144,11 @@ class SecurePipelineIT {
       }
       assertThat(labeledIds).isEqualTo(sampleIds);
       assertThat(sampleIds.size()).isGreaterThanOrEqualTo((int) (STEPS * 2));
-      for (ComponentProcess p : processes) {
+      for (LodestoneProcess p : processes) {
         assertThat(p.stderr()).as(p.name()).doesNotContain("AUTHORIZATION_FAILED");
       }
     } finally {
-      for (ComponentProcess p : processes) {
+      for (LodestoneProcess p : processes) {
         p.close();
       }
     }

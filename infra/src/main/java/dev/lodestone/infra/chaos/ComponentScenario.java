@@ -1,0 +1,108 @@
+package dev.lodestone.infra.chaos;
+
+import dev.lodestone.schemas.Topics;
+import dev.lodestone.schemas.kafka.ClusterConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Scenario {@code components}: a judge (with its label join), a sampler and a learner run as
+ * processes; the judge and the sampler are each killed with SIGKILL {@code kills} times, at random
+ * moments, and started again at once with the same ids. Every sample group must then be labelled
+ * exactly once, no group id may repeat, no group may be cut short, and the time from a judge's
+ * restart to its next label is measured.
+ */
+final class ComponentScenario {
+  static final String NAME = "components";
+  private static final int GROUP_SIZE = 2;
+
+  private ComponentScenario() {}
+
+  static ScenarioResult run(ChaosSettings s, Path dir, Consumer<String> progress) throws Exception {
+    try (ChaosStack stack = new ChaosStack(dir.resolve("stack"))) {
+      ClusterConfig cluster = stack.cluster();
+      // Enough steps to outlast the kills: about 10 s between two.
+      Components c = new Components(cluster, dir, "chaos-components", s.steps());
+      TopicReader reader = new TopicReader(cluster);
+      Random random = new Random(s.seed());
+      List<Double> judgeRestartSeconds = new ArrayList<>();
+      List<LodestoneProcess> all = new ArrayList<>();
+      try {
+        LodestoneProcess judge = c.start("judge-0", c.judge("j1"));
+        LodestoneProcess sampler = c.start("sampler-0", c.sampler("chaos-s1"));
+        LodestoneProcess learner = c.start("learner", c.learner());
+        all.addAll(List.of(judge, sampler, learner));
+        for (int k = 0; k < s.kills(); k++) {
+          long labelsBefore = reader.raw(Topics.LABELS.name()).size();
+          TopicReader.await(
+              "labels keep coming",
+              Duration.ofMinutes(3),
+              () ->
+                  reader.raw(Topics.LABELS.name()).size() > labelsBefore + 4 || !learner.isAlive());
+          if (!learner.isAlive()) {
+            break; // the learner reached its budget: no pipeline left to hurt
+          }
+          Thread.sleep(500 + random.nextInt(2500));
+          progress.accept(NAME + ": SIGKILL of the judge and the sampler (" + (k + 1) + ")");
+          judge.kill();
+          sampler.kill();
+          long labelsAtKill = reader.raw(Topics.LABELS.name()).size();
+          long restarted = System.nanoTime();
+          judge = c.start("judge-" + (k + 1), c.judge("j1"));
+          sampler = c.start("sampler-" + (k + 1), c.sampler("chaos-s1"));
+          all.add(judge);
+          all.add(sampler);
+          LodestoneProcess j = judge;
+          TopicReader.await(
+              "the restarted judge labels",
+              Duration.ofMinutes(3),
+              () -> reader.raw(Topics.LABELS.name()).size() > labelsAtKill || !j.isAlive());
+          judgeRestartSeconds.add((System.nanoTime() - restarted) / 1e9);
+        }
+        LearnerScenario.requireExit(learner, 0);
+        sampler.stop(Duration.ofSeconds(60));
+        TopicReader.await(
+            "every sample group is labelled",
+            Duration.ofMinutes(2),
+            () ->
+                reader.raw(Topics.LABELED.name()).size()
+                    >= reader.raw(Topics.SAMPLES.name()).size());
+        LogCheck log = LogCheck.read(reader, GROUP_SIZE);
+        int kills = judgeRestartSeconds.size();
+        Map<String, Object> details = new LinkedHashMap<>(log.details());
+        details.put("kills", kills);
+        details.put("judgeRestartToLabelSeconds", judgeRestartSeconds.toString());
+        details.put(
+            "judgeRestartToLabelMaxSeconds",
+            judgeRestartSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+        return new ScenarioResult(
+            NAME,
+            kills + " x SIGKILL of the judge and of the sampler, restarted with their ids",
+            log.uniqueSamples(),
+            log.uniqueLabeled() - log.foreign(),
+            log.missing(),
+            log.duplicated(),
+            details,
+            log.clean() && kills == s.kills(),
+            kills
+                + " of "
+                + s.kills()
+                + " kills done; "
+                + log.halfGroups()
+                + " groups cut short, "
+                + log.foreign()
+                + " labelled groups without a sample");
+      } finally {
+        for (int i = all.size() - 1; i >= 0; i--) {
+          all.get(i).close();
+        }
+      }
+    }
+  }
+}
