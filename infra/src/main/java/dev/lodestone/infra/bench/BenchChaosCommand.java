@@ -73,10 +73,10 @@ public final class BenchChaosCommand implements Callable<Integer> {
   @Option(
       names = "--bad-records",
       paramLabel = "N",
-      defaultValue = "1000",
+      defaultValue = "3400",
       description =
-          "Records of each of the 16 kinds of damage (default: ${DEFAULT-VALUE}, 16,000 in all,"
-              + " over 10,000 into each of samples and labels).")
+          "Records of each of the 16 kinds of damage (default: ${DEFAULT-VALUE}: 20,400 into"
+              + " samples, 23,800 into labels, 10,200 into labeled).")
   int badRecords;
 
   @Option(

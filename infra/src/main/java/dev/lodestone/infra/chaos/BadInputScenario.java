@@ -44,7 +44,7 @@ final class BadInputScenario {
         long sent = BadRecords.inject(cluster, good, perKind);
         Map<String, Long> expected = BadRecords.expected(perKind);
         long total = expected.values().stream().mapToLong(Long::longValue).sum();
-        long timeout = 120 + perKind / 50;
+        long timeout = 120 + perKind / 10;
         TopicReader.await(
             total + " dead letters",
             Duration.ofSeconds(timeout),
