@@ -197,8 +197,43 @@ public final class StreamsRunner {
   }
 
   private StreamThreadExceptionResponse onUncaughtException(Throwable error) {
+    if (isOutage(error)) {
+      // The cluster did not answer within a client timeout (a broker outage longer than a
+      // minute): a new thread with a new producer starts over from the committed offsets, and
+      // the transaction that timed out is aborted (exactly once holds).
+      LOG.warn(
+          "{}: a stream thread gave up waiting for the cluster ({}); it is replaced",
+          spec.name(),
+          rootMessage(error));
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
     LOG.error("{}: a stream thread failed; the service stops", spec.name(), error);
     lifecycle.failed(error);
     return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  }
+
+  /**
+   * Whether a stream thread died of the cluster not answering: a client timeout somewhere in the
+   * chain, or the producer refusing to go on after a commit that timed out.
+   */
+  static boolean isOutage(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.kafka.common.errors.TimeoutException) {
+        return true;
+      }
+      if (t instanceof IllegalStateException
+          && String.valueOf(t.getMessage()).contains("timed out and must be retried")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.toString();
   }
 }
