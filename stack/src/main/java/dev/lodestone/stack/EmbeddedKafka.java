@@ -136,6 +136,15 @@ final class EmbeddedKafka {
    * for the storage tool (the SCRAM users of a secured stack).
    */
   boolean formatIfNeeded(Path configFile, List<String> extraArguments) throws IOException {
+    return formatIfNeeded(configFile, Uuid.randomUuid().toString(), extraArguments);
+  }
+
+  /**
+   * Formats the log directory with {@code clusterId} (every node of one cluster has the same),
+   * unless it is formatted already.
+   */
+  boolean formatIfNeeded(Path configFile, String clusterId, List<String> extraArguments)
+      throws IOException {
     if (isFormatted(logDir)) {
       log.debug("Reusing formatted storage in {}", logDir);
       return false;
@@ -143,7 +152,6 @@ final class EmbeddedKafka {
     try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
       properties.store(out, "Lodestone local stack: broker settings");
     }
-    String clusterId = Uuid.randomUuid().toString();
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
@@ -196,6 +204,23 @@ final class EmbeddedKafka {
     } finally {
       starter.shutdownNow();
     }
+  }
+
+  /** Whether the node runs. */
+  boolean running() {
+    return server != null;
+  }
+
+  /** The cluster id a formatted log directory holds, if it is formatted. */
+  static java.util.Optional<String> clusterId(Path logDir) throws IOException {
+    if (!isFormatted(logDir)) {
+      return java.util.Optional.empty();
+    }
+    Properties meta = new Properties();
+    try (var in = Files.newInputStream(logDir.resolve(META_PROPERTIES))) {
+      meta.load(in);
+    }
+    return java.util.Optional.ofNullable(meta.getProperty("cluster.id"));
   }
 
   /** Shuts the node down and waits until it has stopped. Does nothing if it never started. */

@@ -31,6 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.commons.io.FileUtils;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclBinding;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +106,12 @@ public final class LocalStack implements AutoCloseable {
   private FileChannel lockChannel;
   private FileLock dirLock;
   private EmbeddedKafka kafka;
+
+  /** Nodes 2 and 3 of a three-node stack (node 1 is {@link #kafka}). */
+  private final List<EmbeddedKafka> otherNodes = new ArrayList<>();
+
+  private final List<Integer> otherKafkaPorts = new ArrayList<>();
+  private final List<Integer> otherControllerPorts = new ArrayList<>();
   private EmbeddedSchemaRegistry registry;
   private StackSecurity security;
   private String advertisedHost;
@@ -164,6 +171,7 @@ public final class LocalStack implements AutoCloseable {
         long tRegistry = System.nanoTime();
         Files.createDirectories(kafkaDir);
         Map<String, String> brokerProperties = new LinkedHashMap<>(config.brokerProperties());
+        brokerProperties.putAll(clusterProperties(1));
         if (security != null) {
           brokerProperties.putAll(
               security.brokerProperties(
@@ -180,12 +188,33 @@ public final class LocalStack implements AutoCloseable {
                 controllerPort,
                 kafkaDir,
                 brokerProperties);
+        String clusterId =
+            EmbeddedKafka.clusterId(kafkaDir).orElseGet(() -> Uuid.randomUuid().toString());
         formatted =
             kafka.formatIfNeeded(
                 directory.resolve("broker.properties"),
+                clusterId,
                 security == null ? List.of() : security.scramFormatArguments());
+        for (int node = 2; node <= config.brokers(); node++) {
+          Path nodeDir = directory.resolve(KAFKA_DIR + "-" + node);
+          Files.createDirectories(nodeDir);
+          Map<String, String> props = new LinkedHashMap<>(config.brokerProperties());
+          props.putAll(clusterProperties(node));
+          EmbeddedKafka other =
+              new EmbeddedKafka(
+                  config.host(),
+                  advertisedHost,
+                  localHost,
+                  otherKafkaPorts.get(node - 2),
+                  otherControllerPorts.get(node - 2),
+                  nodeDir,
+                  props);
+          other.formatIfNeeded(
+              directory.resolve("broker-" + node + ".properties"), clusterId, List.of());
+          otherNodes.add(other);
+        }
         long tFormat = System.nanoTime();
-        kafka.start(remaining(deadline));
+        startNodes(remaining(deadline));
         long tBroker = System.nanoTime();
         try (Admin admin = Admin.create(adminConfig())) {
           provisioned = new TopicProvisioner(admin).provision(Topics.ALL, remaining(deadline));
@@ -194,9 +223,11 @@ public final class LocalStack implements AutoCloseable {
           }
         }
         long tTopics = System.nanoTime();
-        if (!Ports.accepts(localHost, kafkaPort, remaining(deadline))) {
-          throw new LocalStackException(
-              "the Kafka broker does not accept connections on port " + kafkaPort);
+        for (int port : kafkaPorts()) {
+          if (!Ports.accepts(localHost, port, remaining(deadline))) {
+            throw new LocalStackException(
+                "the Kafka broker does not accept connections on port " + port);
+          }
         }
         if (!Ports.accepts(localHost, registry.port(), remaining(deadline))) {
           throw new LocalStackException(
@@ -351,6 +382,17 @@ public final class LocalStack implements AutoCloseable {
     taken.add(kafkaPort);
     controllerPort =
         config.controllerPort() != 0 ? config.controllerPort() : Ports.pickFree(host, taken);
+    taken.add(controllerPort);
+    otherKafkaPorts.clear();
+    otherControllerPorts.clear();
+    for (int node = 2; node <= config.brokers(); node++) {
+      int k = Ports.pickFree(host, taken);
+      taken.add(k);
+      int c = Ports.pickFree(host, taken);
+      taken.add(c);
+      otherKafkaPorts.add(k);
+      otherControllerPorts.add(c);
+    }
   }
 
   private void prepareDirectory() throws IOException {
@@ -477,6 +519,14 @@ public final class LocalStack implements AutoCloseable {
   /** Stops whatever runs, in reverse order of starting; returns what went wrong. */
   private List<Throwable> shutDownAll() {
     List<Throwable> errors = new ArrayList<>();
+    for (int i = otherNodes.size() - 1; i >= 0; i--) {
+      try {
+        otherNodes.get(i).stop();
+      } catch (RuntimeException e) {
+        errors.add(e);
+      }
+    }
+    otherNodes.clear();
     if (kafka != null) {
       try {
         kafka.stop();
@@ -538,7 +588,124 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private String bootstrapAddress() {
-    return urlHost(advertisedHost) + ":" + kafkaPort;
+    List<String> servers = new ArrayList<>();
+    for (int port : kafkaPorts()) {
+      servers.add(urlHost(advertisedHost) + ":" + port);
+    }
+    return String.join(",", servers);
+  }
+
+  /** The client ports of the nodes, node 1 first. */
+  private List<Integer> kafkaPorts() {
+    List<Integer> ports = new ArrayList<>(List.of(kafkaPort));
+    ports.addAll(otherKafkaPorts);
+    return ports;
+  }
+
+  /**
+   * The settings that make node {@code node} one of the stack's nodes: its id and, with three
+   * nodes, the quorum of all three and the replication of a three-node cluster.
+   */
+  private Map<String, String> clusterProperties(int node) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("node.id", Integer.toString(node));
+    if (config.brokers() == 1) {
+      return p;
+    }
+    List<String> voters = new ArrayList<>();
+    voters.add("1@" + urlHost(localHost) + ":" + controllerPort);
+    for (int i = 0; i < otherControllerPorts.size(); i++) {
+      voters.add((i + 2) + "@" + urlHost(localHost) + ":" + otherControllerPorts.get(i));
+    }
+    p.put("controller.quorum.voters", String.join(",", voters));
+    String replicas = Integer.toString(config.brokers());
+    p.put("offsets.topic.replication.factor", replicas);
+    p.put("transaction.state.log.replication.factor", replicas);
+    p.put("transaction.state.log.min.isr", "2");
+    p.put("share.coordinator.state.topic.replication.factor", replicas);
+    p.put("share.coordinator.state.topic.min.isr", "2");
+    p.put("default.replication.factor", replicas);
+    p.put("min.insync.replicas", "2");
+    // A node stops at once, as a crashed one would, without first handing its leaderships over;
+    // and the last nodes of a stack that shuts down do not wait for a quorum already gone.
+    p.put("controlled.shutdown.enable", "false");
+    return p;
+  }
+
+  /**
+   * Starts the nodes and waits until each runs: one at a time for one node, all at once for three
+   * (a node of a quorum waits for the others before it is up).
+   */
+  private void startNodes(Duration timeout) {
+    if (otherNodes.isEmpty()) {
+      kafka.start(timeout);
+      return;
+    }
+    List<EmbeddedKafka> all = new ArrayList<>(List.of(kafka));
+    all.addAll(otherNodes);
+    List<Thread> starters = new ArrayList<>();
+    List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (EmbeddedKafka node : all) {
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  node.start(timeout);
+                } catch (RuntimeException e) {
+                  failures.add(e);
+                }
+              },
+              "lodestone-node-start");
+      t.start();
+      starters.add(t);
+    }
+    for (Thread t : starters) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LocalStackException("interrupted while starting the Kafka nodes", e);
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw failures.get(0);
+    }
+  }
+
+  /** The broker nodes this stack runs: 1 or 3. */
+  public int brokers() {
+    return config.brokers();
+  }
+
+  /**
+   * Stops node {@code node} (1-based) and waits until it has stopped, leaving the others running:
+   * with three nodes the cluster goes on without it. The node is shut down in this process without
+   * a controlled shutdown (it hands no leadership over, the controller fences it when its session
+   * lapses), which is as close to a crash as a node sharing a process can come.
+   */
+  public void stopBroker(int node) {
+    requireStarted();
+    nodeOf(node).stop();
+    log.info("Kafka node {} stopped", node);
+  }
+
+  /** Starts node {@code node} again after {@link #stopBroker(int)}, on its ports and its log. */
+  public void startBroker(int node, Duration timeout) {
+    requireStarted();
+    EmbeddedKafka k = nodeOf(node);
+    if (k.running()) {
+      throw new IllegalStateException("Kafka node " + node + " runs already");
+    }
+    k.start(timeout);
+    log.info("Kafka node {} started again", node);
+  }
+
+  private EmbeddedKafka nodeOf(int node) {
+    if (node < 1 || node > config.brokers()) {
+      throw new IllegalArgumentException(
+          "node must be between 1 and " + config.brokers() + ", got " + node);
+    }
+    return node == 1 ? kafka : otherNodes.get(node - 2);
   }
 
   private String registryAddress() {

@@ -21,6 +21,10 @@ import java.util.TreeMap;
  *     listeners, node and directory settings are the stack's own and cannot be given here)
  * @param secure TLS, SCRAM users and ACLs for the broker, HTTPS and basic authentication for the
  *     registry ({@link dev.lodestone.stack.security.StackSecurity}); false for plaintext
+ * @param brokers the broker nodes, 1 or 3. With 3, every node is a broker and a KRaft controller in
+ *     this process, on ports of its own (the first on {@code kafkaPort} and {@code controllerPort},
+ *     the others on free ports), and topics are replicated 3 times with {@code min.insync.replicas}
+ *     2: one node may be down and nothing stops
  */
 public record LocalStackConfig(
     String host,
@@ -29,7 +33,8 @@ public record LocalStackConfig(
     int registryPort,
     Optional<Path> dataDir,
     Map<String, String> brokerProperties,
-    boolean secure) {
+    boolean secure,
+    int brokers) {
 
   /** The usual local address. */
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -63,6 +68,13 @@ public record LocalStackConfig(
     Objects.requireNonNull(brokerProperties, "brokerProperties");
     if (host.isBlank() || host.chars().anyMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException("host must be a host name or address, got '" + host + "'");
+    }
+    if (brokers != 1 && brokers != 3) {
+      throw new IllegalArgumentException("brokers must be 1 or 3, got " + brokers);
+    }
+    if (brokers > 1 && secure) {
+      throw new IllegalArgumentException(
+          "a secured stack has one broker; 3 brokers run without TLS and ACLs");
     }
     checkPort("kafkaPort", kafkaPort);
     checkPort("controllerPort", controllerPort);
@@ -106,24 +118,39 @@ public record LocalStackConfig(
         DEFAULT_REGISTRY_PORT,
         Optional.empty(),
         Map.of(),
-        false);
+        false,
+        1);
   }
 
   /** Free ports on {@code 127.0.0.1} and a temporary data directory: for tests and benchmarks. */
   public static LocalStackConfig ephemeral() {
-    return new LocalStackConfig(DEFAULT_HOST, 0, 0, 0, Optional.empty(), Map.of(), false);
+    return new LocalStackConfig(DEFAULT_HOST, 0, 0, 0, Optional.empty(), Map.of(), false, 1);
   }
 
   /** This configuration listening on {@code newHost}. */
   public LocalStackConfig withHost(String newHost) {
     return new LocalStackConfig(
-        newHost, kafkaPort, controllerPort, registryPort, dataDir, brokerProperties, secure);
+        newHost,
+        kafkaPort,
+        controllerPort,
+        registryPort,
+        dataDir,
+        brokerProperties,
+        secure,
+        brokers);
   }
 
   /** This configuration with the given ports (0 for a free one). */
   public LocalStackConfig withPorts(int newKafkaPort, int newControllerPort, int newRegistryPort) {
     return new LocalStackConfig(
-        host, newKafkaPort, newControllerPort, newRegistryPort, dataDir, brokerProperties, secure);
+        host,
+        newKafkaPort,
+        newControllerPort,
+        newRegistryPort,
+        dataDir,
+        brokerProperties,
+        secure,
+        brokers);
   }
 
   /** This configuration keeping its data in {@code dir} (created if missing). */
@@ -135,7 +162,8 @@ public record LocalStackConfig(
         registryPort,
         Optional.of(Objects.requireNonNull(dir, "dataDir")),
         brokerProperties,
-        secure);
+        secure,
+        brokers);
   }
 
   /** This configuration with {@code extra} broker settings added (later values win). */
@@ -143,13 +171,26 @@ public record LocalStackConfig(
     var merged = new TreeMap<>(brokerProperties);
     merged.putAll(extra);
     return new LocalStackConfig(
-        host, kafkaPort, controllerPort, registryPort, dataDir, merged, secure);
+        host, kafkaPort, controllerPort, registryPort, dataDir, merged, secure, brokers);
   }
 
   /** This configuration secured (or not): see {@link #secure()}. */
   public LocalStackConfig withSecurity(boolean newSecure) {
     return new LocalStackConfig(
-        host, kafkaPort, controllerPort, registryPort, dataDir, brokerProperties, newSecure);
+        host,
+        kafkaPort,
+        controllerPort,
+        registryPort,
+        dataDir,
+        brokerProperties,
+        newSecure,
+        brokers);
+  }
+
+  /** This configuration with {@code n} broker nodes: see {@link #brokers()}. */
+  public LocalStackConfig withBrokers(int n) {
+    return new LocalStackConfig(
+        host, kafkaPort, controllerPort, registryPort, dataDir, brokerProperties, secure, n);
   }
 
   private static void checkPort(String field, int port) {

@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
           + " own per scenario), each reported as counts: expected, delivered, lost, duplicated.",
       "Scenarios: learner (SIGKILLs of a replaying learner: its weights must equal a straight"
           + " replay's), components (SIGKILLs of the judge and the sampler), outage (broker and"
-          + " registry down), bad-input (malformed records into every input topic).",
+          + " registry down), brokers (one of three broker nodes down at a time), bad-input"
+          + " (malformed records into every input topic), bad-requests (malformed HTTP requests"
+          + " to the schema registry).",
       "Exit status 0 when every scenario passed, 1 when one did not.",
       ""
     })
@@ -45,7 +47,8 @@ public final class BenchChaosCommand implements Callable<Integer> {
       paramLabel = "NAME",
       split = ",",
       description =
-          "Scenarios to run, comma-separated or repeated: learner, components, outage, bad-input"
+          "Scenarios to run, comma-separated or repeated: learner, components, outage, brokers,"
+              + " bad-input, bad-requests"
               + " (default: all).")
   List<String> scenarios = new ArrayList<>();
 

@@ -19,7 +19,12 @@ public final class Chaos {
   /** The scenarios, in the order they run. */
   public static final List<String> ALL =
       List.of(
-          LearnerScenario.NAME, ComponentScenario.NAME, OutageScenario.NAME, BadInputScenario.NAME);
+          LearnerScenario.NAME,
+          ComponentScenario.NAME,
+          OutageScenario.NAME,
+          BrokersScenario.NAME,
+          BadInputScenario.NAME,
+          BadRequestsScenario.NAME);
 
   private Chaos() {}
 
@@ -38,7 +43,9 @@ public final class Chaos {
               case LearnerScenario.NAME -> LearnerScenario.run(settings, dir, progress);
               case ComponentScenario.NAME -> ComponentScenario.run(settings, dir, progress);
               case OutageScenario.NAME -> OutageScenario.run(settings, dir, progress);
+              case BrokersScenario.NAME -> BrokersScenario.run(settings, dir, progress);
               case BadInputScenario.NAME -> BadInputScenario.run(settings, dir, progress);
+              case BadRequestsScenario.NAME -> BadRequestsScenario.run(settings, dir, progress);
               default -> throw new IllegalArgumentException("unknown scenario " + name);
             };
       } catch (IllegalStateException e) {

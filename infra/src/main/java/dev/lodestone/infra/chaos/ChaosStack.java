@@ -16,11 +16,26 @@ public final class ChaosStack implements AutoCloseable {
   private final LocalStackConfig config;
   private LocalStack stack;
 
-  /** Starts a stack keeping its data in {@code dir}. */
+  /** Starts a one-broker stack keeping its data in {@code dir}. */
   public ChaosStack(Path dir) throws IOException {
+    this(dir, 1);
+  }
+
+  /** Starts a stack of {@code brokers} nodes (1 or 3) keeping its data in {@code dir}. */
+  public ChaosStack(Path dir, int brokers) throws IOException {
     this.config =
-        LocalStackConfig.ephemeral().withDataDir(dir).withPorts(freePort(), freePort(), freePort());
+        LocalStackConfig.ephemeral()
+            .withDataDir(dir)
+            .withPorts(freePort(), freePort(), freePort())
+            .withBrokers(brokers);
     start();
+  }
+
+  /** Stops broker node {@code node}, waits {@code down}, and starts it again. */
+  public void brokerDown(int node, Duration down) throws InterruptedException {
+    stack.stopBroker(node);
+    Thread.sleep(down.toMillis());
+    stack.startBroker(node, LocalStack.DEFAULT_START_TIMEOUT);
   }
 
   private void start() {

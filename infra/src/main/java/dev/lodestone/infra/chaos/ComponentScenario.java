@@ -14,9 +14,10 @@ import java.util.function.Consumer;
 /**
  * Scenario {@code components}: a judge (with its label join), a sampler and a learner run as
  * processes; the judge and the sampler are each killed with SIGKILL {@code kills} times, at random
- * moments, and started again at once with the same ids. Every sample group must then be labelled
- * exactly once, no group id may repeat, no group may be cut short, and the time from a judge's
- * restart to its next label is measured.
+ * moments, and started again at once with the same ids; after the last kill the pipeline must label
+ * {@code steps} more groups. Every sample group must then be labelled exactly once, no group id may
+ * repeat, no group may be cut short, and the time from a judge's restart to its next label is
+ * measured.
  */
 final class ComponentScenario {
   static final String NAME = "components";
@@ -36,7 +37,9 @@ final class ComponentScenario {
       try {
         LodestoneProcess judge = c.start("judge-0", c.judge("j1"));
         LodestoneProcess sampler = c.start("sampler-0", c.sampler("chaos-s1"));
-        LodestoneProcess learner = c.start("learner", c.learner());
+        // The learner has no step budget here: it trains through every kill and is stopped at
+        // the end, so that the kills never outlast the run.
+        LodestoneProcess learner = c.start("learner", c.openLearner());
         all.addAll(List.of(judge, sampler, learner));
         for (int k = 0; k < s.kills(); k++) {
           long labelsBefore = reader.raw(Topics.LABELS.name()).size();
@@ -65,7 +68,15 @@ final class ComponentScenario {
               () -> reader.raw(Topics.LABELS.name()).size() > labelsAtKill || !j.isAlive());
           judgeRestartSeconds.add((System.nanoTime() - restarted) / 1e9);
         }
-        LearnerScenario.requireExit(learner, 0);
+        long labeledNow = reader.raw(Topics.LABELED.name()).size();
+        TopicReader.await(
+            "the pipeline goes on after the last kill",
+            Duration.ofMinutes(3),
+            () ->
+                reader.raw(Topics.LABELED.name()).size() >= labeledNow + s.steps()
+                    || !learner.isAlive());
+        boolean alive = learner.isAlive() && judge.isAlive() && sampler.isAlive();
+        learner.stop(Duration.ofSeconds(60));
         sampler.stop(Duration.ofSeconds(60));
         TopicReader.await(
             "every sample group is labelled",
@@ -89,11 +100,12 @@ final class ComponentScenario {
             log.missing(),
             log.duplicated(),
             details,
-            log.clean() && kills == s.kills(),
+            log.clean() && kills == s.kills() && alive,
             kills
                 + " of "
                 + s.kills()
                 + " kills done; "
+                + (alive ? "" : "a component EXITED; ")
                 + log.halfGroups()
                 + " groups cut short, "
                 + log.foreign()

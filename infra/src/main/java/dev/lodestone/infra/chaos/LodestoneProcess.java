@@ -101,7 +101,8 @@ public final class LodestoneProcess implements AutoCloseable {
   /** Waits for the exit and returns its status; fails after {@code timeout}. */
   public int awaitExit(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError(name + " did not exit within " + timeout + "; stderr:\n" + tail());
+      throw new IllegalStateException(
+          name + " did not exit within " + timeout + "; stderr:\n" + tail());
     }
     return process.exitValue();
   }

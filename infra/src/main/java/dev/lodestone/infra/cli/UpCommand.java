@@ -107,6 +107,16 @@ public final class UpCommand implements Callable<Integer> {
   boolean stopWhenUp;
 
   @Option(
+      names = "--brokers",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Broker nodes, 1 or 3 (default: ${DEFAULT-VALUE}). With 3, each node is a broker and a"
+              + " KRaft controller on ports of its own (the first on --kafka-port), topics have 3"
+              + " replicas and min.insync.replicas 2, and one node may be down. Not with --secure.")
+  int brokers;
+
+  @Option(
       names = "--secure",
       description =
           "Secure the stack: the broker takes TLS with SASL/SCRAM-SHA-512 and authorizes with ACLs,"
@@ -145,7 +155,8 @@ public final class UpCommand implements Callable<Integer> {
               registryPort,
               Optional.ofNullable(dataDir),
               Map.of(),
-              secure);
+              secure,
+              brokers);
     } catch (IllegalArgumentException e) {
       err.println("lodestone up: " + e.getMessage());
       err.flush();

@@ -36,7 +36,7 @@ class BenchChaosIT {
             "--json");
     String[] lines = run.out().strip().split("\n");
     JsonNode report = new ObjectMapper().readTree(lines[lines.length - 1]);
-    assertThat(report.get("scenarios")).hasSize(4);
+    assertThat(report.get("scenarios")).hasSize(6);
     for (JsonNode s : report.get("scenarios")) {
       assertThat(s.get("passed").asBoolean()).as("%s: %s", s.get("scenario"), s).isTrue();
       assertThat(s.get("lost").asLong()).as("%s lost", s.get("scenario")).isZero();

@@ -1,0 +1,90 @@
+package dev.lodestone.infra.chaos;
+
+import dev.lodestone.schemas.kafka.ClusterConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Scenario {@code brokers}: the pipeline of processes on a three-node stack (3 replicas,
+ * min.insync.replicas 2); one node after another is stopped for 20 s and started again, {@code
+ * kills} times, while the learner trains. No component may exit, the learner must go on ({@code
+ * steps} steps after the last stop), and every sample group must be labelled exactly once. A node
+ * is stopped by shutting it down in the benchmark's process (the nodes share it), not by a signal.
+ */
+final class BrokersScenario {
+  static final String NAME = "brokers";
+  private static final Duration DOWN = Duration.ofSeconds(20);
+
+  private BrokersScenario() {}
+
+  static ScenarioResult run(ChaosSettings s, Path dir, Consumer<String> progress) throws Exception {
+    try (ChaosStack stack = new ChaosStack(dir.resolve("stack"), 3)) {
+      ClusterConfig cluster = stack.cluster();
+      Components c = new Components(cluster, dir, "chaos-brokers", s.steps());
+      try (LodestoneProcess judge = c.start("judge", c.judge("j1"));
+          LodestoneProcess sampler = c.start("sampler", c.sampler("chaos-s1"));
+          LodestoneProcess learner = c.start("learner", c.openLearner());
+          PolicyWatcher policy = new PolicyWatcher(cluster, "chaos-brokers")) {
+        // The learner has no step budget here: it trains through every stop and is stopped at
+        // the end, so that the stops never outlast the run.
+        List<String> stops = new ArrayList<>();
+        long reached = 0;
+        for (int k = 0; k < s.kills(); k++) {
+          long at = reached + 10;
+          TopicReader.await(
+              "the learner reaches step " + at,
+              Duration.ofMinutes(5),
+              () -> policy.maxStep() >= at || !learner.isAlive());
+          if (!learner.isAlive()) {
+            break;
+          }
+          int node = 1 + k % 3;
+          progress.accept(NAME + ": node " + node + " down for " + DOWN.toSeconds() + " s");
+          stops.add("node " + node + " at step " + policy.maxStep());
+          stack.brokerDown(node, DOWN);
+          reached = policy.maxStep();
+        }
+        long last = reached;
+        TopicReader.await(
+            s.steps() + " steps after the last stop",
+            Duration.ofMinutes(5),
+            () -> policy.maxStep() >= last + s.steps() || !learner.isAlive());
+        boolean othersAlive = judge.isAlive() && sampler.isAlive() && learner.isAlive();
+        long steps = policy.maxStep();
+        learner.stop(Duration.ofSeconds(60));
+        sampler.stop(Duration.ofSeconds(60));
+        TopicReader reader = new TopicReader(cluster);
+        TopicReader.await(
+            "every sample group is labelled",
+            Duration.ofMinutes(2),
+            () ->
+                reader.raw(dev.lodestone.schemas.Topics.LABELED.name()).size()
+                    >= reader.raw(dev.lodestone.schemas.Topics.SAMPLES.name()).size());
+        LogCheck log = LogCheck.read(reader, 2);
+        Map<String, Object> details = new LinkedHashMap<>(log.details());
+        details.put("stops", stops.toString());
+        details.put("learnerSteps", steps);
+        details.put("componentsAlive", othersAlive);
+        return new ScenarioResult(
+            NAME,
+            stops.size() + " x one of 3 broker nodes down " + DOWN.toSeconds() + " s",
+            log.uniqueSamples(),
+            log.uniqueLabeled() - log.foreign(),
+            log.missing(),
+            log.duplicated(),
+            details,
+            log.clean() && othersAlive && steps >= last + s.steps() && stops.size() == s.kills(),
+            stops.size()
+                + " of "
+                + s.kills()
+                + " stops done; "
+                + (othersAlive ? "no component exited" : "a component EXITED"));
+      }
+    }
+  }
+}
