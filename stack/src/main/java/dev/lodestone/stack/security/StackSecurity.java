@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.Properties;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The security material of a secured local stack ({@code lodestone up --secure}), kept in a {@code
@@ -151,7 +150,9 @@ public final class StackSecurity {
     p.put("sasl.enabled.mechanisms", MECHANISM);
     p.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
     p.put(
-        "listener.name.sasl_ssl." + MECHANISM.toLowerCase() + ".sasl.jaas.config",
+        "listener.name.sasl_ssl."
+            + MECHANISM.toLowerCase(java.util.Locale.ROOT)
+            + ".sasl.jaas.config",
         jaas(Role.ADMIN));
     p.put("ssl.keystore.type", "PKCS12");
     p.put("ssl.keystore.location", dir.resolve(KEY_STORE).toString());
@@ -225,20 +226,6 @@ public final class StackSecurity {
       return context;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot read the key store in " + dir + ": " + e, e);
-    }
-  }
-
-  /** A TLS context that trusts the stack's authority alone. */
-  public SSLContext clientContext() {
-    try {
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(load(trustStore()));
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, tmf.getTrustManagers(), null);
-      return context;
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("cannot read the trust store in " + dir + ": " + e, e);
     }
   }
 
