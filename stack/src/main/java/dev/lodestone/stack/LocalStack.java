@@ -37,8 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The local stack: a single-node KRaft Kafka broker and the schema registry in this process, and
- * the catalogue's topics provisioned on the broker.
+ * The local stack: a single-node KRaft Kafka broker (or three nodes, {@link
+ * LocalStackConfig#brokers()}) and the schema registry in this process, and the catalogue's topics
+ * provisioned on the broker. A secured stack ({@link LocalStackConfig#secure()}) adds TLS, SCRAM
+ * users and ACLs to the broker and HTTPS with basic authentication to the registry ({@link
+ * #security()}).
  *
  * <p>Lifecycle: {@link State#CREATED} → {@link #start(Duration)} ({@link State#STARTING}) → {@link
  * State#RUNNING} → {@link #close()} ({@link State#STOPPING}) → {@link State#STOPPED}; a start that
