@@ -59,13 +59,8 @@ final class BrokersScenario {
         learner.stop(Duration.ofSeconds(60));
         sampler.stop(Duration.ofSeconds(60));
         TopicReader reader = new TopicReader(cluster);
-        TopicReader.await(
-            "every sample group is labelled",
-            Duration.ofMinutes(2),
-            () ->
-                reader.raw(dev.lodestone.schemas.Topics.LABELED.name()).size()
-                    >= reader.raw(dev.lodestone.schemas.Topics.SAMPLES.name()).size());
-        LogCheck log = LogCheck.read(reader, 2);
+        LogCheck.awaitLabelled(reader);
+        LogCheck log = LogCheck.read(reader);
         Map<String, Object> details = new LinkedHashMap<>(log.details());
         details.put("stops", stops.toString());
         details.put("learnerSteps", steps);

@@ -55,19 +55,7 @@ public final class Chaos {
             new ScenarioResult(
                 name, "-", 0, 0, 0, 0, details, false, "did not finish: " + firstLine(e));
       }
-      Map<String, Object> details = new LinkedHashMap<>(r.details());
-      details.put("seconds", Math.round((System.nanoTime() - t0) / 1e9));
-      r =
-          new ScenarioResult(
-              r.scenario(),
-              r.faults(),
-              r.expected(),
-              r.delivered(),
-              r.lost(),
-              r.duplicated(),
-              details,
-              r.passed(),
-              r.check());
+      r = r.withDetail("seconds", Math.round((System.nanoTime() - t0) / 1e9));
       progress.accept(name + ": " + (r.passed() ? "passed" : "FAILED") + " (" + r.check() + ")");
       results.add(r);
     }

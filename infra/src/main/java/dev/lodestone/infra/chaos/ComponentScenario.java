@@ -21,7 +21,6 @@ import java.util.function.Consumer;
  */
 final class ComponentScenario {
   static final String NAME = "components";
-  private static final int GROUP_SIZE = 2;
 
   private ComponentScenario() {}
 
@@ -78,13 +77,8 @@ final class ComponentScenario {
         boolean alive = learner.isAlive() && judge.isAlive() && sampler.isAlive();
         learner.stop(Duration.ofSeconds(60));
         sampler.stop(Duration.ofSeconds(60));
-        TopicReader.await(
-            "every sample group is labelled",
-            Duration.ofMinutes(2),
-            () ->
-                reader.raw(Topics.LABELED.name()).size()
-                    >= reader.raw(Topics.SAMPLES.name()).size());
-        LogCheck log = LogCheck.read(reader, GROUP_SIZE);
+        LogCheck.awaitLabelled(reader);
+        LogCheck log = LogCheck.read(reader);
         int kills = judgeRestartSeconds.size();
         Map<String, Object> details = new LinkedHashMap<>(log.details());
         details.put("kills", kills);

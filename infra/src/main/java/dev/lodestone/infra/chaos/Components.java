@@ -16,6 +16,9 @@ final class Components {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int BATCH_GROUPS = 2;
 
+  /** Responses per sample group: the samplers' default. */
+  static final int GROUP_SIZE = 2;
+
   private final ClusterConfig cluster;
   private final Path dir;
   private final String model;

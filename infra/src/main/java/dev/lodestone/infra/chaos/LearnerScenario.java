@@ -1,7 +1,6 @@
 package dev.lodestone.infra.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,12 +117,7 @@ final class LearnerScenario {
         LodestoneProcess learner = c.start("learner-record", c.learner())) {
       requireExit(learner, 0);
       sampler.stop(Duration.ofSeconds(60));
-      TopicReader reader = new TopicReader(cluster);
-      TopicReader.await(
-          "every sample group is labelled",
-          Duration.ofMinutes(2),
-          () ->
-              reader.raw(Topics.LABELED.name()).size() >= reader.raw(Topics.SAMPLES.name()).size());
+      LogCheck.awaitLabelled(new TopicReader(cluster));
     }
   }
 

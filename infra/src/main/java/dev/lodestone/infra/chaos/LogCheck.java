@@ -4,6 +4,7 @@ import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.SampleGroup;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -33,7 +34,20 @@ record LogCheck(
     long foreign,
     long labelRepeats) {
 
-  static LogCheck read(TopicReader reader, int groupSize) {
+  /** Waits until {@code labeled} holds as many records as {@code samples}. */
+  static void awaitLabelled(TopicReader reader) throws InterruptedException {
+    TopicReader.await(
+        "every sample group is labelled",
+        Duration.ofMinutes(2),
+        () -> reader.raw(Topics.LABELED.name()).size() >= reader.raw(Topics.SAMPLES.name()).size());
+  }
+
+  /** The counts of the log's sample groups of {@link Components#GROUP_SIZE} responses. */
+  static LogCheck read(TopicReader reader) {
+    return read(reader, Components.GROUP_SIZE);
+  }
+
+  private static LogCheck read(TopicReader reader, int groupSize) {
     Set<String> sampleIds = new HashSet<>();
     long samples = 0;
     long half = 0;

@@ -1,6 +1,5 @@
 package dev.lodestone.infra.chaos;
 
-import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,13 +45,8 @@ final class OutageScenario {
         boolean othersAlive = judge.isAlive() && sampler.isAlive() && exitedEarly.isEmpty();
         sampler.stop(Duration.ofSeconds(60));
         TopicReader reader = new TopicReader(stack.cluster());
-        TopicReader.await(
-            "every sample group is labelled",
-            Duration.ofMinutes(2),
-            () ->
-                reader.raw(Topics.LABELED.name()).size()
-                    >= reader.raw(Topics.SAMPLES.name()).size());
-        LogCheck log = LogCheck.read(reader, 2);
+        LogCheck.awaitLabelled(reader);
+        LogCheck log = LogCheck.read(reader);
         long steps = Components.json(learner).get("step").asLong();
         Map<String, Object> details = new LinkedHashMap<>(log.details());
         details.put("outageSeconds", s.outageSeconds());

@@ -31,4 +31,12 @@ public record ScenarioResult(
   public ScenarioResult {
     details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
   }
+
+  /** This result with one more detail. */
+  public ScenarioResult withDetail(String name, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(details);
+    more.put(name, value);
+    return new ScenarioResult(
+        scenario, faults, expected, delivered, lost, duplicated, more, passed, check);
+  }
 }
