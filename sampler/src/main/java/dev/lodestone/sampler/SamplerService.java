@@ -237,13 +237,22 @@ public final class SamplerService extends ServiceThread {
     // Group ids go on from the end of samples: a sampler restarted with the same id never repeats
     // one of its own (its earlier groups are all below that end), which the label join would drop.
     sequence = sum(offsets.endOffsets(samplesPartitions, startTimeLeft()));
-    KafkaConsumer<byte[], byte[]> deadLetters = own(deadLettersConsumer());
-    onStop(deadLetters::wakeup);
+    KafkaConsumer<byte[], byte[]> deadLetters = deadLettersConsumer();
+    List<TopicPartition> deadLetterPartitions;
+    try {
+      deadLetterPartitions =
+          TopicPartitions.of(name(), deadLetters, Topics.DEAD_LETTERS.name(), startTimeLeft());
+    } catch (RuntimeException e) {
+      deadLetters.close();
+      throw e;
+    }
     DroppedGroups dropped =
-        new DroppedGroups(
-            deadLetters,
-            TopicSerdes.valueDeserializer(Topics.DEAD_LETTERS, registry),
-            TopicPartitions.of(name(), deadLetters, Topics.DEAD_LETTERS.name(), startTimeLeft()));
+        own(
+            new DroppedGroups(
+                config.samplerId(),
+                deadLetters,
+                TopicSerdes.valueDeserializer(Topics.DEAD_LETTERS, registry),
+                deadLetterPartitions));
 
     PromptFeed prompts = own(prompts(registry, producer, letters));
     onStop(prompts::wakeup);
