@@ -246,6 +246,7 @@ public final class Learner extends ServiceThread {
                 + " example the warm-up model) to start a new model");
       }
       core = own(LearnerCore.initial(initialWeights, hp, device));
+      core.injectFaults(config.faults());
       position = startPosition();
       inputFrom = position;
       inputEnd = config.endOffset().orElse(-1);
@@ -563,6 +564,7 @@ public final class Learner extends ServiceThread {
     LearnerState state = checkpoint.state();
     try {
       core = own(LearnerCore.restore(state.getCore(), hp, device));
+      core.injectFaults(config.faults());
     } catch (IllegalArgumentException e) {
       throw new ServiceException(name() + ": the checkpoint cannot be restored: " + e.getMessage());
     }

@@ -49,6 +49,8 @@ import java.util.regex.Pattern;
  * @param startTime replay: without a checkpoint, start {@code labeled} at the first record at or
  *     after this time
  * @param groupId the consumer group whose offsets are committed with every publication
+ * @param faults chaos testing: non-finite losses and gradients injected into the step attempts
+ *     ({@link NumericalFaults}); {@link NumericalFaults#NONE} in normal runs
  */
 public record LearnerConfig(
     ClusterConfig cluster,
@@ -62,7 +64,8 @@ public record LearnerConfig(
     OptionalLong startOffset,
     Optional<Instant> startTime,
     OptionalLong endOffset,
-    String groupId) {
+    String groupId,
+    NumericalFaults faults) {
 
   /** Default interval between metric events. */
   public static final Duration DEFAULT_METRICS_INTERVAL = Duration.ofSeconds(5);
@@ -128,6 +131,7 @@ public record LearnerConfig(
       throw new IllegalArgumentException(
           "groupId must be 1-200 characters of [A-Za-z0-9._-], got " + quote(groupId));
     }
+    Objects.requireNonNull(faults, "faults");
   }
 
   /**
@@ -172,6 +176,7 @@ public record LearnerConfig(
     m.put("startTime", startTime.map(Instant::toString).orElse(null));
     m.put("endOffset", endOffset.isPresent() ? endOffset.getAsLong() : null);
     m.put("groupId", groupId);
+    m.put("numericalFaultEvery", faults.every());
     try {
       return JSON.writeValueAsString(m);
     } catch (JsonProcessingException e) {
@@ -197,6 +202,7 @@ public record LearnerConfig(
     private Optional<Instant> startTime = Optional.empty();
     private OptionalLong endOffset = OptionalLong.empty();
     private String groupId;
+    private NumericalFaults faults = NumericalFaults.NONE;
 
     private Builder(ClusterConfig cluster, String modelId) {
       this.cluster = cluster;
@@ -264,6 +270,12 @@ public record LearnerConfig(
       return this;
     }
 
+    /** See {@link LearnerConfig#faults()}. */
+    public Builder faults(NumericalFaults faults) {
+      this.faults = faults;
+      return this;
+    }
+
     /** The validated configuration. */
     public LearnerConfig build() {
       return new LearnerConfig(
@@ -278,7 +290,8 @@ public record LearnerConfig(
           startOffset,
           startTime,
           endOffset,
-          groupId);
+          groupId,
+          faults);
     }
   }
 }

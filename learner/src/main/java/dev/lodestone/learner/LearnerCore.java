@@ -55,6 +55,7 @@ public final class LearnerCore implements AutoCloseable {
   private long magnetVersion;
   private long publishedStep;
   private long skippedSteps;
+  private NumericalFaults faults = NumericalFaults.NONE;
 
   /**
    * What one call of {@link #step(List)} did.
@@ -217,13 +218,14 @@ public final class LearnerCore implements AutoCloseable {
   public StepReport step(List<TrainingGroup> groups, double progress) {
     LabelledBatch batch = LabelledBatch.of(theta.config(), groups); // batch
     LossOutput[] out = new LossOutput[1];
+    NumericalFaults.Fault fault = faults.at(step + skippedSteps + 1);
     StepResult r =
         adam.train(
             m -> {
               ScoredBatch scored = score(m, batch); // score
               Advantages advantages = loss.advantages(m, scored); // advantages
               out[0] = loss.loss(m, scored, advantages); // loss
-              return out[0].total();
+              return NumericalFaults.apply(fault, m, out[0].total(), theta);
             },
             hp.maxGradNorm(),
             hp.learningRateAt(step, progress)); // update
@@ -325,6 +327,14 @@ public final class LearnerCore implements AutoCloseable {
   /** The MAGNET version in force. */
   public long magnetVersion() {
     return magnetVersion;
+  }
+
+  /**
+   * Injects {@code faults} into the step attempts from now on (chaos testing, {@link
+   * NumericalFaults}); {@link NumericalFaults#NONE} by default.
+   */
+  public void injectFaults(NumericalFaults faults) {
+    this.faults = Objects.requireNonNull(faults, "faults");
   }
 
   /** Steps skipped for a non-finite loss or gradient. */

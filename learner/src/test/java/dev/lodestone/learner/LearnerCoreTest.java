@@ -67,6 +67,50 @@ class LearnerCoreTest {
   }
 
   @Test
+  void shouldSkipInjectedNanLossesAndInfiniteGradientsAsIfTheirBatchesNeverCame() {
+    NumericalFaults every3 = new NumericalFaults(3);
+    assertThat(every3.at(3)).isEqualTo(NumericalFaults.Fault.NAN_LOSS);
+    assertThat(every3.at(6)).isEqualTo(NumericalFaults.Fault.INFINITE_GRADIENT);
+    assertThat(every3.at(7)).isEqualTo(NumericalFaults.Fault.NONE);
+    assertThat(every3.skippedBefore(6)).isEqualTo(2); // attempts 1-8: 3 and 6 skipped
+    try (LearnerCore faulty = LearnerCore.initial(initial, hp(LearnerAlgorithm.MPO), Device.cpu());
+        LearnerCore clean = LearnerCore.initial(initial, hp(LearnerAlgorithm.MPO), Device.cpu())) {
+      faulty.injectFaults(every3);
+      List<LearnerCore.StepReport> reports = new ArrayList<>();
+      for (int i = 0; i < batches.size(); i++) {
+        String before = faulty.policy().sha256();
+        LearnerCore.StepReport r = faulty.step(batches.get(i));
+        reports.add(r);
+        if (!r.applied()) {
+          assertThat(faulty.policy().sha256()).isEqualTo(before);
+        }
+        if (faulty.publishDue()) {
+          faulty.publish();
+        }
+        if (i != 2 && i != 5) {
+          clean.step(batches.get(i));
+          if (clean.publishDue()) {
+            clean.publish();
+          }
+        }
+      }
+      // Attempt 3: a NaN loss. Attempt 6: a finite loss whose gradient is infinite.
+      assertThat(reports.get(2).applied()).isFalse();
+      assertThat(reports.get(2).loss()).isNaN();
+      assertThat(reports.get(5).applied()).isFalse();
+      assertThat(reports.get(5).loss()).isFinite();
+      assertThat(reports.get(5).gradNorm()).isNotFinite();
+      assertThat(reports).filteredOn(LearnerCore.StepReport::applied).hasSize(6);
+      assertThat(faulty.skippedSteps()).isEqualTo(2);
+      assertThat(faulty.step()).isEqualTo(6);
+      // Weights and Adam's state untouched by the skipped steps: the same as a core that never
+      // saw those two batches.
+      assertThat(faulty.policyVersion()).isEqualTo(clean.policyVersion()).isPositive();
+      assertThat(faulty.weights()).isEqualTo(clean.weights());
+    }
+  }
+
+  @Test
   void shouldPublishEveryPublishEveryStepsAndResetTheMagnetEveryMagnetEveryVersions() {
     try (LearnerCore core = LearnerCore.initial(initial, hp(LearnerAlgorithm.MPO), Device.cpu())) {
       List<LearnerCore.Publication> pubs = new ArrayList<>();

@@ -6,12 +6,17 @@ import dev.lodestone.schemas.serde.AvroDeserializer;
 import dev.lodestone.schemas.serde.TopicSerdes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,11 +74,20 @@ public final class TopicReader {
    */
   private Map<TopicPartition, Long> stableEnd(
       KafkaConsumer<String, byte[]> c, List<TopicPartition> parts) {
-    Properties p = cluster.clientProperties("lodestone-reader-watermark");
-    Map<TopicPartition, Long> high;
-    try (KafkaConsumer<String, byte[]> u =
-        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      high = u.endOffsets(parts);
+    Map<TopicPartition, Long> high = new HashMap<>();
+    try (Admin admin = Admin.create(cluster.clientProperties("lodestone-reader-watermark"))) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+      admin
+          .listOffsets(latest)
+          .all()
+          .get(30, TimeUnit.SECONDS)
+          .forEach((tp, o) -> high.put(tp, o.offset()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading the end of " + parts, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not read the end of " + parts, e);
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     Map<TopicPartition, Long> stable = c.endOffsets(parts);

@@ -11,6 +11,7 @@ import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.learner.Learner;
 import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.learner.LearnerStats;
+import dev.lodestone.learner.NumericalFaults;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.warmup.WarmupListener;
 import dev.lodestone.schemas.kafka.ClusterConfig;
@@ -131,6 +132,17 @@ public final class LearnerCommand implements Callable<Integer> {
   Long endOffset;
 
   @Option(
+      names = "--inject-numerical-faults",
+      paramLabel = "EVERY",
+      defaultValue = "0",
+      description =
+          "Chaos testing: every EVERY-th step attempt gets a non-finite value, alternately a NaN"
+              + " loss and an infinite gradient under a finite loss. Each such step must be skipped"
+              + " and counted (skippedSteps) and never reach a published version; lodestone bench"
+              + " chaos --scenario numerical checks it. 0: off (default).")
+  long faultEvery;
+
+  @Option(
       names = "--json",
       description =
           "At the end, print the learner's final counts as one JSON object: {\"step\","
@@ -174,6 +186,7 @@ public final class LearnerCommand implements Callable<Integer> {
       if (groupId != null) {
         b.groupId(groupId);
       }
+      b.faults(new NumericalFaults(faultEvery));
       if (startOffset != null) {
         b.startOffset(startOffset);
       }
