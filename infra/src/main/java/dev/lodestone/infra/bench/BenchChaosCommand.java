@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
           + " replay's), components (SIGKILLs of the judge and the sampler), outage (broker and"
           + " registry down), brokers (one of three broker nodes down at a time), bad-input"
           + " (malformed records into every input topic), bad-requests (malformed HTTP requests"
-          + " to the schema registry).",
+          + " to the schema registry), numerical (NaN losses and infinite gradients injected into"
+          + " the learner's steps).",
       "Exit status 0 when every scenario passed, 1 when one did not.",
       ""
     })
@@ -48,8 +49,7 @@ public final class BenchChaosCommand implements Callable<Integer> {
       split = ",",
       description =
           "Scenarios to run, comma-separated or repeated: learner, components, outage, brokers,"
-              + " bad-input, bad-requests"
-              + " (default: all).")
+              + " bad-input, bad-requests, numerical (default: all).")
   List<String> scenarios = new ArrayList<>();
 
   @Option(

@@ -24,7 +24,8 @@ public final class Chaos {
           OutageScenario.NAME,
           BrokersScenario.NAME,
           BadInputScenario.NAME,
-          BadRequestsScenario.NAME);
+          BadRequestsScenario.NAME,
+          NumericalScenario.NAME);
 
   private Chaos() {}
 
@@ -46,6 +47,7 @@ public final class Chaos {
               case BrokersScenario.NAME -> BrokersScenario.run(settings, dir, progress);
               case BadInputScenario.NAME -> BadInputScenario.run(settings, dir, progress);
               case BadRequestsScenario.NAME -> BadRequestsScenario.run(settings, dir, progress);
+              case NumericalScenario.NAME -> NumericalScenario.run(settings, dir, progress);
               default -> throw new IllegalArgumentException("unknown scenario " + name);
             };
       } catch (IllegalStateException e) {
