@@ -119,6 +119,7 @@ public final class Learner extends ServiceThread {
   private long samplesBase;
 
   private long deadLettersBase;
+  private List<Long> samplesBaseOffsets = List.of();
 
   /** The input offset the model's first step read from; -1 unknown. */
   private long inputFrom = -1;
@@ -250,7 +251,8 @@ public final class Learner extends ServiceThread {
       position = startPosition();
       inputFrom = position;
       inputEnd = config.endOffset().orElse(-1);
-      samplesBase = endOffsets(Topics.SAMPLES.name());
+      samplesBaseOffsets = partitionEnds(Topics.SAMPLES.name());
+      samplesBase = samplesBaseOffsets.stream().mapToLong(Long::longValue).sum();
       deadLettersBase = endOffsets(Topics.DEAD_LETTERS.name());
       budgetSteps = config.maxSteps();
       if (budgetSteps == 0 && inputEnd >= 0) {
@@ -365,6 +367,17 @@ public final class Learner extends ServiceThread {
    * letters after it as groups dropped (see {@code PolicyVersion.samplesBase} and {@code
    * deadLettersBase}).
    */
+  /** The end offset of each partition of {@code topic}, by partition. */
+  private List<Long> partitionEnds(String topic) {
+    List<TopicPartition> parts = TopicPartitions.of(name(), consumer, topic, timeLeft());
+    Map<TopicPartition, Long> ends = consumer.endOffsets(parts, timeLeft());
+    Long[] byPartition = new Long[parts.size()];
+    for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+      byPartition[e.getKey().partition()] = e.getValue();
+    }
+    return List.of(byPartition);
+  }
+
   private long endOffsets(String topic) {
     List<TopicPartition> parts = TopicPartitions.of(name(), consumer, topic, timeLeft());
     long sum = 0;
@@ -513,6 +526,7 @@ public final class Learner extends ServiceThread {
             .setBudgetSteps(budgetSteps)
             .setSamplesBase(samplesBase)
             .setDeadLettersBase(deadLettersBase)
+            .setSamplesBaseOffsets(samplesBaseOffsets)
             .setInputFrom(inputFrom)
             .setInputEnd(inputEnd)
             .setCore(core.state())
@@ -538,7 +552,8 @@ public final class Learner extends ServiceThread {
                 hp.algorithm().id(),
                 consumedGroups,
                 samplesBase,
-                deadLettersBase),
+                deadLettersBase,
+                samplesBaseOffsets),
             core.weights(),
             checkpoints.records(header, state),
             letters,
@@ -579,6 +594,7 @@ public final class Learner extends ServiceThread {
     inputFrom = state.getInputFrom();
     samplesBase = state.getSamplesBase();
     deadLettersBase = state.getDeadLettersBase();
+    samplesBaseOffsets = List.copyOf(state.getSamplesBaseOffsets());
     inputEnd = state.getInputEnd() >= 0 ? state.getInputEnd() : config.endOffset().orElse(-1);
     budgetSteps = config.maxSteps() > 0 ? config.maxSteps() : state.getBudgetSteps();
     if (!checkpoint.header().getConfig().equals(config.toJson())) {

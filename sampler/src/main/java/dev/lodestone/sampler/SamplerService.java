@@ -7,6 +7,7 @@ import dev.lodestone.sampler.internal.BackPressure;
 import dev.lodestone.sampler.internal.DroppedGroups;
 import dev.lodestone.sampler.internal.FixedPrompts;
 import dev.lodestone.sampler.internal.InFlightGauge;
+import dev.lodestone.sampler.internal.ModelGroups;
 import dev.lodestone.sampler.internal.PromptFeed;
 import dev.lodestone.sampler.internal.PromptItem;
 import dev.lodestone.sampler.internal.PromptTokenizer;
@@ -84,17 +85,20 @@ import org.slf4j.LoggerFactory;
  *       PolicyModel.fromBytes}, SHA-256 verified by the feed) on the follower's thread, so the
  *       sampling thread only swaps references between batches; the old model is closed. A version
  *       whose weights cannot be loaded is skipped and counted.
- *   <li>Back-pressure ({@link BackPressure}): with {@code producedGroups} the sum of the end
- *       offsets of {@code samples} (reused for at most {@link SamplerConfig#offsetsRefresh()}, plus
- *       this sampler's own groups since) less the sum when the model's version 0 was published
- *       ({@code samplesBase}) and less the sample records the label join dead-lettered since then
- *       ({@link DroppedGroups}), and {@code consumedGroups}, {@code groupsPerVersion} from the
- *       newest POLICY version, the sampler pauses while {@code producedGroups - consumedGroups >=
- *       maxStaleness * groupsPerVersion}. Paused, it waits on the next policy version (no busy
- *       spinning) and says so in its metrics. A batch is never larger than the remaining allowance,
- *       so one sampler alone never passes the bound; concurrent samplers may pass it by the batches
- *       they draw at the same time, plus what the others publish within one offsets refresh
- *       interval.
+ *   <li>Back-pressure ({@link BackPressure}): with {@code producedGroups} the groups of this model
+ *       in {@code samples} since the offsets where the model's version 0 found each partition
+ *       ({@code samplesBaseOffsets}, {@link ModelGroups}; this sampler's own groups count at once)
+ *       less the model's groups the label join dead-lettered since then ({@link DroppedGroups}),
+ *       and {@code consumedGroups}, {@code groupsPerVersion} from the newest POLICY version, the
+ *       sampler pauses while {@code producedGroups - consumedGroups >= maxStaleness *
+ *       groupsPerVersion}. Paused, it waits on the next policy version (no busy spinning) and says
+ *       so in its metrics. A batch is never larger than the remaining allowance, so one sampler
+ *       alone never passes the bound; concurrent samplers may pass it by the batches they draw at
+ *       the same time, plus what the others published that the counting thread has not read yet. A
+ *       version without {@code samplesBaseOffsets} (an older learner) leaves the earlier count: the
+ *       sum of the end offsets of {@code samples} (reused for at most {@link
+ *       SamplerConfig#offsetsRefresh()}, plus this sampler's own groups since) less {@code
+ *       samplesBase}, less every sample record dead-lettered since {@code deadLettersBase}.
  *   <li>Draw a batch of up to {@code groupsPerBatch} groups in one batched sampling call, publish
  *       them (key: the group id {@code samplerId-sequence}, see {@link GroupIds}; the first
  *       sequence number is the sum of the end offsets of {@code samples} when the sampler started,
@@ -237,7 +241,8 @@ public final class SamplerService extends ServiceThread {
     // Group ids go on from the end of samples: a sampler restarted with the same id never repeats
     // one of its own (its earlier groups are all below that end), which the label join would drop.
     sequence = sum(offsets.endOffsets(samplesPartitions, startTimeLeft()));
-    KafkaConsumer<byte[], byte[]> deadLetters = deadLettersConsumer();
+    long firstSequence = sequence;
+    KafkaConsumer<byte[], byte[]> deadLetters = countingConsumer("-dead-letters");
     List<TopicPartition> deadLetterPartitions;
     try {
       deadLetterPartitions =
@@ -252,7 +257,19 @@ public final class SamplerService extends ServiceThread {
                 config.samplerId(),
                 deadLetters,
                 TopicSerdes.valueDeserializer(Topics.DEAD_LETTERS, registry),
+                TopicSerdes.valueDeserializer(Topics.SAMPLES, registry),
+                config.modelId(),
                 deadLetterPartitions));
+    ModelGroups modelGroups =
+        own(
+            new ModelGroups(
+                config.samplerId(),
+                countingConsumer("-samples"),
+                TopicSerdes.valueDeserializer(Topics.SAMPLES, registry),
+                config.modelId(),
+                config.samplerId(),
+                firstSequence,
+                samplesPartitions));
 
     PromptFeed prompts = own(prompts(registry, producer, letters));
     onStop(prompts::wakeup);
@@ -283,7 +300,7 @@ public final class SamplerService extends ServiceThread {
             () -> sum(offsets.endOffsets(samplesPartitions)),
             System::nanoTime,
             config.offsetsRefresh().toNanos());
-    loop(follower, gauge, dropped, prompts, producer, samples, metrics);
+    loop(follower, gauge, modelGroups, dropped, prompts, producer, samples, metrics);
   }
 
   /** At the very end: the loaded models are closed and the sampler no longer counts as paused. */
@@ -295,6 +312,7 @@ public final class SamplerService extends ServiceThread {
   private void loop(
       PolicyFollower follower,
       InFlightGauge gauge,
+      ModelGroups modelGroups,
       DroppedGroups dropped,
       PromptFeed prompts,
       KafkaProducer<String, byte[]> producer,
@@ -335,11 +353,20 @@ public final class SamplerService extends ServiceThread {
         }
         long produced;
         try {
-          // Only the records since the model's version 0 are its groups; a log from before (an
-          // older
-          // model's, a recorded one) does not hold its samplers back.
-          produced =
-              gauge.produced() - header.samplesBase() - dropped.count(header.deadLettersBase());
+          // Only the model's records since its version 0 are its groups: a log from before (an
+          // older model's, a recorded one) and other models on the same topics do not hold its
+          // samplers back. A learner that did not record where each partition stood leaves the
+          // older count: every record since then.
+          if (modelGroups.covers(header.samplesBaseOffsets())) {
+            produced =
+                modelGroups.produced(header.samplesBaseOffsets(), groupsPublished)
+                    - dropped.count(header.deadLettersBase(), true);
+          } else {
+            produced =
+                gauge.produced()
+                    - header.samplesBase()
+                    - dropped.count(header.deadLettersBase(), false);
+          }
           reachable();
         } catch (TimeoutException e) {
           unreachable("reading the end offsets of " + Topics.SAMPLES.name(), e);
@@ -574,9 +601,12 @@ public final class SamplerService extends ServiceThread {
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** Reads the label join's dead letters of samples, read_committed (see {@link DroppedGroups}). */
-  private KafkaConsumer<byte[], byte[]> deadLettersConsumer() {
-    Properties p = config.cluster().clientProperties(config.samplerId() + "-dead-letters");
+  /**
+   * A consumer of the counts' own ({@link DroppedGroups}, {@link ModelGroups}), read_committed, in
+   * no group.
+   */
+  private KafkaConsumer<byte[], byte[]> countingConsumer(String suffix) {
+    Properties p = config.cluster().clientProperties(config.samplerId() + suffix);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -48,6 +48,8 @@ public final class VersionPublisher implements AutoCloseable {
    * @param consumedGroups labelled groups consumed so far
    * @param samplesBase the end offsets of samples when version 0 was published (summed)
    * @param deadLettersBase the end offsets of dead-letters when version 0 was published (summed)
+   * @param samplesBaseOffsets the end offset of each partition of samples when version 0 was
+   *     published
    */
   public record Versions(
       long policyVersion,
@@ -57,7 +59,8 @@ public final class VersionPublisher implements AutoCloseable {
       String algorithm,
       long consumedGroups,
       long samplesBase,
-      long deadLettersBase) {}
+      long deadLettersBase,
+      List<Long> samplesBaseOffsets) {}
 
   private final LearnerConfig config;
   private final String name;
@@ -172,6 +175,7 @@ public final class VersionPublisher implements AutoCloseable {
                 .setGroupsPerVersion(config.groupsPerVersion())
                 .setSamplesBase(v.samplesBase())
                 .setDeadLettersBase(v.deadLettersBase())
+                .setSamplesBaseOffsets(v.samplesBaseOffsets())
                 .setTime(now),
             weights)) {
       records.add(

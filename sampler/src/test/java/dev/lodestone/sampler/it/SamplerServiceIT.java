@@ -23,6 +23,7 @@ import dev.lodestone.schemas.avro.Response;
 import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.serde.SchemaRegistration;
 import dev.lodestone.schemas.serde.TopicSerdes;
+import dev.lodestone.schemas.testing.SampleRecords;
 import dev.lodestone.service.ServiceState;
 import dev.lodestone.stack.testing.TestBroker;
 import dev.lodestone.stack.testing.TestPolicyPublisher;
@@ -311,6 +312,79 @@ class SamplerServiceIT {
               assertThat(l.getComponent()).isEqualTo("sampler");
               assertThat(l.getOffset()).isEqualTo(1);
             });
+  }
+
+  @Test
+  void aSamplerShouldCountItsModelsGroupsOnlyNotAnotherModelsOnTheSameTopics() throws Exception {
+    String model = "it-shared-a";
+    String other = "it-shared-b";
+    // Where samples stands at model a's version 0, as its learner records it.
+    List<Long> base = samplesEnds();
+    int groupsPerVersion = 4;
+    int maxStaleness = 2;
+    long bound = (long) maxStaleness * groupsPerVersion;
+    learner.publish(
+        model,
+        new TestPolicyPublisher.Version(
+            ModelRole.POLICY, 0, 0, 0, groupsPerVersion, weights(5), base),
+        new TestPolicyPublisher.Version(
+            ModelRole.MAGNET, 0, 0, 0, groupsPerVersion, weights(5), base));
+    // Another model's 60 groups on the same topics (its samplers running beside these): they are
+    // not model a's, so they may not hold its samplers back.
+    var samples =
+        TopicSerdes.valueSerializer(
+            Topics.SAMPLES, cluster.registry(), SchemaRegistration.AUTO_REGISTER);
+    for (int i = 0; i < 60; i++) {
+      SampleGroup g = SampleRecords.sampleGroup();
+      g.setModelId(other);
+      g.setGroupId("it-b-" + i);
+      cluster.sendRaw(Topics.SAMPLES.name(), i % 8, g.getGroupId(), samples.encode(g));
+    }
+
+    try (SamplerService sampler =
+        new SamplerService(
+            sampler(model, "it-shared-a-sampler", PromptSource.fixed(PROMPT))
+                .maxStaleness(maxStaleness)
+                .build())) {
+      sampler.start(Duration.ofSeconds(60));
+      TestBroker.await("the sampler pauses at its bound", () -> sampler.stats().paused());
+      // It published its bound and stopped there: its own groups, counted at once.
+      assertThat(sampler.stats().groupsPublished()).isEqualTo(bound);
+      assertThat(sampler.stats().inFlight()).isEqualTo(bound);
+      // The learner consumed 8: it goes on to the bound again, still blind to the other model.
+      learner.publish(
+          model,
+          new TestPolicyPublisher.Version(
+              ModelRole.POLICY, 1, 0, 8, groupsPerVersion, weights(6), base));
+      TestBroker.await(
+          "the sampler pauses again after 16",
+          () -> sampler.stats().paused() && sampler.stats().groupsPublished() == 2 * bound);
+      assertThat(sampler.stats().inFlight()).isEqualTo(bound);
+    }
+    long ofModel =
+        cluster.readAll(Topics.SAMPLES).stream()
+            .map(ConsumerRecord::value)
+            .filter(g -> g.getModelId().equals(model))
+            .count();
+    assertThat(ofModel).isEqualTo(2 * bound);
+  }
+
+  /** The end offset of each partition of samples, by partition. */
+  private static List<Long> samplesEnds() {
+    var p = cluster.config().clientProperties("it-ends");
+    try (var c =
+        new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+            p,
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      List<org.apache.kafka.common.TopicPartition> parts =
+          c.partitionsFor(Topics.SAMPLES.name()).stream()
+              .map(i -> new org.apache.kafka.common.TopicPartition(i.topic(), i.partition()))
+              .sorted(Comparator.comparingInt(org.apache.kafka.common.TopicPartition::partition))
+              .toList();
+      Map<org.apache.kafka.common.TopicPartition, Long> ends = c.endOffsets(parts);
+      return parts.stream().map(ends::get).toList();
+    }
   }
 
   @Test

@@ -132,6 +132,7 @@ public final class SampleRecords {
         .setGroupsPerVersion(64)
         .setSamplesBase(4096)
         .setDeadLettersBase(17)
+        .setSamplesBaseOffsets(List.of(512L, 0L, 1024L, 2560L))
         .setTime(TIME)
         .build();
   }

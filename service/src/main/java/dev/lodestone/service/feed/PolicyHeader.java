@@ -3,6 +3,7 @@ package dev.lodestone.service.feed;
 import dev.lodestone.schemas.avro.ModelRole;
 import dev.lodestone.schemas.avro.PolicyVersion;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,9 @@ import java.util.Objects;
  *     published: the records before it are not this model's groups (0: unknown, all count)
  * @param deadLettersBase the sum of the end offsets of {@code dead-letters} when the model's
  *     version 0 was published: the sample groups dead-lettered after it left flight (0: unknown)
+ * @param samplesBaseOffsets the end offset of each partition of {@code samples} (index: partition)
+ *     when the model's version 0 was published: the model's groups are its records after them
+ *     (empty: unknown, {@code samplesBase} counts)
  * @param sha256 lower-case hex SHA-256 of the whole weight blob, verified
  * @param totalBytes size of the weight blob
  * @param time when the version was published
@@ -41,6 +45,7 @@ public record PolicyHeader(
     int groupsPerVersion,
     long samplesBase,
     long deadLettersBase,
+    List<Long> samplesBaseOffsets,
     String sha256,
     long totalBytes,
     Instant time,
@@ -54,6 +59,7 @@ public record PolicyHeader(
     Objects.requireNonNull(algorithm, "algorithm");
     Objects.requireNonNull(sha256, "sha256");
     Objects.requireNonNull(time, "time");
+    samplesBaseOffsets = List.copyOf(samplesBaseOffsets);
   }
 
   /** The header of a version from one of its chunks and the position of its last chunk. */
@@ -69,6 +75,7 @@ public record PolicyHeader(
         chunk.getGroupsPerVersion(),
         chunk.getSamplesBase(),
         chunk.getDeadLettersBase(),
+        chunk.getSamplesBaseOffsets(),
         sha256,
         chunk.getTotalBytes(),
         chunk.getTime(),

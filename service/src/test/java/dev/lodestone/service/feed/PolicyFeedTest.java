@@ -337,6 +337,7 @@ class PolicyFeedTest {
             0,
             0,
             0,
+            List.of(),
             Sha256.hex(new byte[3]),
             3,
             TIME,

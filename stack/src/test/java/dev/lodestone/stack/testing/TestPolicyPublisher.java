@@ -40,14 +40,29 @@ public final class TestPolicyPublisher implements AutoCloseable {
     producer.initTransactions();
   }
 
-  /** One version as the learner publishes it (step = 10 x version). */
+  /**
+   * One version as the learner publishes it (step = 10 x version); {@code samplesBaseOffsets}:
+   * where each partition of {@code samples} stood at the model's version 0 (empty: not recorded).
+   */
   public record Version(
       ModelRole role,
       long version,
       long magnetVersion,
       long consumedGroups,
       int groupsPerVersion,
-      byte[] weights) {
+      byte[] weights,
+      List<Long> samplesBaseOffsets) {
+
+    /** A version that does not record where the model's samples begin. */
+    public Version(
+        ModelRole role,
+        long version,
+        long magnetVersion,
+        long consumedGroups,
+        int groupsPerVersion,
+        byte[] weights) {
+      this(role, version, magnetVersion, consumedGroups, groupsPerVersion, weights, List.of());
+    }
 
     /** The version's chunks of at most {@link #CHUNK_BYTES}. */
     public List<PolicyVersion> chunks(String modelId) {
@@ -62,6 +77,8 @@ public final class TestPolicyPublisher implements AutoCloseable {
               .setConsumedOffsets(List.of())
               .setConsumedGroups(consumedGroups)
               .setGroupsPerVersion(groupsPerVersion)
+              .setSamplesBaseOffsets(samplesBaseOffsets)
+              .setSamplesBase(samplesBaseOffsets.stream().mapToLong(Long::longValue).sum())
               .setTime(Instant.now()),
           Chunker.split(weights, CHUNK_BYTES));
     }
