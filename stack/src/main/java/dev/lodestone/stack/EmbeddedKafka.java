@@ -62,6 +62,20 @@ final class EmbeddedKafka {
             listenHost, advertisedHost, controllerHost, kafkaPort, controllerPort, logDir, extra);
   }
 
+  /** A node with the settings of a file {@link #writeProperties(Path)} wrote. */
+  EmbeddedKafka(Properties properties) {
+    this.properties = new Properties();
+    this.properties.putAll(properties);
+    this.logDir = Path.of(properties.getProperty("log.dirs"));
+  }
+
+  /** Writes the settings this node runs with, for the storage tool or a node of its own process. */
+  void writeProperties(Path file) throws IOException {
+    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      properties.store(out, "Lodestone local stack: broker settings");
+    }
+  }
+
   /** The broker settings of a single node; {@code extra} wins over the defaults. */
   static Properties brokerProperties(
       String listenHost,
@@ -149,9 +163,7 @@ final class EmbeddedKafka {
       log.debug("Reusing formatted storage in {}", logDir);
       return false;
     }
-    try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
-      properties.store(out, "Lodestone local stack: broker settings");
-    }
+    writeProperties(configFile);
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int rc;
     try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
@@ -221,6 +233,14 @@ final class EmbeddedKafka {
       meta.load(in);
     }
     return java.util.Optional.ofNullable(meta.getProperty("cluster.id"));
+  }
+
+  /** Waits until the node has shut down (by {@link #stop()} or by itself). */
+  void awaitShutdown() {
+    KafkaRaftServer s = server;
+    if (s != null) {
+      s.awaitShutdown();
+    }
   }
 
   /** Shuts the node down and waits until it has stopped. Does nothing if it never started. */

@@ -101,6 +101,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   private final LocalStackConfig config;
+  private final NodeLauncher launcher;
   private final ReentrantLock lifecycle = new ReentrantLock();
   private volatile State state = State.CREATED;
 
@@ -113,6 +114,10 @@ public final class LocalStack implements AutoCloseable {
   /** Nodes 2 and 3 of a three-node stack (node 1 is {@link #kafka}). */
   private final List<EmbeddedKafka> otherNodes = new ArrayList<>();
 
+  /** With a {@link NodeLauncher}: the processes of nodes 2 and 3, and their settings files. */
+  private final Map<Integer, Process> processes = new java.util.TreeMap<>();
+
+  private final Map<Integer, Path> nodeSettings = new java.util.TreeMap<>();
   private final List<Integer> otherKafkaPorts = new ArrayList<>();
   private final List<Integer> otherControllerPorts = new ArrayList<>();
   private EmbeddedSchemaRegistry registry;
@@ -127,6 +132,23 @@ public final class LocalStack implements AutoCloseable {
   /** A stack for {@code config}; nothing starts until {@link #start(Duration)}. */
   public LocalStack(LocalStackConfig config) {
     this.config = Objects.requireNonNull(config, "config");
+    this.launcher = null;
+  }
+
+  /**
+   * A three-node stack whose nodes 2 and 3 run as processes of their own, started by {@code
+   * launcher}, so that they can be killed ({@link #killBroker(int)}) and stalled ({@link
+   * #pauseBroker(int)}) as real brokers are; node 1 and the registry run in this process.
+   *
+   * @throws IllegalArgumentException when {@code config} is not of three brokers
+   */
+  public LocalStack(LocalStackConfig config, NodeLauncher launcher) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.launcher = Objects.requireNonNull(launcher, "launcher");
+    if (config.brokers() != 3) {
+      throw new IllegalArgumentException(
+          "nodes in processes of their own need a three-node stack, got " + config.brokers());
+    }
   }
 
   /** The configuration this stack was made with (ports as configured, 0 for free ones). */
@@ -212,8 +234,12 @@ public final class LocalStack implements AutoCloseable {
                   otherControllerPorts.get(node - 2),
                   nodeDir,
                   props);
-          other.formatIfNeeded(
-              directory.resolve("broker-" + node + ".properties"), clusterId, List.of());
+          Path settings = directory.resolve("broker-" + node + ".properties");
+          other.formatIfNeeded(settings, clusterId, List.of());
+          if (launcher != null) {
+            other.writeProperties(settings);
+            nodeSettings.put(node, settings);
+          }
           otherNodes.add(other);
         }
         long tFormat = System.nanoTime();
@@ -522,6 +548,17 @@ public final class LocalStack implements AutoCloseable {
   /** Stops whatever runs, in reverse order of starting; returns what went wrong. */
   private List<Throwable> shutDownAll() {
     List<Throwable> errors = new ArrayList<>();
+    for (Map.Entry<Integer, Process> e : processes.entrySet()) {
+      try {
+        stopProcess(e.getKey(), e.getValue());
+      } catch (RuntimeException ex) {
+        errors.add(ex);
+      }
+    }
+    processes.clear();
+    if (launcher != null) {
+      otherNodes.clear(); // never started in this process
+    }
     for (int i = otherNodes.size() - 1; i >= 0; i--) {
       try {
         otherNodes.get(i).stop();
@@ -644,6 +681,17 @@ public final class LocalStack implements AutoCloseable {
       kafka.start(timeout);
       return;
     }
+    if (launcher != null) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      for (int node : nodeSettings.keySet()) {
+        launch(node);
+      }
+      kafka.start(remaining(deadline));
+      for (int node : nodeSettings.keySet()) {
+        awaitNode(node, deadline);
+      }
+      return;
+    }
     List<EmbeddedKafka> all = new ArrayList<>(List.of(kafka));
     all.addAll(otherNodes);
     List<Thread> starters = new ArrayList<>();
@@ -688,6 +736,10 @@ public final class LocalStack implements AutoCloseable {
    */
   public void stopBroker(int node) {
     requireStarted();
+    if (inProcessOfItsOwn(node)) {
+      throw new IllegalStateException(
+          "Kafka node " + node + " runs in a process of its own: kill or pause it");
+    }
     nodeOf(node).stop();
     log.info("Kafka node {} stopped", node);
   }
@@ -695,12 +747,137 @@ public final class LocalStack implements AutoCloseable {
   /** Starts node {@code node} again after {@link #stopBroker(int)}, on its ports and its log. */
   public void startBroker(int node, Duration timeout) {
     requireStarted();
+    if (inProcessOfItsOwn(node)) {
+      if (processes.containsKey(node)) {
+        throw new IllegalStateException("Kafka node " + node + " runs already");
+      }
+      launch(node);
+      awaitNode(node, System.nanoTime() + timeout.toNanos());
+      log.info("Kafka node {} started again", node);
+      return;
+    }
     EmbeddedKafka k = nodeOf(node);
     if (k.running()) {
       throw new IllegalStateException("Kafka node " + node + " runs already");
     }
     k.start(timeout);
     log.info("Kafka node {} started again", node);
+  }
+
+  /** Whether node {@code node} runs as a process of its own ({@link NodeLauncher}). */
+  public boolean inProcessOfItsOwn(int node) {
+    return launcher != null && node >= 2 && node <= config.brokers();
+  }
+
+  /**
+   * Kills the process of node {@code node} with SIGKILL and waits until it has exited: a crash,
+   * with no shutdown of any kind. {@link #startBroker(int, Duration)} starts it again.
+   *
+   * @throws IllegalStateException when the node does not run in a process of its own
+   */
+  public void killBroker(int node) {
+    requireStarted();
+    Process p = processOf(node);
+    p.destroyForcibly();
+    try {
+      p.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("interrupted while killing Kafka node " + node, e);
+    }
+    processes.remove(node);
+    log.info("Kafka node {} killed (SIGKILL)", node);
+  }
+
+  /**
+   * Stops the process of node {@code node} with SIGSTOP: it holds its connections and answers
+   * nothing, as a node cut off by a network partition or stalled by a long pause would, until
+   * {@link #resumeBroker(int)}.
+   */
+  public void pauseBroker(int node) {
+    requireStarted();
+    signal(processOf(node), "STOP");
+    log.info("Kafka node {} paused (SIGSTOP)", node);
+  }
+
+  /** Lets the process of node {@code node} run again after {@link #pauseBroker(int)} (SIGCONT). */
+  public void resumeBroker(int node) {
+    requireStarted();
+    signal(processOf(node), "CONT");
+    log.info("Kafka node {} resumed (SIGCONT)", node);
+  }
+
+  private Process processOf(int node) {
+    if (!inProcessOfItsOwn(node)) {
+      throw new IllegalStateException(
+          "Kafka node " + node + " does not run in a process of its own");
+    }
+    Process p = processes.get(node);
+    if (p == null) {
+      throw new IllegalStateException("Kafka node " + node + " is not running");
+    }
+    return p;
+  }
+
+  private static void signal(Process p, String signal) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
+      if (kill.waitFor() != 0) {
+        throw new LocalStackException("kill -" + signal + " " + p.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new LocalStackException("cannot send SIG" + signal + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LocalStackException("interrupted while sending SIG" + signal, e);
+    }
+  }
+
+  private void launch(int node) {
+    try {
+      Process p = launcher.launch(node, nodeSettings.get(node), directory);
+      processes.put(node, p);
+    } catch (IOException e) {
+      throw new LocalStackException("cannot start Kafka node " + node + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void awaitNode(int node, long deadline) {
+    int port = otherKafkaPorts.get(node - 2);
+    while (!Ports.accepts(localHost, port, Duration.ofMillis(200))) {
+      Process p = processes.get(node);
+      if (p == null || !p.isAlive()) {
+        throw new LocalStackException(
+            "Kafka node " + node + " exited while starting (its output is in " + directory + ")");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new LocalStackException("Kafka node " + node + " did not start in time");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new LocalStackException("interrupted while starting Kafka node " + node, e);
+      }
+    }
+  }
+
+  /** SIGCONT (a paused node), then SIGTERM and up to 30 s for a clean stop, then SIGKILL. */
+  private static void stopProcess(int node, Process p) {
+    if (!p.isAlive()) {
+      return;
+    }
+    signal(p, "CONT");
+    p.destroy();
+    try {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+    }
   }
 
   private EmbeddedKafka nodeOf(int node) {

@@ -11,14 +11,20 @@ import java.util.function.Consumer;
 
 /**
  * Scenario {@code brokers}: the pipeline of processes on a three-node stack (3 replicas,
- * min.insync.replicas 2); one node after another is stopped for 20 s and started again, {@code
- * kills} times, while the learner trains. No component may exit, the learner must go on ({@code
- * steps} steps after the last stop), and every sample group must be labelled exactly once. A node
- * is stopped by shutting it down in the benchmark's process (the nodes share it), not by a signal.
+ * min.insync.replicas 2; nodes 2 and 3 in processes of their own, node 1 in the benchmark's); one
+ * node at a time is taken down for 20 s, {@code kills} times, in turn by SIGKILL (then started
+ * again), SIGSTOP (then SIGCONT: a stall such as a partition or a long pause) and, for node 1, a
+ * shutdown without a controlled shutdown. No component may exit, the learner must go on ({@code
+ * steps} steps after the last stop), and every sample group must be labelled exactly once.
  */
 final class BrokersScenario {
   static final String NAME = "brokers";
   private static final Duration DOWN = Duration.ofSeconds(20);
+  private static final List<ChaosStack.NodeFault> FAULTS =
+      List.of(
+          ChaosStack.NodeFault.SIGKILL,
+          ChaosStack.NodeFault.SIGSTOP,
+          ChaosStack.NodeFault.SHUTDOWN);
 
   private BrokersScenario() {}
 
@@ -43,10 +49,13 @@ final class BrokersScenario {
           if (!learner.isAlive()) {
             break;
           }
-          int node = 1 + k % 3;
-          progress.accept(NAME + ": node " + node + " down for " + DOWN.toSeconds() + " s");
-          stops.add("node " + node + " at step " + policy.maxStep());
-          stack.brokerDown(node, DOWN);
+          // SIGKILL of node 2, SIGSTOP of node 3, a shutdown of node 1, and round again.
+          ChaosStack.NodeFault fault = FAULTS.get(k % FAULTS.size());
+          int node = fault == ChaosStack.NodeFault.SHUTDOWN ? 1 : 2 + k % 2;
+          progress.accept(
+              NAME + ": node " + node + " " + fault + ", down for " + DOWN.toSeconds() + " s");
+          stops.add("node " + node + " " + fault + " at step " + policy.maxStep());
+          stack.brokerDown(node, fault, DOWN);
           reached = policy.maxStep();
         }
         long last = reached;

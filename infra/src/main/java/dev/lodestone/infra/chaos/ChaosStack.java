@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The local stack of one scenario, in this process, on fixed ports and a kept data directory, so
@@ -21,7 +22,10 @@ public final class ChaosStack implements AutoCloseable {
     this(dir, 1);
   }
 
-  /** Starts a stack of {@code brokers} nodes (1 or 3) keeping its data in {@code dir}. */
+  /**
+   * Starts a stack of {@code brokers} nodes (1 or 3) keeping its data in {@code dir}; with 3, nodes
+   * 2 and 3 run as {@code lodestone node} processes of their own, node 1 in this process.
+   */
   public ChaosStack(Path dir, int brokers) throws IOException {
     this.config =
         LocalStackConfig.ephemeral()
@@ -31,15 +35,41 @@ public final class ChaosStack implements AutoCloseable {
     start();
   }
 
-  /** Stops broker node {@code node}, waits {@code down}, and starts it again. */
-  public void brokerDown(int node, Duration down) throws InterruptedException {
-    stack.stopBroker(node);
+  /** How a node is taken down in the {@code brokers} scenario. */
+  public enum NodeFault {
+    /** Node 1, in this process: shut down without a controlled shutdown. */
+    SHUTDOWN,
+    /** A node in a process of its own: SIGKILL, then started again. */
+    SIGKILL,
+    /** A node in a process of its own: SIGSTOP, then SIGCONT. */
+    SIGSTOP
+  }
+
+  /** Takes node {@code node} down by {@code fault}, waits {@code down}, and brings it back. */
+  public void brokerDown(int node, NodeFault fault, Duration down) throws InterruptedException {
+    switch (fault) {
+      case SHUTDOWN -> stack.stopBroker(node);
+      case SIGKILL -> stack.killBroker(node);
+      case SIGSTOP -> stack.pauseBroker(node);
+    }
     Thread.sleep(down.toMillis());
-    stack.startBroker(node, LocalStack.DEFAULT_START_TIMEOUT);
+    if (fault == NodeFault.SIGSTOP) {
+      stack.resumeBroker(node);
+    } else {
+      stack.startBroker(node, LocalStack.DEFAULT_START_TIMEOUT);
+    }
   }
 
   private void start() {
-    stack = new LocalStack(config);
+    stack =
+        config.brokers() == 3
+            ? new LocalStack(
+                config,
+                (node, settings, dir) ->
+                    LodestoneProcess.start(
+                            dir, "node-" + node, List.of("node", "--config", settings.toString()))
+                        .process())
+            : new LocalStack(config);
     stack.start(LocalStack.DEFAULT_START_TIMEOUT);
   }
 

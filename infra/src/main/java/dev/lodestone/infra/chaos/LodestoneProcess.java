@@ -70,6 +70,11 @@ public final class LodestoneProcess implements AutoCloseable {
     return name;
   }
 
+  /** The operating-system process. */
+  public Process process() {
+    return process;
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

@@ -22,6 +22,7 @@ public final class Lodestone implements Runnable {
   static List<Object> subcommands() {
     return List.of(
         new UpCommand(), // lodestone up: the local stack
+        new NodeCommand(), // lodestone node: one node of a three-node stack in its own process
         new RunCommand(), // lodestone run: the whole pipeline on a task
         new SamplerCommand(), // lodestone sampler: one sampler against a cluster
         new JudgeCommand(), // lodestone judge: a judge (game oracle or LLM) and the label join
