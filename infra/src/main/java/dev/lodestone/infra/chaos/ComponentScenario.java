@@ -10,17 +10,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Scenario {@code components}: a judge (with its label join), a sampler and a learner run as
  * processes; the judge and the sampler are each killed with SIGKILL {@code kills} times, at random
- * moments, and started again at once with the same ids; after the last kill the pipeline must label
- * {@code steps} more groups. Every sample group must then be labelled exactly once, no group id may
- * repeat, no group may be cut short, and the time from a judge's restart to its next label is
- * measured.
+ * moments, and started again at once with the same ids, and before each kill {@link #RESENDS}
+ * groups already on {@code samples} are sent again byte for byte, as a producer's retry would;
+ * after the last kill the pipeline must label {@code steps} more groups. Every sample group must
+ * then be labelled exactly once, every re-sent copy must be dead-lettered as a duplicate, no group
+ * may be cut short, and the time from a judge's restart to its next label is measured.
  */
 final class ComponentScenario {
   static final String NAME = "components";
+
+  /** Groups re-sent before each kill. */
+  static final int RESENDS = 3;
 
   private ComponentScenario() {}
 
@@ -33,6 +42,7 @@ final class ComponentScenario {
       Random random = new Random(s.seed());
       List<Double> judgeRestartSeconds = new ArrayList<>();
       List<LodestoneProcess> all = new ArrayList<>();
+      Map<String, Integer> resends = new java.util.HashMap<>();
       try {
         LodestoneProcess judge = c.start("judge-0", c.judge("j1"));
         LodestoneProcess sampler = c.start("sampler-0", c.sampler("chaos-s1"));
@@ -50,6 +60,7 @@ final class ComponentScenario {
           if (!learner.isAlive()) {
             break; // the learner reached its budget: no pipeline left to hurt
           }
+          resend(cluster, reader, RESENDS, resends);
           Thread.sleep(500 + random.nextInt(2500));
           progress.accept(NAME + ": SIGKILL of the judge and the sampler (" + (k + 1) + ")");
           judge.kill();
@@ -77,24 +88,34 @@ final class ComponentScenario {
         boolean alive = learner.isAlive() && judge.isAlive() && sampler.isAlive();
         learner.stop(Duration.ofSeconds(60));
         sampler.stop(Duration.ofSeconds(60));
-        LogCheck.awaitLabelled(reader);
-        LogCheck log = LogCheck.read(reader);
+        long resent = resends.values().stream().mapToLong(Integer::longValue).sum();
+        LogCheck.awaitLabelled(reader, resent);
+        LogCheck log = LogCheck.read(reader, resends);
+        TopicReader.await(
+            "the label join dead-letters every re-sent copy",
+            Duration.ofMinutes(2),
+            () -> duplicatesDeadLettered(reader) >= resent);
+        long duplicateLetters = duplicatesDeadLettered(reader);
         int kills = judgeRestartSeconds.size();
         Map<String, Object> details = new LinkedHashMap<>(log.details());
         details.put("kills", kills);
+        details.put("duplicateGroupLetters", duplicateLetters);
         details.put("judgeRestartToLabelSeconds", judgeRestartSeconds.toString());
         details.put(
             "judgeRestartToLabelMaxSeconds",
             judgeRestartSeconds.stream().mapToDouble(Double::doubleValue).max().orElse(0));
         return new ScenarioResult(
             NAME,
-            kills + " x SIGKILL of the judge and of the sampler, restarted with their ids",
+            kills
+                + " x SIGKILL of the judge and of the sampler, restarted with their ids; "
+                + resent
+                + " groups re-sent",
             log.uniqueSamples(),
             log.uniqueLabeled() - log.foreign(),
             log.missing(),
             log.duplicated(),
             details,
-            log.clean() && kills == s.kills() && alive,
+            log.clean() && kills == s.kills() && alive && duplicateLetters == resent,
             kills
                 + " of "
                 + s.kills()
@@ -102,6 +123,10 @@ final class ComponentScenario {
                 + (alive ? "" : "a component EXITED; ")
                 + log.halfGroups()
                 + " groups cut short, "
+                + duplicateLetters
+                + " of "
+                + resent
+                + " re-sent copies dead-lettered, "
                 + log.foreign()
                 + " labelled groups without a sample");
       } finally {
@@ -110,5 +135,39 @@ final class ComponentScenario {
         }
       }
     }
+  }
+
+  /**
+   * Sends {@code n} of the newest records of {@code samples} again, key and bytes unchanged (so to
+   * the same partition), and counts them in {@code resends} by group id.
+   */
+  private static void resend(
+      ClusterConfig cluster, TopicReader reader, int n, Map<String, Integer> resends)
+      throws Exception {
+    List<ConsumerRecord<String, byte[]>> all = reader.raw(Topics.SAMPLES.name());
+    List<ConsumerRecord<String, byte[]>> last =
+        all.subList(Math.max(0, all.size() - n), all.size());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            cluster.clientProperties("chaos-resender"),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      for (ConsumerRecord<String, byte[]> r : last) {
+        producer.send(new ProducerRecord<>(Topics.SAMPLES.name(), r.key(), r.value())).get();
+        resends.merge(r.key(), 1, Integer::sum);
+      }
+    }
+  }
+
+  /** The label join's {@code DUPLICATE_GROUP} letters of {@code samples}. */
+  private static long duplicatesDeadLettered(TopicReader reader) {
+    return reader.all(Topics.DEAD_LETTERS).stream()
+        .map(TopicReader.Read::value)
+        .filter(
+            l ->
+                l.getComponent().equals("label-join")
+                    && l.getSourceTopic().equals(Topics.SAMPLES.name())
+                    && l.getErrorType().equals("DUPLICATE_GROUP"))
+        .count();
   }
 }

@@ -22,7 +22,10 @@ import java.util.Set;
  * @param uniqueLabeled distinct group ids on labeled
  * @param missing sample ids never labelled
  * @param foreign labelled ids that no sample has
- * @param labelRepeats labels beyond the first for the same group, pair and judge
+ * @param labelRepeats labels beyond the first for the same group, pair and judge (beyond one per
+ *     copy for a group re-sent on purpose: each copy is judged again)
+ * @param resent sample records re-sent on purpose (exact copies of a group already on {@code
+ *     samples}, as a producer's retry would make)
  */
 record LogCheck(
     long samples,
@@ -32,22 +35,41 @@ record LogCheck(
     long uniqueLabeled,
     long missing,
     long foreign,
-    long labelRepeats) {
+    long labelRepeats,
+    long resent) {
 
   /** Waits until {@code labeled} holds as many records as {@code samples}. */
   static void awaitLabelled(TopicReader reader) throws InterruptedException {
+    awaitLabelled(reader, 0);
+  }
+
+  /**
+   * Waits until {@code labeled} holds as many records as {@code samples}, less the {@code resent}
+   * copies there.
+   */
+  static void awaitLabelled(TopicReader reader, long resent) throws InterruptedException {
     TopicReader.await(
         "every sample group is labelled",
         Duration.ofMinutes(2),
-        () -> reader.raw(Topics.LABELED.name()).size() >= reader.raw(Topics.SAMPLES.name()).size());
+        () ->
+            reader.raw(Topics.LABELED.name()).size()
+                >= reader.raw(Topics.SAMPLES.name()).size() - resent);
   }
 
   /** The counts of the log's sample groups of {@link Components#GROUP_SIZE} responses. */
   static LogCheck read(TopicReader reader) {
-    return read(reader, Components.GROUP_SIZE);
+    return read(reader, Map.of());
   }
 
-  private static LogCheck read(TopicReader reader, int groupSize) {
+  /**
+   * The counts of the log, with {@code resends} copies of some groups (by group id) re-sent on
+   * purpose.
+   */
+  static LogCheck read(TopicReader reader, Map<String, Integer> resends) {
+    return read(reader, Components.GROUP_SIZE, resends);
+  }
+
+  private static LogCheck read(TopicReader reader, int groupSize, Map<String, Integer> resends) {
     Set<String> sampleIds = new HashSet<>();
     long samples = 0;
     long half = 0;
@@ -69,7 +91,7 @@ record LogCheck(
     for (TopicReader.Read<PreferenceLabel> r : reader.all(Topics.LABELS)) {
       PreferenceLabel l = r.value();
       String key = l.getGroupId() + "/" + l.getI() + "/" + l.getJ() + "/" + l.getJudgeId();
-      if (labels.merge(key, 1, Integer::sum) > 1) {
+      if (labels.merge(key, 1, Integer::sum) > 1 + resends.getOrDefault(l.getGroupId(), 0)) {
         repeats++;
       }
     }
@@ -85,12 +107,13 @@ record LogCheck(
         labeledIds.size(),
         missing.size(),
         foreign.size(),
-        repeats);
+        repeats,
+        resends.values().stream().mapToLong(Integer::longValue).sum());
   }
 
   /** Repeated records: sample ids, labelled groups and labels seen more than once. */
   long duplicated() {
-    return (samples - uniqueSamples) + (labeled - uniqueLabeled) + labelRepeats;
+    return (samples - uniqueSamples - resent) + (labeled - uniqueLabeled) + labelRepeats;
   }
 
   /** Every sample group labelled once, nothing else on labeled, no half group. */
@@ -105,6 +128,9 @@ record LogCheck(
     d.put("halfGroups", halfGroups);
     d.put("foreignLabeled", foreign);
     d.put("repeatedLabels", labelRepeats);
+    if (resent > 0) {
+      d.put("resentSamples", resent);
+    }
     return d;
   }
 }
