@@ -19,7 +19,7 @@ import org.apache.kafka.common.resource.ResourceType;
  *
  * <ul>
  *   <li>{@link #SAMPLER}: reads {@code policy} and {@code prompts}, writes {@code samples}; reads
- *       the end offsets of {@code samples} and the label join's {@code dead-letters}
+ *       {@code samples} (its model's groups) and the label join's {@code dead-letters}
  *       (back-pressure).
  *   <li>{@link #JUDGE}: the judges and the label join (one {@code lodestone judge} process runs
  *       both): read {@code samples} and {@code labels}, write {@code labels} and {@code labeled};
@@ -55,9 +55,12 @@ public enum Role {
     Acls a = new Acls(principal());
     switch (this) {
       case SAMPLER -> {
-        a.read(Topics.POLICY.name(), Topics.PROMPTS.name(), Topics.DEAD_LETTERS.name());
+        a.read(
+            Topics.POLICY.name(),
+            Topics.PROMPTS.name(),
+            Topics.DEAD_LETTERS.name(),
+            Topics.SAMPLES.name());
         a.write(Topics.SAMPLES.name());
-        a.describe(Topics.SAMPLES.name());
         a.groups("lodestone-samplers-", "sampler-");
       }
       case JUDGE -> {
