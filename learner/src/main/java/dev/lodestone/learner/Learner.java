@@ -362,12 +362,10 @@ public final class Learner extends ServiceThread {
   }
 
   /**
-   * The sum of the end offsets of a topic now. When a new model publishes version 0, its samplers
-   * count only the records of {@code samples} after it as the model's groups, and only the dead
-   * letters after it as groups dropped (see {@code PolicyVersion.samplesBase} and {@code
-   * deadLettersBase}).
+   * The end offset of each partition of {@code topic} now, by partition. When a new model publishes
+   * version 0, its samplers count only its groups on {@code samples} after these offsets (see
+   * {@code PolicyVersion.samplesBaseOffsets}).
    */
-  /** The end offset of each partition of {@code topic}, by partition. */
   private List<Long> partitionEnds(String topic) {
     List<TopicPartition> parts = TopicPartitions.of(name(), consumer, topic, timeLeft());
     Map<TopicPartition, Long> ends = consumer.endOffsets(parts, timeLeft());
@@ -378,6 +376,10 @@ public final class Learner extends ServiceThread {
     return List.of(byPartition);
   }
 
+  /**
+   * The sum of the end offsets of a topic now: at version 0, where the model's dead letters begin
+   * ({@code PolicyVersion.deadLettersBase}).
+   */
   private long endOffsets(String topic) {
     List<TopicPartition> parts = TopicPartitions.of(name(), consumer, topic, timeLeft());
     long sum = 0;
