@@ -92,7 +92,8 @@ public final class ChaosStack implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A port free on this machine now (for a stack that must come back on the same ports). */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -3,6 +3,7 @@ package dev.lodestone.infra.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import dev.lodestone.infra.chaos.ChaosStack;
 import dev.lodestone.infra.chaos.TopicReader;
 import dev.lodestone.infra.run.ModelSize;
 import dev.lodestone.infra.run.Pipeline;
@@ -19,7 +20,6 @@ import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.stack.LocalStack;
 import dev.lodestone.stack.LocalStackConfig;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,12 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineOutageIT {
   @TempDir Path dir;
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private static void await(String what, Duration timeout, BooleanSupplier done, Pipeline p)
       throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
@@ -63,7 +57,7 @@ class PipelineOutageIT {
     LocalStackConfig stackConfig =
         LocalStackConfig.ephemeral()
             .withDataDir(dir.resolve("stack"))
-            .withPorts(freePort(), freePort(), freePort());
+            .withPorts(ChaosStack.freePort(), ChaosStack.freePort(), ChaosStack.freePort());
     LocalStack stack = new LocalStack(stackConfig);
     stack.start(LocalStack.DEFAULT_START_TIMEOUT);
     ClusterConfig cluster =

@@ -3,6 +3,7 @@ package dev.lodestone.infra.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
+import dev.lodestone.infra.chaos.ChaosStack;
 import dev.lodestone.infra.chaos.TopicReader;
 import dev.lodestone.infra.run.ModelSize;
 import dev.lodestone.learner.Learner;
@@ -18,7 +19,6 @@ import dev.lodestone.schemas.kafka.ClusterConfig;
 import dev.lodestone.service.ServiceState;
 import dev.lodestone.stack.LocalStack;
 import dev.lodestone.stack.LocalStackConfig;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,18 +42,12 @@ class SamplerOutageIT {
 
   @TempDir Path dir;
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void shouldWaitOutABrokerOutageLongerThanItsClientTimeoutsAndLoseNothing() throws Exception {
     LocalStackConfig config =
         LocalStackConfig.ephemeral()
             .withDataDir(dir.resolve("stack"))
-            .withPorts(freePort(), freePort(), freePort());
+            .withPorts(ChaosStack.freePort(), ChaosStack.freePort(), ChaosStack.freePort());
     LocalStack stack = new LocalStack(config);
     stack.start(LocalStack.DEFAULT_START_TIMEOUT);
     ClusterConfig cluster =
