@@ -32,8 +32,10 @@ import java.util.regex.Pattern;
  * @param maxGroups stop (state STOPPED) after publishing this many groups; empty: run until closed
  * @param metricsInterval how often to publish a MetricEvent to {@code metrics}, positive
  * @param offsetsRefresh how long the end offsets of {@code samples} may be reused before they are
- *     read again, at least 0 (0: before every batch; a longer interval lets concurrent samplers
- *     overshoot the bound by what the others publish within it)
+ *     read again, at least 0 (0: before every batch). They tell a paused sampler whether the
+ *     cluster answers, and they are the produced count when the model's version does not say where
+ *     its samples begin (then a longer interval lets concurrent samplers overshoot the bound by
+ *     what the others publish within it)
  */
 public record SamplerConfig(
     ClusterConfig cluster,

@@ -353,6 +353,9 @@ public final class SamplerService extends ServiceThread {
         }
         long produced;
         try {
+          // The end offsets of samples are read in either case: a paused sampler, which sends
+          // nothing, learns from them whether the cluster answers.
+          long endOffsets = gauge.produced();
           // Only the model's records since its version 0 are its groups: a log from before (an
           // older model's, a recorded one) and other models on the same topics do not hold its
           // samplers back. A learner that did not record where each partition stood leaves the
@@ -363,9 +366,7 @@ public final class SamplerService extends ServiceThread {
                     - dropped.count(header.deadLettersBase(), true);
           } else {
             produced =
-                gauge.produced()
-                    - header.samplesBase()
-                    - dropped.count(header.deadLettersBase(), false);
+                endOffsets - header.samplesBase() - dropped.count(header.deadLettersBase(), false);
           }
           reachable();
         } catch (TimeoutException e) {
