@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,9 +40,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The local stack: a single-node KRaft Kafka broker (or three nodes, {@link
  * LocalStackConfig#brokers()}) and the schema registry in this process, and the catalogue's topics
- * provisioned on the broker. A secured stack ({@link LocalStackConfig#secure()}) adds TLS, SCRAM
- * users and ACLs to the broker and HTTPS with basic authentication to the registry ({@link
- * #security()}).
+ * provisioned on the broker. With a {@link NodeLauncher}, nodes 2 and 3 of three run as processes
+ * of their own instead, which {@link #killBroker(int)} and {@link #pauseBroker(int)} can crash and
+ * stall. A secured stack ({@link LocalStackConfig#secure()}) adds TLS, SCRAM users and ACLs to the
+ * broker and HTTPS with basic authentication to the registry ({@link #security()}).
  *
  * <p>Lifecycle: {@link State#CREATED} → {@link #start(Duration)} ({@link State#STARTING}) → {@link
  * State#RUNNING} → {@link #close()} ({@link State#STOPPING}) → {@link State#STOPPED}; a start that
@@ -115,9 +117,9 @@ public final class LocalStack implements AutoCloseable {
   private final List<EmbeddedKafka> otherNodes = new ArrayList<>();
 
   /** With a {@link NodeLauncher}: the processes of nodes 2 and 3, and their settings files. */
-  private final Map<Integer, Process> processes = new java.util.TreeMap<>();
+  private final Map<Integer, Process> processes = new TreeMap<>();
 
-  private final Map<Integer, Path> nodeSettings = new java.util.TreeMap<>();
+  private final Map<Integer, Path> nodeSettings = new TreeMap<>();
   private final List<Integer> otherKafkaPorts = new ArrayList<>();
   private final List<Integer> otherControllerPorts = new ArrayList<>();
   private EmbeddedSchemaRegistry registry;
@@ -550,7 +552,7 @@ public final class LocalStack implements AutoCloseable {
     List<Throwable> errors = new ArrayList<>();
     for (Map.Entry<Integer, Process> e : processes.entrySet()) {
       try {
-        stopProcess(e.getKey(), e.getValue());
+        stopProcess(e.getValue());
       } catch (RuntimeException ex) {
         errors.add(ex);
       }
@@ -863,7 +865,7 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /** SIGCONT (a paused node), then SIGTERM and up to 30 s for a clean stop, then SIGKILL. */
-  private static void stopProcess(int node, Process p) {
+  private static void stopProcess(Process p) {
     if (!p.isAlive()) {
       return;
     }
