@@ -253,7 +253,9 @@ public final class Learner extends ServiceThread {
       inputEnd = config.endOffset().orElse(-1);
       samplesBaseOffsets = partitionEnds(Topics.SAMPLES.name());
       samplesBase = samplesBaseOffsets.stream().mapToLong(Long::longValue).sum();
-      deadLettersBase = endOffsets(Topics.DEAD_LETTERS.name());
+      // Where the model's dead letters begin, summed over the partitions.
+      deadLettersBase =
+          partitionEnds(Topics.DEAD_LETTERS.name()).stream().mapToLong(Long::longValue).sum();
       budgetSteps = config.maxSteps();
       if (budgetSteps == 0 && inputEnd >= 0) {
         budgetSteps = Math.max(1, wholeBatches(position, inputEnd));
@@ -364,7 +366,8 @@ public final class Learner extends ServiceThread {
   /**
    * The end offset of each partition of {@code topic} now, by partition. When a new model publishes
    * version 0, its samplers count only its groups on {@code samples} after these offsets (see
-   * {@code PolicyVersion.samplesBaseOffsets}).
+   * {@code PolicyVersion.samplesBaseOffsets}), and only its dead letters after the sum of those of
+   * {@code dead-letters} ({@code deadLettersBase}).
    */
   private List<Long> partitionEnds(String topic) {
     List<TopicPartition> parts = TopicPartitions.of(name(), consumer, topic, timeLeft());
@@ -374,19 +377,6 @@ public final class Learner extends ServiceThread {
       byPartition[e.getKey().partition()] = e.getValue();
     }
     return List.of(byPartition);
-  }
-
-  /**
-   * The sum of the end offsets of a topic now: at version 0, where the model's dead letters begin
-   * ({@code PolicyVersion.deadLettersBase}).
-   */
-  private long endOffsets(String topic) {
-    List<TopicPartition> parts = TopicPartitions.of(name(), consumer, topic, timeLeft());
-    long sum = 0;
-    for (long end : consumer.endOffsets(parts, timeLeft()).values()) {
-      sum += end;
-    }
-    return sum;
   }
 
   /** The whole batches of labelled records in {@code [from, end)} of the input. */

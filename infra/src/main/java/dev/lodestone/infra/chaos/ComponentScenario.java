@@ -1,7 +1,9 @@
 package dev.lodestone.infra.chaos;
 
+import dev.lodestone.judge.streams.LabelJoinCounters;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.kafka.ClusterConfig;
+import dev.lodestone.schemas.serde.DeadLetterReason;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,13 +163,13 @@ final class ComponentScenario {
 
   /** The label join's {@code DUPLICATE_GROUP} letters of {@code samples}. */
   private static long duplicatesDeadLettered(TopicReader reader) {
-    return reader.all(Topics.DEAD_LETTERS).stream()
-        .map(TopicReader.Read::value)
-        .filter(
-            l ->
-                l.getComponent().equals("label-join")
-                    && l.getSourceTopic().equals(Topics.SAMPLES.name())
-                    && l.getErrorType().equals("DUPLICATE_GROUP"))
-        .count();
+    return BadRecords.deadLetters(reader)
+        .getOrDefault(
+            LabelJoinCounters.COMPONENT
+                + " "
+                + Topics.SAMPLES.name()
+                + " "
+                + DeadLetterReason.DUPLICATE_GROUP.name(),
+            0L);
   }
 }

@@ -12,7 +12,7 @@ import java.util.List;
  * The command lines of the components of one model on the chaos stack: tiny policies, a learner of
  * {@code steps} steps of 2 groups publishing every 2 steps, samplers of 2 groups per batch.
  */
-final class Components {
+public final class Components {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int BATCH_GROUPS = 2;
 
@@ -24,7 +24,11 @@ final class Components {
   private final String model;
   private final long steps;
 
-  Components(ClusterConfig cluster, Path dir, String model, long steps) {
+  /**
+   * The components of {@code model} on {@code cluster}, their warm-up cache in {@code dir}, the
+   * learner's budget {@code steps}.
+   */
+  public Components(ClusterConfig cluster, Path dir, String model, long steps) {
     this.cluster = cluster;
     this.dir = dir;
     this.model = model;
@@ -66,7 +70,8 @@ final class Components {
     return a;
   }
 
-  List<String> learner() {
+  /** A learner of {@code steps} steps, consumer group {@code MODEL-learner}. */
+  public List<String> learner() {
     List<String> a = learning(common("learner", model));
     a.addAll(List.of("--group-id", model + "-learner"));
     return a;
@@ -79,19 +84,27 @@ final class Components {
     return a;
   }
 
+  /** A replay of {@code labeled} into {@code newModel}, with the learner's settings. */
   List<String> replay(String newModel) {
+    return replay(newModel, "labeled");
+  }
+
+  /** A replay of {@code from} (a topic and range, or a file) into {@code newModel}. */
+  public List<String> replay(String newModel, String from) {
     List<String> a = learning(common("replay", newModel));
-    a.addAll(List.of("--from", "labeled"));
+    a.addAll(List.of("--from", from));
     return a;
   }
 
-  List<String> judge(String instance) {
+  /** A judge with its label join, instance {@code instance}, state in {@code dir/instance}. */
+  public List<String> judge(String instance) {
     List<String> a = common("judge", model);
     a.addAll(List.of("--instance-id", instance, "--state-dir", dir.resolve(instance).toString()));
     return a;
   }
 
-  List<String> sampler(String id) {
+  /** A sampler {@code id} of 2 groups per batch, max staleness 4, 10 new tokens. */
+  public List<String> sampler(String id) {
     List<String> a = common("sampler", model);
     a.addAll(
         List.of(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.infra.chaos.Components;
 import dev.lodestone.infra.chaos.LodestoneProcess;
 import dev.lodestone.infra.chaos.PolicyWatcher;
 import dev.lodestone.infra.chaos.TopicReader;
@@ -65,66 +66,17 @@ class PipelineProcessesIT {
     }
   }
 
-  private static List<String> common(String command) {
-    return new ArrayList<>(
-        List.of(
-            command,
-            "--bootstrap",
-            stack.bootstrapServers(),
-            "--registry",
-            stack.registryUrl(),
-            "--task",
-            "perturbed-rps",
-            "--model-id",
-            MODEL));
+  private static Components components(Path dir) {
+    return new Components(cluster, dir, MODEL, STEPS);
   }
 
   private static List<String> learnerArgs(Path dir) {
-    List<String> a = common("learner");
-    a.addAll(
-        List.of(
-            "--model",
-            "tiny",
-            "--warmup-cache",
-            dir.resolve("warmup").toString(),
-            "--steps",
-            Long.toString(STEPS),
-            "--batch-groups",
-            Integer.toString(BATCH_GROUPS),
-            "--publish-every",
-            "2",
-            "--group-id",
-            LEARNER_GROUP,
-            "--json"));
-    return a;
+    return components(dir).learner();
   }
 
   /** {@code lodestone replay} with the recorded learner's settings, under another model id. */
   private static List<String> replayArgs(Path dir, String model, String from) {
-    return new ArrayList<>(
-        List.of(
-            "replay",
-            "--bootstrap",
-            stack.bootstrapServers(),
-            "--registry",
-            stack.registryUrl(),
-            "--task",
-            "perturbed-rps",
-            "--model-id",
-            model,
-            "--from",
-            from,
-            "--model",
-            "tiny",
-            "--warmup-cache",
-            dir.resolve("warmup").toString(),
-            "--steps",
-            Long.toString(STEPS),
-            "--batch-groups",
-            Integer.toString(BATCH_GROUPS),
-            "--publish-every",
-            "2",
-            "--json"));
+    return components(dir).replay(model, from);
   }
 
   /** A finished replay: its --json line and its standard error. */
@@ -148,23 +100,10 @@ class PipelineProcessesIT {
     List<LodestoneProcess> processes = new ArrayList<>();
     try (PolicyWatcher policy = new PolicyWatcher(cluster, MODEL)) {
       for (String id : List.of("j1", "j2")) {
-        List<String> a = common("judge");
-        a.addAll(List.of("--instance-id", id, "--state-dir", dir.resolve(id).toString()));
-        processes.add(LodestoneProcess.start(dir, id, a));
+        processes.add(LodestoneProcess.start(dir, id, components(dir).judge(id)));
       }
       for (String id : List.of("it-s1", "it-s2")) {
-        List<String> a = common("sampler");
-        a.addAll(
-            List.of(
-                "--sampler-id",
-                id,
-                "--groups-per-batch",
-                "2",
-                "--max-staleness",
-                "4",
-                "--max-new-tokens",
-                "10"));
-        processes.add(LodestoneProcess.start(dir, id, a));
+        processes.add(LodestoneProcess.start(dir, id, components(dir).sampler(id)));
       }
       LodestoneProcess first = LodestoneProcess.start(dir, "learner-1", learnerArgs(dir));
       processes.add(first);
