@@ -1,6 +1,7 @@
 package dev.lodestone.schemas;
 
 import dev.lodestone.schemas.avro.DeadLetter;
+import dev.lodestone.schemas.avro.FeedbackItem;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.LearnerCheckpoint;
 import dev.lodestone.schemas.avro.MetricEvent;
@@ -96,10 +97,28 @@ public final class Topics {
   public static final TopicSpec<DeadLetter> DEAD_LETTERS =
       new TopicSpec<>("dead-letters", 1, TopicSpec.Cleanup.DELETE, DeadLetter.class, LARGE);
 
+  /**
+   * The human judge's queue: every sample group waiting for people, with who has answered which
+   * pair; compacted, a tombstone ends a group's wait. Written in the same transactions as the
+   * labels and the consumed offsets of {@code samples}, so that a restarted feedback service finds
+   * its queue as it was. Key: group id.
+   */
+  public static final TopicSpec<FeedbackItem> FEEDBACK =
+      new TopicSpec<>("feedback", 1, TopicSpec.Cleanup.COMPACT, FeedbackItem.class, Map.of());
+
   /** Every topic, in pipeline order. */
   public static final List<TopicSpec<?>> ALL =
       List.of(
-          PROMPTS, SAMPLES, LABELS, LABELED, REPLAY, POLICY, LEARNER_STATE, METRICS, DEAD_LETTERS);
+          PROMPTS,
+          SAMPLES,
+          LABELS,
+          FEEDBACK,
+          LABELED,
+          REPLAY,
+          POLICY,
+          LEARNER_STATE,
+          METRICS,
+          DEAD_LETTERS);
 
   /** The catalogue entry of a topic name, if it is one of ours. */
   public static Optional<TopicSpec<?>> byName(String name) {

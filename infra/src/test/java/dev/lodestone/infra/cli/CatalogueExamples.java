@@ -3,7 +3,10 @@ package dev.lodestone.infra.cli;
 import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
+import dev.lodestone.schemas.avro.FeedbackItem;
+import dev.lodestone.schemas.avro.FeedbackPair;
 import dev.lodestone.schemas.avro.JudgeKind;
+import dev.lodestone.schemas.avro.LabelVerdict;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.LearnerCheckpoint;
 import dev.lodestone.schemas.avro.MetricEvent;
@@ -39,6 +42,7 @@ final class CatalogueExamples {
             new Example<>(Topics.PROMPTS, CatalogueExamples::prompt),
             new Example<>(Topics.SAMPLES, CatalogueExamples::sampleGroup),
             new Example<>(Topics.LABELS, CatalogueExamples::preferenceLabel),
+            new Example<>(Topics.FEEDBACK, CatalogueExamples::feedbackItem),
             new Example<>(Topics.LABELED, CatalogueExamples::labeledGroup),
             new Example<>(Topics.REPLAY, CatalogueExamples::labeledGroup),
             new Example<>(Topics.POLICY, CatalogueExamples::policyVersion),
@@ -95,8 +99,32 @@ final class CatalogueExamples {
         .setJ(0)
         .setProbability(0.25)
         .setJudgeId("oracle-2")
-        .setJudgeKind(JudgeKind.GAME_ORACLE)
+        .setJudgeKind(JudgeKind.HUMAN)
         .setTime(TIME)
+        .setVerdict(LabelVerdict.J_BETTER)
+        .setRationale("<script>alert(1)</script> is not an answer")
+        .setShownFirst(0)
+        .setResponseMillis(12_000L)
+        .build();
+  }
+
+  static FeedbackItem feedbackItem() {
+    return FeedbackItem.newBuilder()
+        .setGroupId("group-7")
+        .setModelId("perturbed-rps")
+        .setTask("perturbed-rps")
+        .setPrompt("Choose your move.")
+        .setResponses(List.of("paper", "scissörs"))
+        .setPolicyVersion(3)
+        .setArrived(TIME)
+        .setPairs(
+            List.of(
+                FeedbackPair.newBuilder()
+                    .setI(0)
+                    .setJ(1)
+                    .setLabelledBy(List.of("ann-1"))
+                    .setSkippedBy(List.of("ann-2"))
+                    .build()))
         .build();
   }
 

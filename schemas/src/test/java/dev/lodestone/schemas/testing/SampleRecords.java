@@ -3,8 +3,11 @@ package dev.lodestone.schemas.testing;
 import dev.lodestone.schemas.TopicSpec;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
+import dev.lodestone.schemas.avro.FeedbackItem;
+import dev.lodestone.schemas.avro.FeedbackPair;
 import dev.lodestone.schemas.avro.JudgeKind;
 import dev.lodestone.schemas.avro.LabelProvenance;
+import dev.lodestone.schemas.avro.LabelVerdict;
 import dev.lodestone.schemas.avro.LabeledGroup;
 import dev.lodestone.schemas.avro.LearnerCheckpoint;
 import dev.lodestone.schemas.avro.MetricEvent;
@@ -79,8 +82,44 @@ public final class SampleRecords {
         .setJ(1)
         .setProbability(0.75)
         .setJudgeId("oracle-1")
-        .setJudgeKind(JudgeKind.GAME_ORACLE)
+        .setJudgeKind(JudgeKind.HUMAN)
         .setTime(TIME)
+        .setVerdict(LabelVerdict.I_BETTER)
+        .setRationale("A answers the question; B repeats it.")
+        .setShownFirst(1)
+        .setResponseMillis(4_250L)
+        .build();
+  }
+
+  public static FeedbackItem feedbackItem() {
+    return FeedbackItem.newBuilder()
+        .setGroupId("group-1")
+        .setModelId("perturbed-rps")
+        .setTask("perturbed-rps")
+        .setPrompt("Play rock, paper or scissors.")
+        .setResponses(List.of("rock", "paper", "<b>scissors</b>"))
+        .setPolicyVersion(7)
+        .setArrived(TIME)
+        .setPairs(
+            List.of(
+                FeedbackPair.newBuilder()
+                    .setI(0)
+                    .setJ(1)
+                    .setLabelledBy(List.of("alice", "bob"))
+                    .setSkippedBy(List.of("carol"))
+                    .build(),
+                FeedbackPair.newBuilder()
+                    .setI(0)
+                    .setJ(2)
+                    .setLabelledBy(List.of())
+                    .setSkippedBy(List.of())
+                    .build(),
+                FeedbackPair.newBuilder()
+                    .setI(1)
+                    .setJ(2)
+                    .setLabelledBy(List.of("alice"))
+                    .setSkippedBy(List.of())
+                    .build()))
         .build();
   }
 
@@ -192,6 +231,7 @@ public final class SampleRecords {
     all.put(Topics.PROMPTS, prompt());
     all.put(Topics.SAMPLES, sampleGroup());
     all.put(Topics.LABELS, preferenceLabel());
+    all.put(Topics.FEEDBACK, feedbackItem());
     all.put(Topics.LABELED, labeledGroup());
     all.put(Topics.REPLAY, labeledGroup());
     all.put(Topics.POLICY, policyVersion());
