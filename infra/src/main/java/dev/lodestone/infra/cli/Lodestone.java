@@ -26,6 +26,7 @@ public final class Lodestone implements Runnable {
         new RunCommand(), // lodestone run: the whole pipeline on a task
         new SamplerCommand(), // lodestone sampler: one sampler against a cluster
         new JudgeCommand(), // lodestone judge: a judge (game oracle or LLM) and the label join
+        new FeedbackCommand(), // lodestone feedback: the human judge's page and API
         new OracleChatCommand(), // lodestone oracle-chat: the game oracle as a chat API
         new LearnerCommand(), // lodestone learner: the learner against a cluster
         new ExportCommand(), // lodestone export: a topic's records to a file

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lodestone.infra.options.ClusterOptions;
 import dev.lodestone.infra.options.DeviceOption;
+import dev.lodestone.infra.options.FeedbackOptions;
 import dev.lodestone.infra.options.LearnerOptions;
 import dev.lodestone.infra.options.LlmJudgeOptions;
 import dev.lodestone.infra.options.ModelOptions;
@@ -20,6 +21,9 @@ import dev.lodestone.infra.run.RunReport;
 import dev.lodestone.infra.run.RunSummary;
 import dev.lodestone.infra.run.TaskSetup;
 import dev.lodestone.judge.LabelMode;
+import dev.lodestone.judge.human.AnnotatorTokens;
+import dev.lodestone.judge.human.FeedbackConfig;
+import dev.lodestone.judge.human.FeedbackService;
 import dev.lodestone.judge.llm.LlmJudgeService;
 import dev.lodestone.judge.streams.LabelJoinConfig;
 import dev.lodestone.learner.LearnerConfig;
@@ -44,6 +48,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -134,11 +139,13 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--judge",
-      paramLabel = "oracle|llm",
+      paramLabel = "oracle|llm|human",
       defaultValue = "oracle",
       description =
-          "The judges: the task's game oracle, or a language model behind an OpenAI-compatible"
-              + " API (--base-url and the LLM judge options below) (default: ${DEFAULT-VALUE}).")
+          "The judges: the task's game oracle, a language model behind an OpenAI-compatible"
+              + " API (--base-url and the LLM judge options below), or people, through the"
+              + " feedback service's page and API (--tokens, --feedback-port and the options"
+              + " below; its address is printed) (default: ${DEFAULT-VALUE}).")
   String judge;
 
   @Option(
@@ -151,6 +158,26 @@ public final class RunCommand implements Callable<Integer> {
   int judges;
 
   @Mixin LlmJudgeOptions llm;
+
+  @Mixin FeedbackOptions feedback;
+
+  @Option(
+      names = "--feedback-host",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description =
+          "With --judge human: the address the page and the API listen on (default:"
+              + " ${DEFAULT-VALUE}).")
+  String feedbackHost;
+
+  @Option(
+      names = "--feedback-port",
+      paramLabel = "P",
+      defaultValue = "" + FeedbackConfig.DEFAULT_PORT,
+      description =
+          "With --judge human: the port of the page and the API; 0 picks a free one (default:"
+              + " ${DEFAULT-VALUE}).")
+  int feedbackPort;
 
   @Option(
       names = "--labels",
@@ -356,6 +383,11 @@ public final class RunCommand implements Callable<Integer> {
                         "judge-" + runTag,
                         System.getenv())
                     : null,
+                judge.equals("human")
+                    ? feedback
+                        .config(clusterConfig, feedbackHost, feedbackPort)
+                        .withIds(Pipeline.feedbackApplicationId(modelName), "feedback-" + runTag)
+                    : null,
                 sampling.settings(),
                 deviceOption.device,
                 seed,
@@ -402,6 +434,7 @@ public final class RunCommand implements Callable<Integer> {
     LearnerStats stats;
     long samplerGroups = 0;
     Map<String, Map<String, Double>> llmMetrics = new LinkedHashMap<>();
+    long humanLabels = 0;
     try (MetricsTail tail =
             new MetricsTail(config.cluster(), config.modelId(), startedAt.minusSeconds(5));
         Pipeline pipeline = new Pipeline(config)) {
@@ -415,6 +448,18 @@ public final class RunCommand implements Callable<Integer> {
       } catch (RuntimeException e) {
         // A component that cannot start at all (not a ServiceException): still stop and report.
         failure = Optional.of("a component did not start: " + e);
+      }
+      for (Service j : pipeline.judges()) {
+        if (j instanceof FeedbackService f && failure.isEmpty()) {
+          err.println(
+              "lodestone run: the labelling page is at "
+                  + f.url()
+                  + " (API: "
+                  + f.url()
+                  + "openapi.json); annotators sign in with their tokens from "
+                  + config.humanJudge().tokens());
+          err.flush();
+        }
       }
       t0 = System.nanoTime();
       // The learner ends a bounded run itself, after publishing its last step (its budget is what
@@ -456,6 +501,9 @@ public final class RunCommand implements Callable<Integer> {
         if (j instanceof LlmJudgeService l) {
           llmMetrics.put(l.config().instanceId(), l.metrics().values());
         }
+        if (j instanceof FeedbackService f) {
+          humanLabels = f.labelsPublished();
+        }
       }
       points = tail.points();
     }
@@ -481,8 +529,11 @@ public final class RunCommand implements Callable<Integer> {
     details.put("modelId", config.modelId());
     details.put("model", size.id());
     details.put("seed", seed);
-    details.put("judge", config.llmJudge() == null ? "oracle" : "llm");
-    if (config.llmJudge() == null) {
+    details.put("judge", judge);
+    if (config.humanJudge() != null) {
+      details.put("humanLabels", humanLabels);
+      details.put("quorum", config.humanJudge().quorum());
+    } else if (config.llmJudge() == null) {
       details.put("labels", config.labels().id());
     } else {
       details.put("llmJudgeId", config.llmJudge().judgeId());
@@ -635,11 +686,42 @@ public final class RunCommand implements Callable<Integer> {
 
   /** The judge options must fit --judge; checked before the warm-up and the stack start. */
   private void checkJudgeOptions() throws IOException {
+    List<String> human = new ArrayList<>(feedback.given(spec));
+    for (String o : List.of("--feedback-host", "--feedback-port")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+        human.add(o);
+      }
+    }
+    if (!judge.equals("human") && !human.isEmpty()) {
+      throw new IllegalArgumentException(human + " apply to --judge human only");
+    }
     switch (judge) {
       case "oracle" -> {
         if (!llm.given().isEmpty()) {
           throw new IllegalArgumentException(
               llm.given() + " apply to --judge llm only; the judges are game oracles");
+        }
+      }
+      case "human" -> {
+        if (!llm.given().isEmpty()) {
+          throw new IllegalArgumentException(
+              llm.given() + " apply to --judge llm only; the judges are people");
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--labels")) {
+          throw new IllegalArgumentException(
+              "--labels applies to --judge oracle only; people answer with verdicts");
+        }
+        if (judges != 1) {
+          throw new IllegalArgumentException(
+              "--judges must be 1 with --judge human: one feedback service serves the queue");
+        }
+        // every value checked now, against a placeholder cluster: the real one starts later
+        feedback.config(
+            ClusterConfig.of("127.0.0.1:9092", "http://127.0.0.1:8081"),
+            feedbackHost,
+            feedbackPort);
+        if (!AnnotatorTokens.read(feedback.tokens).anyActive()) {
+          throw new IllegalArgumentException(FeedbackCommand.noTokens(feedback.tokens));
         }
       }
       case "llm" -> {
@@ -661,7 +743,8 @@ public final class RunCommand implements Callable<Integer> {
         }
       }
       default ->
-          throw new IllegalArgumentException("--judge must be oracle or llm, got '" + judge + "'");
+          throw new IllegalArgumentException(
+              "--judge must be oracle, llm or human, got '" + judge + "'");
     }
   }
 

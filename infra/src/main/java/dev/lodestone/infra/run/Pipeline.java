@@ -4,6 +4,7 @@ import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.eval.Evaluator;
 import dev.lodestone.judge.eval.EvaluatorConfig;
 import dev.lodestone.judge.eval.ReferencePolicy;
+import dev.lodestone.judge.human.FeedbackService;
 import dev.lodestone.judge.llm.LlmJudgeService;
 import dev.lodestone.judge.streams.JudgeConfig;
 import dev.lodestone.judge.streams.JudgeService;
@@ -63,10 +64,18 @@ public final class Pipeline implements AutoCloseable {
                         "join-" + tag,
                         config.stateDir().resolve("join-" + tag)))
                 .withTimeouts(
-                    config.labelTimeout(), LabelJoinConfig.DEFAULT_INCOMPLETE_GROUP_TIMEOUT),
+                    config.labelTimeout(),
+                    config.humanJudge() == null
+                        ? LabelJoinConfig.DEFAULT_INCOMPLETE_GROUP_TIMEOUT
+                        : config.humanJudge().maxWait())
+                .withQuorum(config.humanJudge() == null ? 1 : config.humanJudge().quorum()),
             config.cluster());
     for (int k = 0; k < config.judges(); k++) {
       String id = "judge-" + tag + "-" + k;
+      if (config.humanJudge() != null) {
+        judges.add(new FeedbackService(config.humanJudge()));
+        continue;
+      }
       if (config.llmJudge() != null) {
         judges.add(new LlmJudgeService(config.llmJudge().withInstanceId(id)));
         continue;
@@ -100,6 +109,11 @@ public final class Pipeline implements AutoCloseable {
   /** The Streams application id of the game-oracle judges of a model. */
   public static String judgeApplicationId(String modelId) {
     return "judge-" + modelId;
+  }
+
+  /** The consumer group of the feedback service of a model (--judge human). */
+  public static String feedbackApplicationId(String modelId) {
+    return "feedback-" + modelId;
   }
 
   /** The consumer group of the LLM judges of a model. */

@@ -1,6 +1,7 @@
 package dev.lodestone.infra.run;
 
 import dev.lodestone.judge.LabelMode;
+import dev.lodestone.judge.human.FeedbackConfig;
 import dev.lodestone.judge.llm.LlmJudgeConfig;
 import dev.lodestone.learner.LearnerConfig;
 import dev.lodestone.schemas.kafka.ClusterConfig;
@@ -26,6 +27,8 @@ import java.util.regex.Pattern;
  * @param labels what the game-oracle judges answer
  * @param llmJudge the LLM judge the instances run instead of the game oracle (each with its own
  *     instance id), or null for the game oracle
+ * @param humanJudge the human judge's feedback service, which replaces the judge instances ({@code
+ *     judges} must be 1), or null
  * @param sampling the samplers' settings
  * @param device {@code cpu} or {@code gpu} for samplers and evaluator
  * @param seed seeds the samplers (mixed with each sampler's id)
@@ -44,6 +47,7 @@ public record PipelineConfig(
     int judges,
     LabelMode labels,
     LlmJudgeConfig llmJudge,
+    FeedbackConfig humanJudge,
     SamplerSettings sampling,
     String device,
     long seed,
@@ -73,6 +77,10 @@ public record PipelineConfig(
     }
     if (judges < 1) {
       throw new IllegalArgumentException("judges must be at least 1, got " + judges);
+    }
+    if (humanJudge != null && (judges != 1 || llmJudge != null)) {
+      throw new IllegalArgumentException(
+          "one feedback service serves the human judge's queue: judges must be 1 and no LLM judge");
     }
   }
 }

@@ -69,6 +69,7 @@ class BadInputIT {
               1,
               LabelMode.EXACT,
               null,
+              null,
               new SamplerSettings(2, 2, 4, 10),
               "cpu",
               0,

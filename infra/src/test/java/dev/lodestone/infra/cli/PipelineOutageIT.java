@@ -87,6 +87,7 @@ class PipelineOutageIT {
             1,
             LabelMode.EXACT,
             null,
+            null,
             new SamplerSettings(2, 2, 4, 10),
             "cpu",
             0,
