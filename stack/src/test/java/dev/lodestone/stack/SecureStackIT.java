@@ -109,6 +109,8 @@ class SecureStackIT {
     assertWrites(Role.SAMPLER, Topics.POLICY.name(), false);
     assertWrites(Role.SAMPLER, Topics.LABELS.name(), false);
     assertWrites(Role.JUDGE, Topics.LABELS.name(), true);
+    assertWrites(Role.JUDGE, Topics.FEEDBACK.name(), true);
+    assertWrites(Role.SAMPLER, Topics.FEEDBACK.name(), false);
     assertWrites(Role.JUDGE, Topics.POLICY.name(), false);
     assertWrites(Role.JUDGE, Topics.SAMPLES.name(), false);
     assertWrites(Role.LEARNER, Topics.POLICY.name(), true);

@@ -4,6 +4,7 @@ import dev.lodestone.judge.GameOracle;
 import dev.lodestone.judge.eval.Evaluator;
 import dev.lodestone.judge.eval.EvaluatorConfig;
 import dev.lodestone.judge.eval.ReferencePolicy;
+import dev.lodestone.judge.human.FeedbackConfig;
 import dev.lodestone.judge.human.FeedbackService;
 import dev.lodestone.judge.llm.LlmJudgeService;
 import dev.lodestone.judge.streams.JudgeConfig;
@@ -113,7 +114,7 @@ public final class Pipeline implements AutoCloseable {
 
   /** The consumer group of the feedback service of a model (--judge human). */
   public static String feedbackApplicationId(String modelId) {
-    return "feedback-" + modelId;
+    return FeedbackConfig.DEFAULT_APPLICATION_ID + "-" + modelId;
   }
 
   /** The consumer group of the LLM judges of a model. */

@@ -150,7 +150,34 @@ class PipelineCommandsTest {
         "run",
         "--template: no such file: /no/such");
     assertOneLineError(
-        CliRun.of("run", "--judge", "robot"), "run", "--judge must be oracle or llm");
+        CliRun.of("run", "--judge", "robot"), "run", "--judge must be oracle, llm or human");
+    assertOneLineError(
+        CliRun.of("run", "--quorum", "2"), "run", "[--quorum] apply to --judge human only");
+    assertOneLineError(
+        CliRun.of("run", "--judge", "human", "--tokens", "/no/such/tokens.json"),
+        "run",
+        "no active token in /no/such/tokens.json: create one first with `lodestone feedback"
+            + " tokens add");
+    assertOneLineError(
+        CliRun.of("run", "--judge", "human", "--judges", "2"),
+        "run",
+        "--judges must be 1 with --judge human");
+    assertOneLineError(
+        CliRun.of("run", "--judge", "human", "--labels", "sampled"),
+        "run",
+        "--labels applies to --judge oracle only; people answer with verdicts");
+    assertOneLineError(
+        CliRun.of(concat(cluster, "feedback", "--tokens", "/no/such/tokens.json")),
+        "feedback",
+        "no active token in /no/such/tokens.json");
+    assertOneLineError(
+        CliRun.of("feedback", "tokens", "add", "--annotator", "a b", "--tokens", "/tmp/x.json"),
+        "feedback tokens add",
+        "an annotator's name must be 1-64 of letters, digits and ._@-, got 'a b'");
+    assertOneLineError(
+        CliRun.of("feedback", "annotate", "--answers", "0", "--token-file", "/dev/null"),
+        "feedback annotate",
+        "--answers must be at least 1, got 0");
     assertOneLineError(
         CliRun.of(concat(cluster, "judge", "--kind", "oracle", "--judge-model", "m")),
         "judge",
@@ -185,7 +212,7 @@ class PipelineCommandsTest {
     assertOneLineError(
         CliRun.of(concat(cluster, "export", "--topic", "nope", "--out", "f.avro")),
         "export",
-        "unknown topic 'nope'; topics: [prompts, samples, labels, labeled,");
+        "unknown topic 'nope'; topics: [prompts, samples, labels, feedback, labeled,");
     assertOneLineError(
         CliRun.of(concat(cluster, "export", "--topic", "samples", "--format", "xml", "--out", "f")),
         "export",

@@ -24,7 +24,9 @@ import org.apache.kafka.common.resource.ResourceType;
  *   <li>{@link #JUDGE}: the judges and the label join (one {@code lodestone judge} process runs
  *       both): read {@code samples} and {@code labels}, write {@code labels} and {@code labeled};
  *       their Kafka Streams state topics, consumer groups and transactional ids begin with {@code
- *       judge-} or {@code label-join-}.
+ *       judge-} or {@code label-join-}. The human judge ({@code lodestone feedback}) also reads and
+ *       writes {@code feedback}; its group and transactional id begin with {@code
+ *       lodestone-feedback}.
  *   <li>{@link #LEARNER}: reads {@code labeled}, {@code replay} and {@code learner-state}, writes
  *       {@code policy} and {@code learner-state}; reads the end offsets of {@code samples} and
  *       {@code dead-letters}; its group and transactional id begin with {@code lodestone-learner-}.
@@ -64,9 +66,11 @@ public enum Role {
         a.groups("lodestone-samplers-", "sampler-");
       }
       case JUDGE -> {
-        a.read(Topics.SAMPLES.name(), Topics.LABELS.name());
-        a.write(Topics.LABELS.name(), Topics.LABELED.name());
+        a.read(Topics.SAMPLES.name(), Topics.LABELS.name(), Topics.FEEDBACK.name());
+        a.write(Topics.LABELS.name(), Topics.LABELED.name(), Topics.FEEDBACK.name());
         a.internal("judge-", "label-join-");
+        a.groups("lodestone-feedback");
+        a.transactions("lodestone-feedback");
       }
       case LEARNER -> {
         a.read(Topics.LABELED.name(), Topics.REPLAY.name(), Topics.LEARNER_STATE.name());
