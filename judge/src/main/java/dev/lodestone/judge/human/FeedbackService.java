@@ -53,7 +53,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -457,7 +456,7 @@ public final class FeedbackService extends ServiceThread {
           | AuthorizationException fatal) {
         undo(applied, batch, fatal);
         throw fatal; // another instance took over, or the producer can no longer be used
-      } catch (KafkaException e) {
+      } catch (RuntimeException e) { // the cluster or the registry failed this batch
         LOG.warn(
             "{}: transaction aborted ({}); the answers are refused with 503", name(), e.toString());
         aborted.incrementAndGet();

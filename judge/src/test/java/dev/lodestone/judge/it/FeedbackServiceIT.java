@@ -144,6 +144,23 @@ class FeedbackServiceIT {
 
     assertThat(client(s, "alice").get("api/v1/me").json().get("annotator").asText())
         .isEqualTo("alice");
+
+    // Every operation the OpenAPI document describes is served, and asks for a token unless the
+    // document says it needs none.
+    JsonNode api = client(s, null).get("openapi.json").json();
+    assertThat(api.get("openapi").asText()).startsWith("3.1");
+    int operations = 0;
+    for (var path : (Iterable<Map.Entry<String, JsonNode>>) api.get("paths")::fields) {
+      for (var op : (Iterable<Map.Entry<String, JsonNode>>) path.getValue()::fields) {
+        String url = path.getKey().substring(1).replace("{itemId}", "some-item");
+        Reply r =
+            op.getKey().equals("get") ? client(s, null).get(url) : client(s, null).post(url, "{}");
+        boolean open = op.getValue().has("security") && op.getValue().get("security").isEmpty();
+        assertThat(r.status()).as("%s %s", op.getKey(), path.getKey()).isEqualTo(open ? 200 : 401);
+        operations++;
+      }
+    }
+    assertThat(operations).isEqualTo(6);
     // revoked while the service runs: refused at once
     AnnotatorTokens.read(tokens).revoke("alice", Instant.now()).write(tokens);
     assertThat(client(s, "alice").get("api/v1/me").status()).isEqualTo(401);
