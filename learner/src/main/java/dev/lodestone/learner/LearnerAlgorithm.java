@@ -2,9 +2,14 @@ package dev.lodestone.learner;
 
 import dev.lodestone.learner.loss.MpoLoss;
 import dev.lodestone.learner.loss.MpoRtLoss;
+import dev.lodestone.learner.loss.NashMdLoss;
 import dev.lodestone.learner.loss.OmdLoss;
+import dev.lodestone.learner.loss.OnlineDpoLoss;
+import dev.lodestone.learner.loss.OnlineIpoLoss;
 import dev.lodestone.learner.loss.PreferenceLoss;
+import dev.lodestone.learner.loss.SppoLoss;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -26,7 +31,23 @@ public enum LearnerAlgorithm {
   /** Online mirror descent: alpha = 0, the magnet is never used (expected to cycle). */
   OMD("omd"),
   /** MMD with the magnet fixed at version 0 (expected to stall at the regularized equilibrium). */
-  FIXED_MAGNET("fixed-magnet");
+  FIXED_MAGNET("fixed-magnet"),
+  /**
+   * Self-Play Preference Optimization (arXiv 2405.00675): the square loss of the log-ratio to pi_t
+   * against eta (P - 1/2); no magnet.
+   */
+  SPPO("sppo"),
+  /**
+   * Nash Mirror Descent (arXiv 2312.00886): the mirror-descent step from, and against opponents of,
+   * the geometric mixture of pi_t and the magnet (fixed at version 0) with weight eta alpha.
+   */
+  NASH_MD("nash-md"),
+  /**
+   * Online DPO (arXiv 2402.04792) with the magnet (fixed at version 0) as reference, beta alpha.
+   */
+  ONLINE_DPO("online-dpo"),
+  /** Online IPO (arXiv 2403.08635) with the magnet (fixed at version 0) as reference, tau alpha. */
+  ONLINE_IPO("online-ipo");
 
   private final String id;
 
@@ -55,8 +76,9 @@ public enum LearnerAlgorithm {
   }
 
   /**
-   * Parses an identifier ({@code mpo}, {@code mpo-rt}, {@code omd}, {@code fixed-magnet}); the enum
-   * constant names are accepted too, case-insensitively.
+   * Parses an identifier ({@code mpo}, {@code mpo-rt}, {@code omd}, {@code fixed-magnet}, {@code
+   * sppo}, {@code nash-md}, {@code online-dpo}, {@code online-ipo}); the enum constant names are
+   * accepted too, case-insensitively.
    *
    * @throws IllegalArgumentException naming the accepted values
    */
@@ -92,6 +114,31 @@ public enum LearnerAlgorithm {
               hp.eta(), hp.alpha(), hp.importanceClip(), hp.maxLogRatio(), hp.opponentCorrection());
       case OMD ->
           new OmdLoss(hp.eta(), hp.importanceClip(), hp.maxLogRatio(), hp.opponentCorrection());
+      case SPPO -> new SppoLoss(hp.eta(), hp.importanceClip(), hp.opponentCorrection());
+      case NASH_MD -> new NashMdLoss(hp.eta(), hp.alpha(), hp.importanceClip());
+      case ONLINE_DPO -> new OnlineDpoLoss(hp.alpha());
+      case ONLINE_IPO -> new OnlineIpoLoss(hp.alpha());
+    };
+  }
+
+  /**
+   * The hyper-parameters the algorithm does not read, by their option names ({@code
+   * --magnet-every}, ...): a command refuses them when they are given with it.
+   */
+  public List<String> unusedOptions() {
+    return switch (this) {
+      case MPO, MPO_RT -> List.of();
+      case OMD -> List.of("--alpha", "--magnet-every");
+      case FIXED_MAGNET -> List.of("--magnet-every");
+      case SPPO -> List.of("--alpha", "--magnet-every", "--max-log-ratio");
+      case NASH_MD -> List.of("--magnet-every", "--max-log-ratio", "--opponent-correction");
+      case ONLINE_DPO, ONLINE_IPO ->
+          List.of(
+              "--eta",
+              "--magnet-every",
+              "--max-log-ratio",
+              "--opponent-correction",
+              "--importance-clip");
     };
   }
 

@@ -25,7 +25,8 @@ import java.util.Objects;
  *
  * @param algorithm the update rule
  * @param eta the MMD step size: the proximity term weighs {@code 1/eta}, positive
- * @param alpha the magnet strength, {@code >= 0} (ignored as 0 by {@link LearnerAlgorithm#OMD})
+ * @param alpha the magnet strength, {@code >= 0} (ignored as 0 by {@link LearnerAlgorithm#OMD} and
+ *     {@link LearnerAlgorithm#SPPO}; the regularisation towards the reference of the peers)
  * @param magnetEvery the magnet is reset to the new iterate every this many POLICY versions, at
  *     least 1 (only for algorithms that reset it)
  * @param publishEvery Adam steps between two published iterates, at least 1
@@ -142,6 +143,18 @@ public record LearnerHyperparameters(
     if (!(alpha >= 0) || !Double.isFinite(alpha)) {
       throw new IllegalArgumentException("alpha must be finite and >= 0, got " + alpha);
     }
+    if (algorithm == LearnerAlgorithm.NASH_MD && eta * alpha > 1) {
+      throw new IllegalArgumentException(
+          "nash-md mixes pi_t and the magnet with weight eta * alpha, which must not exceed 1; got "
+              + eta
+              + " * "
+              + alpha);
+    }
+    if ((algorithm == LearnerAlgorithm.ONLINE_DPO || algorithm == LearnerAlgorithm.ONLINE_IPO)
+        && !(alpha > 0)) {
+      throw new IllegalArgumentException(
+          algorithm.id() + " needs a positive alpha (its regularisation), got " + alpha);
+    }
     if (magnetEvery < 1) {
       throw new IllegalArgumentException("magnetEvery must be at least 1, got " + magnetEvery);
     }
@@ -219,9 +232,12 @@ public record LearnerHyperparameters(
     return 1.0 - (1.0 - COOLDOWN_FLOOR) * through;
   }
 
-  /** The magnet strength in force: {@code alpha}, or 0 for {@link LearnerAlgorithm#OMD}. */
+  /**
+   * The magnet strength in force: {@code alpha}, or 0 for the algorithms without a magnet ({@link
+   * LearnerAlgorithm#OMD}, {@link LearnerAlgorithm#SPPO}).
+   */
   public double effectiveAlpha() {
-    return algorithm == LearnerAlgorithm.OMD ? 0.0 : alpha;
+    return algorithm == LearnerAlgorithm.OMD || algorithm == LearnerAlgorithm.SPPO ? 0.0 : alpha;
   }
 
   /** Labelled groups consumed between two POLICY versions: {@code batchGroups * publishEvery}. */

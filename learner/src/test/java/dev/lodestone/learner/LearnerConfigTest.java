@@ -219,7 +219,10 @@ class LearnerConfigTest {
     }
     assertThat(LearnerAlgorithm.MPO_RT.id()).isEqualTo("mpo-rt");
     assertThat(LearnerAlgorithm.FIXED_MAGNET.id()).isEqualTo("fixed-magnet");
-    assertThatThrownBy(() -> LearnerAlgorithm.parse("sppo"))
-        .hasMessage("algorithm must be one of mpo, mpo-rt, omd, fixed-magnet, got 'sppo'");
+    assertThat(LearnerAlgorithm.NASH_MD.id()).isEqualTo("nash-md");
+    assertThatThrownBy(() -> LearnerAlgorithm.parse("egpo"))
+        .hasMessage(
+            "algorithm must be one of mpo, mpo-rt, omd, fixed-magnet, sppo, nash-md, online-dpo,"
+                + " online-ipo, got 'egpo'");
   }
 }

@@ -1,10 +1,20 @@
 package dev.lodestone.learner;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import dev.lodestone.learner.loss.LabelledBatch;
 import dev.lodestone.learner.loss.LossOutput;
 import dev.lodestone.learner.loss.ScoredBatch;
+import dev.lodestone.policy.ModelConfig;
+import dev.lodestone.policy.PromptResponse;
+import dev.lodestone.policy.TokenBatch;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /** Helpers of the loss tests: random policies, conversions, and a loss on scored arrays. */
@@ -50,5 +60,81 @@ final class LossFixtures {
       NDArray logMagnet,
       LearnerHyperparameters hp) {
     return hp.algorithm().loss(hp).compute(m, ScoredBatch.of(m, in, logPi, logPrevious, logMagnet));
+  }
+
+  /**
+   * The minimiser of the algorithm's loss in a one-token bandit with exact expectations: one group
+   * whose responses are every token of the vocabulary, drawn (as far as the loss knows) from the
+   * uniform behaviour policy, with the preferences {@code prefs} between them; gradient descent on
+   * free logits z of pi = softmax(z), from z = log pi_t.
+   */
+  static double[] minimiseBandit(
+      ModelConfig config, LearnerHyperparameters hp, double[] piT, double[] rho, double[][] prefs) {
+    return minimiseBandit(config, hp, piT, rho, prefs, 0.2, 4000);
+  }
+
+  /** {@link #minimiseBandit} with a learning rate and a most number of iterations. */
+  static double[] minimiseBandit(
+      ModelConfig config,
+      LearnerHyperparameters hp,
+      double[] piT,
+      double[] rho,
+      double[][] prefs,
+      double lr,
+      int iterations) {
+    int n = config.vocabSize();
+    List<PromptResponse> pairs = new ArrayList<>();
+    for (int y = 0; y < n; y++) {
+      pairs.add(new PromptResponse(new int[] {config.bosId()}, new int[] {y}));
+    }
+    TokenBatch batch = TokenBatch.of(config, pairs);
+    assertThat(batch.length()).isEqualTo(1);
+    float[] logMu = new float[n];
+    java.util.Arrays.fill(logMu, (float) -Math.log(n));
+    int[] groupOf = new int[n];
+    LabelledBatch in = new LabelledBatch(batch, prefs, groupOf, 1, logMu);
+    double[] z = new double[n];
+    for (int y = 0; y < n; y++) {
+      z[y] = Math.log(piT[y]);
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      for (int it = 0; it < iterations; it++) {
+        try (NDManager m = manager.newSubManager()) {
+          NDArray zArr = m.create(toFloat(z));
+          zArr.setRequiresGradient(true);
+          NDArray prev = m.create(toFloat(log(piT))).reshape(1, 1, n).broadcast(new Shape(n, 1, n));
+          NDArray mag = m.create(toFloat(log(rho))).reshape(1, 1, n).broadcast(new Shape(n, 1, n));
+          try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+            NDArray logPi = zArr.logSoftmax(0).reshape(1, 1, n).broadcast(new Shape(n, 1, n));
+            LossOutput res =
+                compute(m, in, logPi, prev, hp.algorithm().loss(hp).usesMagnet() ? mag : null, hp);
+            gc.backward(res.total());
+          }
+          float[] g = zArr.getGradient().toFloatArray();
+          double largest = 0;
+          for (int y = 0; y < n; y++) {
+            z[y] -= lr * g[y];
+            largest = Math.max(largest, Math.abs(g[y]));
+          }
+          if (largest < 1e-6) {
+            break; // converged: a gradient this small puts pi within ~1e-6 of the minimiser
+          }
+        }
+      }
+    }
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : z) {
+      max = Math.max(max, v);
+    }
+    double s = 0;
+    double[] pi = new double[n];
+    for (int y = 0; y < n; y++) {
+      pi[y] = Math.exp(z[y] - max);
+      s += pi[y];
+    }
+    for (int y = 0; y < n; y++) {
+      pi[y] /= s;
+    }
+    return pi;
   }
 }

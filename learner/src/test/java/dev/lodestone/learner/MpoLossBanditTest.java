@@ -2,22 +2,11 @@ package dev.lodestone.learner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import dev.lodestone.games.tabular.MagneticMirrorDescent;
 import dev.lodestone.games.tabular.TabularConfig;
 import dev.lodestone.games.tabular.WinRateOracle;
-import dev.lodestone.learner.loss.LabelledBatch;
-import dev.lodestone.learner.loss.LossOutput;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.ModelConfig;
-import dev.lodestone.policy.PromptResponse;
-import dev.lodestone.policy.TokenBatch;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -134,7 +123,7 @@ class MpoLossBanditTest {
       }
       hp = withTrustRegion.apply(1.05 * largest);
     }
-    double[] pi = minimise(hp, piT, rho, prefs);
+    double[] pi = LossFixtures.minimiseBandit(CONFIG, hp, piT, rho, prefs);
     // And the closed form, written out.
     double[] closed = new double[V];
     double z = 0;
@@ -157,71 +146,5 @@ class MpoLossBanditTest {
       moved = Math.max(moved, Math.abs(expected[y] - piT[y]));
     }
     assertThat(moved).isGreaterThan(0.01);
-  }
-
-  /** Gradient descent on free logits z of pi = softmax(z), from z = log pi_t. */
-  private static double[] minimise(
-      LearnerHyperparameters hp, double[] piT, double[] rho, double[][] prefs) {
-    List<PromptResponse> pairs = new ArrayList<>();
-    for (int y = 0; y < V; y++) {
-      pairs.add(new PromptResponse(new int[] {CONFIG.bosId()}, new int[] {y}));
-    }
-    TokenBatch batch = TokenBatch.of(CONFIG, pairs);
-    assertThat(batch.length()).isEqualTo(1);
-    float[] logMu = new float[V];
-    java.util.Arrays.fill(logMu, (float) -Math.log(V));
-    int[] groupOf = new int[V];
-    LabelledBatch in = new LabelledBatch(batch, prefs, groupOf, 1, logMu);
-    double[] z = new double[V];
-    for (int y = 0; y < V; y++) {
-      z[y] = Math.log(piT[y]);
-    }
-    double lr = 0.2;
-    try (NDManager manager = NDManager.newBaseManager()) {
-      for (int it = 0; it < 4000; it++) {
-        try (NDManager m = manager.newSubManager()) {
-          NDArray zArr = m.create(LossFixtures.toFloat(z));
-          zArr.setRequiresGradient(true);
-          NDArray prev =
-              m.create(LossFixtures.toFloat(LossFixtures.log(piT)))
-                  .reshape(1, 1, V)
-                  .broadcast(new Shape(V, 1, V));
-          NDArray mag =
-              m.create(LossFixtures.toFloat(LossFixtures.log(rho)))
-                  .reshape(1, 1, V)
-                  .broadcast(new Shape(V, 1, V));
-          try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-            NDArray logPi = zArr.logSoftmax(0).reshape(1, 1, V).broadcast(new Shape(V, 1, V));
-            LossOutput res =
-                LossFixtures.compute(
-                    m, in, logPi, prev, hp.algorithm() == LearnerAlgorithm.OMD ? null : mag, hp);
-            gc.backward(res.total());
-          }
-          float[] g = zArr.getGradient().toFloatArray();
-          double largest = 0;
-          for (int y = 0; y < V; y++) {
-            z[y] -= lr * g[y];
-            largest = Math.max(largest, Math.abs(g[y]));
-          }
-          if (largest < 1e-6) {
-            break; // converged: a gradient this small puts pi within ~1e-6 of the minimiser
-          }
-        }
-      }
-    }
-    double max = Double.NEGATIVE_INFINITY;
-    for (double v : z) {
-      max = Math.max(max, v);
-    }
-    double s = 0;
-    double[] pi = new double[V];
-    for (int y = 0; y < V; y++) {
-      pi[y] = Math.exp(z[y] - max);
-      s += pi[y];
-    }
-    for (int y = 0; y < V; y++) {
-      pi[y] /= s;
-    }
-    return pi;
   }
 }

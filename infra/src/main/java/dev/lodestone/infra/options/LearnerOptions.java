@@ -19,8 +19,10 @@ public final class LearnerOptions {
       defaultValue = LearnerHyperparameters.DEFAULT_ALGORITHM_ID,
       description =
           "Learner algorithm: mpo (magnetic preference optimization), mpo-rt (magnet as a shaped"
-              + " reward), omd (no magnet: plain online mirror descent) or fixed-magnet (the"
-              + " magnet is never reset) (default: ${DEFAULT-VALUE}).")
+              + " reward), omd (no magnet: plain online mirror descent), fixed-magnet (the"
+              + " magnet is never reset), or a peer: sppo, nash-md, online-dpo, online-ipo (the"
+              + " magnet, fixed at version 0, is their reference policy; --alpha their"
+              + " regularisation) (default: ${DEFAULT-VALUE}).")
   public String algo;
 
   @Option(
@@ -138,7 +140,13 @@ public final class LearnerOptions {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
-          "--algo must be mpo, mpo-rt, omd or fixed-magnet, got '" + algo + "'");
+          "--algo must be one of "
+              + java.util.Arrays.stream(LearnerAlgorithm.values())
+                  .map(LearnerAlgorithm::id)
+                  .collect(java.util.stream.Collectors.joining(", "))
+              + ", got '"
+              + algo
+              + "'");
     }
   }
 
@@ -147,8 +155,15 @@ public final class LearnerOptions {
    * seed}; a bad value is a parameter error naming the field.
    */
   public LearnerHyperparameters hyperparameters(CommandSpec spec, long seed) {
+    LearnerAlgorithm algorithm = algorithm(spec);
+    for (String unused : algorithm.unusedOptions()) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(unused)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), unused + " does not apply to --algo " + algorithm.id());
+      }
+    }
     LearnerHyperparameters.Builder b = LearnerHyperparameters.builder();
-    b.algorithm(algorithm(spec)).seed(seed);
+    b.algorithm(algorithm).seed(seed);
     b.eta(eta);
     b.alpha(alpha);
     b.magnetEvery(magnetEvery);

@@ -36,7 +36,23 @@ class PipelineCommandsTest {
         CliRun.of("judge", "--bootstrap", "h:1", "--registry", "http://x:1", "--task", "chess"),
         "judge",
         "unknown game 'chess'");
-    assertOneLineError(CliRun.of("run", "--algo", "sgd"), "run", "--algo must be mpo, mpo-rt");
+    assertOneLineError(
+        CliRun.of("run", "--algo", "sgd"),
+        "run",
+        "--algo must be one of mpo, mpo-rt, omd, fixed-magnet, sppo, nash-md, online-dpo,"
+            + " online-ipo, got 'sgd'");
+    assertOneLineError(
+        CliRun.of("run", "--algo", "sppo", "--max-log-ratio", "1"),
+        "run",
+        "--max-log-ratio does not apply to --algo sppo");
+    assertOneLineError(
+        CliRun.of("run", "--algo", "omd", "--alpha", "0.2"),
+        "run",
+        "--alpha does not apply to --algo omd");
+    assertOneLineError(
+        CliRun.of("run", "--algo", "nash-md", "--eta", "2", "--alpha", "0.6"),
+        "run",
+        "nash-md mixes pi_t and the magnet with weight eta * alpha, which must not exceed 1");
     assertOneLineError(
         CliRun.of("run", "--model", "huge"), "run", "--model must be tiny or default");
     assertOneLineError(

@@ -39,6 +39,24 @@ public record Advantages(
    */
   public static Advantages selfPlay(
       NDManager manager, ScoredBatch scored, boolean opponentCorrection, double clip) {
+    NDArray v; // (R)
+    if (opponentCorrection) {
+      v = scored.responseSum(scored.logPreviousTarget().sub(scored.logMu())).exp().minimum(clip);
+    } else {
+      v = manager.ones(new Shape(scored.input().rows()));
+    }
+    return againstOpponents(manager, scored, v);
+  }
+
+  /**
+   * The advantages of {@code scored}'s rows against the opponents of their groups, each opponent
+   * weighted by {@code v_j}: {@code A_i = sum_j c_ij v_j (p_ij - 1/2) / n_i}. With {@code v_j} the
+   * ratio of a policy q to mu for the opponent's response, this estimates {@code P(y_i beats q) -
+   * 1/2}.
+   *
+   * @param v the opponents' weights, (R), detached
+   */
+  public static Advantages againstOpponents(NDManager manager, ScoredBatch scored, NDArray v) {
     LabelledBatch in = scored.input();
     int rows = in.rows();
     float[] p = new float[rows * rows]; // p_ij - 1/2 where compared, else 0
@@ -59,12 +77,6 @@ public record Advantages(
     NDArray perRow = n.maximum(1f); // (R), no division by 0
     // r_i = 1/2 + mean_j (p_ij - 1/2), 1/2 without opponents
     NDArray plain = centred.sum(new int[] {1}).div(perRow).add(0.5f); // (R)
-    NDArray v; // (R)
-    if (opponentCorrection) {
-      v = scored.responseSum(scored.logPreviousTarget().sub(scored.logMu())).exp().minimum(clip);
-    } else {
-      v = manager.ones(new Shape(rows));
-    }
     // A_i = sum_j c_ij v_j (p_ij - 1/2) / n_i: (R, R) x (R, 1) -> (R)
     NDArray a = centred.matMul(v.reshape(rows, 1)).reshape(rows).div(perRow);
     float compares = hasOpponents.sum().getFloat();

@@ -1,7 +1,9 @@
 package dev.lodestone.learner.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.lodestone.policy.Scalars;
 
 /**
@@ -48,5 +50,63 @@ final class LossTerms {
   /** {@code x / groups} through an engine-owned constant. */
   static NDArray perGroup(NDArray x, ScoredBatch s) {
     return Scalars.div(x, s.input().groups());
+  }
+
+  /**
+   * The labelled pairs of the batch, each once: {@code mask[i][j] = 1} for rows i &lt; j of one
+   * group that were compared, and {@code p[i][j]} their preference (0 elsewhere); both (R, R).
+   */
+  record Pairs(NDArray mask, NDArray p, int count) {}
+
+  static Pairs labelledPairs(NDManager manager, LabelledBatch in) {
+    int rows = in.rows();
+    float[] mask = new float[rows * rows];
+    float[] p = new float[rows * rows];
+    int count = 0;
+    for (int i = 0; i < rows; i++) {
+      for (int j = i + 1; j < rows; j++) {
+        double x = in.preferences()[i][j];
+        if (!Double.isNaN(x)) {
+          mask[i * rows + j] = 1f;
+          p[i * rows + j] = (float) x;
+          count++;
+        }
+      }
+    }
+    return new Pairs(
+        manager.create(mask, new Shape(rows, rows)),
+        manager.create(p, new Shape(rows, rows)),
+        count);
+  }
+
+  /** {@code x_i - x_j} for every pair of rows: (R) -> (R, R). */
+  static NDArray differences(NDArray x) {
+    long rows = x.getShape().get(0);
+    return x.reshape(rows, 1).sub(x.reshape(1, rows));
+  }
+
+  /**
+   * {@code log sigmoid(x) = min(x, 0) - log(1 + exp(-|x|))}, stable for any x, with engine-owned
+   * constants (elementwise).
+   */
+  static NDArray logSigmoid(NDArray x) {
+    NDArray zero = Scalars.constant(x, 0.0);
+    NDArray one = Scalars.constant(x, 1.0);
+    return x.minimum(zero).sub(x.abs().neg().exp().add(one).log());
+  }
+
+  /** 1 for rows with at least one labelled opponent, else 0: (R), detached. */
+  static NDArray comparedRows(NDManager manager, LabelledBatch in) {
+    int rows = in.rows();
+    float[] has = new float[rows];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < rows; j++) {
+        if (!Double.isNaN(in.preferences()[i][j])) {
+          has[i] = 1f;
+          break;
+        }
+      }
+    }
+    return manager.create(has);
   }
 }
