@@ -9,6 +9,7 @@ import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.FeedbackItem;
 import dev.lodestone.schemas.avro.FeedbackPair;
 import dev.lodestone.schemas.avro.JudgeKind;
+import dev.lodestone.schemas.avro.LabelVerdict;
 import dev.lodestone.schemas.avro.MetricEvent;
 import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.Response;
@@ -108,6 +109,8 @@ public final class FeedbackService extends ServiceThread {
   private final AtomicLong groupsExpired = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong aborted = new AtomicLong();
+  private final AtomicLong decided = new AtomicLong();
+  private final AtomicLong firstPreferred = new AtomicLong();
   private volatile long restoredGroups = -1;
   private volatile FeedbackHttp http;
 
@@ -256,6 +259,9 @@ public final class FeedbackService extends ServiceThread {
     v.put("feedback/groups_expired", (double) groupsExpired.get());
     v.put("feedback/dead_lettered", (double) deadLettered.get());
     v.put("feedback/transactions_aborted", (double) aborted.get());
+    long d = decided.get();
+    v.put(
+        "feedback/first_shown_preferred", d == 0 ? Double.NaN : (double) firstPreferred.get() / d);
     annotators.forEach((a, s) -> v.put("feedback/answered/" + a, (double) s.answered.get()));
     return v;
   }
@@ -517,6 +523,13 @@ public final class FeedbackService extends ServiceThread {
       groupsCompleted.incrementAndGet();
     }
     PreferenceLabel l = label.get();
+    if (l.getVerdict() == LabelVerdict.I_BETTER || l.getVerdict() == LabelVerdict.J_BETTER) {
+      int winner = l.getVerdict() == LabelVerdict.I_BETTER ? l.getI() : l.getJ();
+      decided.incrementAndGet();
+      if (winner == l.getShownFirst()) {
+        firstPreferred.incrementAndGet();
+      }
+    }
     synchronized (a) {
       a.recent.addFirst(l);
       while (a.recent.size() > RECENT_LABELS) {

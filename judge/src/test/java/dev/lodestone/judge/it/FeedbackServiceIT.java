@@ -244,6 +244,32 @@ class FeedbackServiceIT {
     assertThat(client(s, "alice").get("api/v1/labels?limit=50").json().get("labels").size())
         .isEqualTo((int) labels.stream().filter(l -> l.getJudgeId().equals("alice")).count());
     assertThat(client(s, "alice").get("api/v1/me").json().get("waitingPairs").asInt()).isZero();
+    // position bias: of the labels preferring one response, the share preferring the one shown
+    // first; the answers alternate A and B, so it is one half
+    long decided =
+        labels.stream()
+            .filter(
+                l ->
+                    l.getVerdict() == LabelVerdict.I_BETTER
+                        || l.getVerdict() == LabelVerdict.J_BETTER)
+            .count();
+    long first =
+        labels.stream()
+            .filter(
+                l ->
+                    (l.getVerdict() == LabelVerdict.I_BETTER && l.getShownFirst() == l.getI())
+                        || (l.getVerdict() == LabelVerdict.J_BETTER
+                            && l.getShownFirst() == l.getJ()))
+            .count();
+    assertThat(decided).isEqualTo(12);
+    assertThat(first).isEqualTo(6);
+    assertThat(
+            client(s, "alice")
+                .get("api/v1/stats")
+                .json()
+                .get("feedback/first_shown_preferred")
+                .asDouble())
+        .isEqualTo(0.5);
   }
 
   @Test
