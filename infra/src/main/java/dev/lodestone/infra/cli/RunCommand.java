@@ -434,7 +434,7 @@ public final class RunCommand implements Callable<Integer> {
     LearnerStats stats;
     long samplerGroups = 0;
     Map<String, Map<String, Double>> llmMetrics = new LinkedHashMap<>();
-    long humanLabels = 0;
+    FeedbackService human = null;
     try (MetricsTail tail =
             new MetricsTail(config.cluster(), config.modelId(), startedAt.minusSeconds(5));
         Pipeline pipeline = new Pipeline(config)) {
@@ -502,11 +502,12 @@ public final class RunCommand implements Callable<Integer> {
           llmMetrics.put(l.config().instanceId(), l.metrics().values());
         }
         if (j instanceof FeedbackService f) {
-          humanLabels = f.labelsPublished();
+          human = f; // its count is read once the pipeline has stopped it
         }
       }
       points = tail.points();
     }
+    long humanLabels = human == null ? 0 : human.labelsPublished();
     double elapsed = (System.nanoTime() - t0) / 1e9;
 
     Optional<EvalPoint> last =
