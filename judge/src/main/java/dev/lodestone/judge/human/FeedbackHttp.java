@@ -23,6 +23,8 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The feedback service's HTTP side: the labelling page, the statistics page and the JSON API
@@ -52,6 +54,7 @@ final class FeedbackHttp implements AutoCloseable {
   private static final String CSP =
       "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
           + " img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  private static final Logger LOG = LoggerFactory.getLogger(FeedbackHttp.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String RESOURCES = "/dev/lodestone/judge/human/";
@@ -107,7 +110,10 @@ final class FeedbackHttp implements AutoCloseable {
         (e, ctx) -> ctx.status(e.getStatus()).json(error(e.getMessage())));
     app.exception(
         Exception.class,
-        (e, ctx) -> ctx.status(500).json(error("internal error: " + e.getClass().getSimpleName())));
+        (e, ctx) -> {
+          LOG.warn("feedback: {} {} failed", ctx.method(), ctx.path(), e);
+          ctx.status(500).json(error("internal error: " + e.getClass().getSimpleName()));
+        });
     app.error(
         404,
         ctx -> {
@@ -132,7 +138,7 @@ final class FeedbackHttp implements AutoCloseable {
     app.post("/api/v1/items/next", this::next);
     app.post("/api/v1/items/{itemId}/verdict", this::verdict);
     app.get("/api/v1/labels", this::labels);
-    app.get("/api/v1/stats", ctx -> stats(ctx, caller(ctx, false)));
+    app.get("/api/v1/stats", this::stats);
   }
 
   // ---- pages ---------------------------------------------------------------------------------
@@ -319,7 +325,8 @@ final class FeedbackHttp implements AutoCloseable {
     ctx.json(o);
   }
 
-  private void stats(Context ctx, Caller c) {
+  private void stats(Context ctx) {
+    caller(ctx, false);
     ObjectNode o = JSON.createObjectNode();
     service
         .values()
