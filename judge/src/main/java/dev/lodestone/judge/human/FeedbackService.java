@@ -50,7 +50,6 @@ import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -300,7 +299,7 @@ public final class FeedbackService extends ServiceThread {
     producer.initTransactions(); // fences a predecessor and ends its open transaction
     restore(itemsIn);
     consumer.assign(parts);
-    rewind(consumer);
+    TopicPartitions.rewind(consumer, consumer.assignment());
     ConsumerGroupMetadata group = new ConsumerGroupMetadata(config.applicationId());
     MetricsSender sender =
         new MetricsSender(COMPONENT, config.instanceId(), producer, metricValues, clock);
@@ -454,7 +453,7 @@ public final class FeedbackService extends ServiceThread {
           sender.send(-1, -1, values(), Map.of("judgeKind", JudgeKind.HUMAN.name()));
         }
         if (!records.isEmpty()) {
-          producer.sendOffsetsToTransaction(nextOffsets(records), group);
+          producer.sendOffsetsToTransaction(TopicPartitions.nextOffsets(records), group);
         }
         producer.commitTransaction();
       } catch (ProducerFencedException
@@ -470,7 +469,7 @@ public final class FeedbackService extends ServiceThread {
           producer.abortTransaction();
         } finally {
           undo(applied, batch, e);
-          rewind(consumer);
+          TopicPartitions.rewind(consumer, consumer.assignment());
         }
         return;
       }
@@ -639,29 +638,6 @@ public final class FeedbackService extends ServiceThread {
     }
     restoredGroups = ordered.size();
     LOG.info("{}: {} groups waiting after reading the feedback topic back", name(), ordered.size());
-  }
-
-  /** Every partition of samples back to its committed offset (the start where there is none). */
-  private void rewind(KafkaConsumer<byte[], byte[]> consumer) {
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(consumer.assignment());
-    for (TopicPartition tp : consumer.assignment()) {
-      OffsetAndMetadata at = committed.get(tp);
-      if (at != null) {
-        consumer.seek(tp, at);
-      } else {
-        consumer.seekToBeginning(List.of(tp));
-      }
-    }
-  }
-
-  private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(
-      ConsumerRecords<byte[], byte[]> records) {
-    Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-    for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> part = records.records(tp);
-      next.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
-    }
-    return next;
   }
 
   private KafkaConsumer<byte[], byte[]> consumer() {

@@ -24,12 +24,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -39,12 +37,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -185,7 +181,8 @@ public final class LlmJudgeService extends ServiceThread {
           nextMetrics = System.nanoTime() + config.metricsInterval().toNanos();
         }
         if (!records.isEmpty()) {
-          producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+          producer.sendOffsetsToTransaction(
+              TopicPartitions.nextOffsets(records), consumer.groupMetadata());
         }
         producer.commitTransaction();
         for (Outcome o : outcomes) {
@@ -201,36 +198,9 @@ public final class LlmJudgeService extends ServiceThread {
             name(),
             e.toString());
         producer.abortTransaction();
-        rewind(consumer, records.partitions());
+        TopicPartitions.rewind(consumer, records.partitions());
       }
     }
-  }
-
-  /** Back to the committed offsets of these partitions, so that their records come again. */
-  private static void rewind(KafkaConsumer<byte[], byte[]> consumer, Set<TopicPartition> parts) {
-    Set<TopicPartition> owned = consumer.assignment();
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(parts);
-    for (TopicPartition tp : parts) {
-      if (!owned.contains(tp)) {
-        continue; // moved to another instance, which starts from the committed offset
-      }
-      OffsetAndMetadata at = committed.get(tp);
-      if (at != null) {
-        consumer.seek(tp, at);
-      } else {
-        consumer.seekToBeginning(List.of(tp));
-      }
-    }
-  }
-
-  private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(
-      ConsumerRecords<byte[], byte[]> records) {
-    Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-    for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> part = records.records(tp);
-      next.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
-    }
-    return next;
   }
 
   private Outcome start(
