@@ -34,6 +34,16 @@ import org.slf4j.LoggerFactory;
  * buffer, records as large as the catalogue allows).
  */
 final class EmbeddedKafka {
+  /**
+   * The transaction protocol the stack's brokers run: version 1. Kafka 4.1's version 2 (KIP-890)
+   * refuses a non-zero sequence from a transactional producer whose state the partition has lost
+   * (KAFKA-18202) with a retriable OutOfOrderSequence error, and a producer that meets it around a
+   * broker's restart resends the same batch for ever; the chaos benchmark's label join stalled so
+   * (KAFKA-19880 makes it UnknownProducerId). Version 1 accepts such a batch and keeps exactly-once
+   * transactions.
+   */
+  static final String TRANSACTION_VERSION = "transaction.version=1";
+
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
 
   /** The file Kafka writes into a formatted log directory. */
@@ -168,7 +178,15 @@ final class EmbeddedKafka {
     int rc;
     try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
       List<String> args =
-          new ArrayList<>(List.of("format", "-t", clusterId, "-c", configFile.toString()));
+          new ArrayList<>(
+              List.of(
+                  "format",
+                  "-t",
+                  clusterId,
+                  "-c",
+                  configFile.toString(),
+                  "--feature",
+                  TRANSACTION_VERSION));
       args.addAll(extraArguments);
       rc = StorageTool.execute(args.toArray(new String[0]), out);
     } catch (RuntimeException e) {

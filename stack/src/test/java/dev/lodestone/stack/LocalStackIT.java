@@ -87,6 +87,15 @@ class LocalStackIT {
   }
 
   @Test
+  void shouldRunTheFirstTransactionProtocol() throws Exception {
+    // EmbeddedKafka.TRANSACTION_VERSION: version 2's retry loop on a lost producer state
+    try (Admin admin = Admin.create(stack.clientConfig())) {
+      var features = admin.describeFeatures().featureMetadata().get().finalizedFeatures();
+      assertThat(features.get("transaction.version").maxVersionLevel()).isEqualTo((short) 1);
+    }
+  }
+
+  @Test
   void shouldServeTheSchemaRegistryAtItsUrl() {
     assertThat(stack.registryUrl()).isEqualTo("http://127.0.0.1:" + stack.registryPort());
     var client = new RestSchemaRegistryClient(stack.registryUrl());
