@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.infra.chaos.ChaosStack;
 import dev.lodestone.infra.chaos.LodestoneProcess;
+import dev.lodestone.infra.chaos.TopicReader;
 import dev.lodestone.judge.human.AnnotatorTokens;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.JudgeKind;
@@ -16,7 +18,6 @@ import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.stack.LocalStack;
 import dev.lodestone.stack.LocalStackConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,15 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,10 +85,7 @@ class FeedbackProcessIT {
       secrets.put(a, c.secret());
     }
     file.write(tokens);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = ChaosStack.freePort();
     String base = "http://127.0.0.1:" + port + "/";
     List<String> args =
         List.of(
@@ -156,7 +148,8 @@ class FeedbackProcessIT {
       assertThat(second.stdout() + second.stderr()).doesNotContain("lst_");
     }
 
-    List<PreferenceLabel> labels = labels();
+    List<PreferenceLabel> labels =
+        new TopicReader(cluster).all(Topics.LABELS).stream().map(TopicReader.Read::value).toList();
     Map<String, Integer> perGroup = new HashMap<>();
     for (PreferenceLabel l : labels) {
       assertThat(l.getJudgeKind()).isEqualTo(JudgeKind.HUMAN);
@@ -295,29 +288,5 @@ class FeedbackProcessIT {
         .setTime(Instant.now())
         .setModelId("it-feedback")
         .build();
-  }
-
-  private static List<PreferenceLabel> labels() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    var values = TopicSerdes.valueDeserializer(Topics.LABELS, cluster.registryClient());
-    List<PreferenceLabel> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts =
-          c.partitionsFor(Topics.LABELS.name()).stream()
-              .map(i -> new TopicPartition(i.topic(), i.partition()))
-              .toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          out.add(values.decode(r));
-        }
-      }
-    }
-    return out;
   }
 }

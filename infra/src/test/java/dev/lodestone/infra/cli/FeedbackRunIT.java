@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lodestone.infra.chaos.ChaosStack;
 import dev.lodestone.judge.human.AnnotatorTokens;
 import dev.lodestone.judge.human.ScriptedAnnotator;
 import dev.lodestone.stack.LocalStack;
 import dev.lodestone.stack.LocalStackConfig;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,10 +60,7 @@ class FeedbackRunIT {
       secrets.add(c.secret());
     }
     file.write(tokens);
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = ChaosStack.freePort();
     AtomicBoolean done = new AtomicBoolean();
     List<ScriptedAnnotator> annotators = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();

@@ -11,7 +11,6 @@ import dev.lodestone.schemas.avro.JudgeKind;
 import dev.lodestone.schemas.avro.LabelVerdict;
 import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.SampleGroup;
-import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.stack.testing.TestBroker;
 import java.io.File;
 import java.nio.file.Files;
@@ -23,12 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,7 +113,7 @@ class FeedbackPageIT {
     for (SampleGroup g : groups) {
       g.getResponses().forEach(r -> groupOfText.put(r.getText(), g.getGroupId()));
     }
-    send(groups);
+    TestGroups.publish(broker, groups);
 
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
     browser.get(service.url());
@@ -222,20 +216,5 @@ class FeedbackPageIT {
     Path out = Path.of("target", "feedback-page.png");
     Files.createDirectories(out.getParent());
     Files.copy(png, out, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private void send(List<SampleGroup> groups) throws Exception {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    try (KafkaProducer<String, SampleGroup> producer =
-        new KafkaProducer<>(
-            p,
-            new StringSerializer(),
-            TopicSerdes.valueSerde(Topics.SAMPLES, broker.registry()).serializer())) {
-      for (SampleGroup g : groups) {
-        producer.send(new ProducerRecord<>(Topics.SAMPLES.name(), g.getGroupId(), g));
-      }
-      producer.flush();
-    }
   }
 }

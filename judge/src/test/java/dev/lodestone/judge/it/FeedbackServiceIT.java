@@ -14,7 +14,6 @@ import dev.lodestone.schemas.avro.JudgeKind;
 import dev.lodestone.schemas.avro.LabelVerdict;
 import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.SampleGroup;
-import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.service.ServiceState;
 import dev.lodestone.stack.testing.TestBroker;
 import java.nio.file.Path;
@@ -23,15 +22,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -92,27 +87,17 @@ class FeedbackServiceIT {
     return new FeedbackClient(s.url(), annotator == null ? null : secrets.get(annotator));
   }
 
-  private Map<String, SampleGroup> send(String prefix, int n, String... texts) throws Exception {
-    Map<String, SampleGroup> sent = new HashMap<>();
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    try (KafkaProducer<String, SampleGroup> producer =
-        new KafkaProducer<>(
-            p,
-            new StringSerializer(),
-            TopicSerdes.valueSerde(Topics.SAMPLES, broker.registry()).serializer())) {
-      for (int k = 0; k < n; k++) {
-        String id = prefix + "-" + k;
-        String[] t =
-            texts.length > 0
-                ? texts
-                : new String[] {MOVES[k % 3], MOVES[(k + 1) % 3], MOVES[(k + 2) % 3]};
-        SampleGroup g = TestGroups.group(id, t);
-        sent.put(id, g);
-        producer.send(new ProducerRecord<>(Topics.SAMPLES.name(), id, g));
-      }
-      producer.flush();
+  private Map<String, SampleGroup> send(String prefix, int n, String... texts) {
+    Map<String, SampleGroup> sent = new LinkedHashMap<>();
+    for (int k = 0; k < n; k++) {
+      String id = prefix + "-" + k;
+      String[] t =
+          texts.length > 0
+              ? texts
+              : new String[] {MOVES[k % 3], MOVES[(k + 1) % 3], MOVES[(k + 2) % 3]};
+      sent.put(id, TestGroups.group(id, t));
     }
+    TestGroups.publish(broker, sent.values());
     return sent;
   }
 

@@ -25,22 +25,17 @@ import dev.lodestone.schemas.avro.PairPreference;
 import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.SampleGroup;
 import dev.lodestone.schemas.serde.DeadLetterReason;
-import dev.lodestone.schemas.serde.TopicSerdes;
 import dev.lodestone.service.ServiceState;
 import dev.lodestone.stack.testing.TestBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -90,26 +85,15 @@ class LlmJudgeServiceIT {
   }
 
   /** Sends groups of three moves (some "poisoned": the server never answers them). */
-  private static Map<String, SampleGroup> send(String prefix, int n, int poisonEvery)
-      throws Exception {
-    Map<String, SampleGroup> sent = new HashMap<>();
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+  private static Map<String, SampleGroup> send(String prefix, int n, int poisonEvery) {
+    Map<String, SampleGroup> sent = new LinkedHashMap<>(); // sent in this order
     SplittableRandom rng = new SplittableRandom(prefix.hashCode());
-    try (KafkaProducer<String, SampleGroup> producer =
-        new KafkaProducer<>(
-            p,
-            new StringSerializer(),
-            TopicSerdes.valueSerde(Topics.SAMPLES, broker.registry()).serializer())) {
-      for (int k = 0; k < n; k++) {
-        String id = prefix + "-" + k;
-        String third = poisonEvery > 0 && k % poisonEvery == 0 ? "poison" : MOVES[rng.nextInt(3)];
-        SampleGroup g = TestGroups.group(id, MOVES[rng.nextInt(3)], MOVES[rng.nextInt(3)], third);
-        sent.put(id, g);
-        producer.send(new ProducerRecord<>(Topics.SAMPLES.name(), id, g));
-      }
-      producer.flush();
+    for (int k = 0; k < n; k++) {
+      String id = prefix + "-" + k;
+      String third = poisonEvery > 0 && k % poisonEvery == 0 ? "poison" : MOVES[rng.nextInt(3)];
+      sent.put(id, TestGroups.group(id, MOVES[rng.nextInt(3)], MOVES[rng.nextInt(3)], third));
     }
+    TestGroups.publish(broker, sent.values());
     return sent;
   }
 

@@ -1,14 +1,23 @@
 package dev.lodestone.judge.testing;
 
 import dev.lodestone.judge.TextPreferenceJudge;
+import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.JudgeKind;
 import dev.lodestone.schemas.avro.PreferenceLabel;
 import dev.lodestone.schemas.avro.Response;
 import dev.lodestone.schemas.avro.SampleGroup;
+import dev.lodestone.schemas.serde.TopicSerdes;
+import dev.lodestone.stack.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Sample groups, labels and a perturbed rock-paper-scissors judge for tests. */
 public final class TestGroups {
@@ -106,5 +115,21 @@ public final class TestGroups {
   /** UTF-8 bytes. */
   public static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Sends the groups to {@code samples}, each keyed by its id, and waits until all are written. */
+  public static void publish(TestBroker broker, Collection<SampleGroup> groups) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    try (KafkaProducer<String, SampleGroup> producer =
+        new KafkaProducer<>(
+            p,
+            new StringSerializer(),
+            TopicSerdes.valueSerde(Topics.SAMPLES, broker.registry()).serializer())) {
+      for (SampleGroup g : groups) {
+        producer.send(new ProducerRecord<>(Topics.SAMPLES.name(), g.getGroupId(), g));
+      }
+      producer.flush();
+    }
   }
 }
