@@ -173,15 +173,13 @@ public final class FeedbackQueue {
   public static final class Submission {
     private final Lease lease;
     private final Answer answer;
-    private final String rationale;
-    private final Instant answered;
+    private final PreferenceLabel label;
     private boolean groupRemoved;
 
     private Submission(Lease lease, Answer answer, String rationale, Instant answered) {
       this.lease = lease;
       this.answer = answer;
-      this.rationale = rationale;
-      this.answered = answered;
+      this.label = answer == Answer.SKIP ? null : label(lease, answer, rationale, answered);
     }
 
     /** The annotator. */
@@ -209,9 +207,11 @@ public final class FeedbackQueue {
      * response was shown first and the time taken; empty for {@link Answer#SKIP}.
      */
     public Optional<PreferenceLabel> label() {
-      if (answer == Answer.SKIP) {
-        return Optional.empty();
-      }
+      return Optional.ofNullable(label);
+    }
+
+    private static PreferenceLabel label(
+        Lease lease, Answer answer, String rationale, Instant answered) {
       Pair p = lease.pair;
       LabelVerdict verdict =
           switch (answer) {
@@ -227,20 +227,19 @@ public final class FeedbackQueue {
             case J_BETTER -> 0.0;
             case TIE, BOTH_BAD -> 0.5;
           };
-      return Optional.of(
-          PreferenceLabel.newBuilder()
-              .setGroupId(groupId())
-              .setI(p.i)
-              .setJ(p.j)
-              .setProbability(probability)
-              .setJudgeId(lease.annotator)
-              .setJudgeKind(JudgeKind.HUMAN)
-              .setTime(answered)
-              .setVerdict(verdict)
-              .setRationale(rationale == null || rationale.isBlank() ? null : rationale)
-              .setShownFirst(lease.jFirst ? p.j : p.i)
-              .setResponseMillis(Duration.between(lease.issued, answered).toMillis())
-              .build());
+      return PreferenceLabel.newBuilder()
+          .setGroupId(p.group.item.getGroupId())
+          .setI(p.i)
+          .setJ(p.j)
+          .setProbability(probability)
+          .setJudgeId(lease.annotator)
+          .setJudgeKind(JudgeKind.HUMAN)
+          .setTime(answered)
+          .setVerdict(verdict)
+          .setRationale(rationale == null || rationale.isBlank() ? null : rationale)
+          .setShownFirst(lease.jFirst ? p.j : p.i)
+          .setResponseMillis(Duration.between(lease.issued, answered).toMillis())
+          .build();
     }
 
     /** The group's task. */
@@ -256,9 +255,10 @@ public final class FeedbackQueue {
   }
 
   /**
-   * What {@link #apply} changed on the {@code feedback} topic: the group's new state or its end.
+   * What {@link #apply} changed: the group's new state on the {@code feedback} topic, or null at
+   * its end, and whether the answered pair now has its quorum of labels.
    */
-  public record Change(String groupId, FeedbackItem item) {}
+  public record Change(String groupId, FeedbackItem item, boolean pairComplete) {}
 
   /** Restores a group read back from the {@code feedback} topic (or newly taken from samples). */
   public void put(FeedbackItem item) {
@@ -396,13 +396,14 @@ public final class FeedbackQueue {
     }
     p.leased.remove(s.annotator());
     Group g = p.group;
+    boolean pairComplete = p.labelledBy.size() >= quorum;
     boolean complete = g.pairs.stream().allMatch(q -> q.labelledBy.size() >= quorum);
     if (complete) {
       groups.remove(g.item.getGroupId());
       s.groupRemoved = true;
-      return new Change(g.item.getGroupId(), null);
+      return new Change(g.item.getGroupId(), null, true);
     }
-    return new Change(g.item.getGroupId(), snapshot(g));
+    return new Change(g.item.getGroupId(), snapshot(g), pairComplete);
   }
 
   /** Undoes {@link #apply} of an answer whose transaction aborted; its lease is held again. */

@@ -389,7 +389,7 @@ public final class FeedbackService extends ServiceThread {
     synchronized (lock) {
       List<FeedbackQueue.Submission> applied = new ArrayList<>();
       List<FeedbackItem> taken = new ArrayList<>();
-      List<Boolean> completes = new ArrayList<>();
+      List<FeedbackQueue.Change> changes = new ArrayList<>();
       int letterCount = 0;
       producer.beginTransaction();
       try {
@@ -433,7 +433,7 @@ public final class FeedbackService extends ServiceThread {
           FeedbackQueue.Submission s = p.submission();
           FeedbackQueue.Change change = queue.apply(s);
           applied.add(s);
-          completes.add(change.item() == null);
+          changes.add(change);
           Optional<PreferenceLabel> label = s.label();
           if (label.isPresent()) {
             producer.send(
@@ -486,7 +486,7 @@ public final class FeedbackService extends ServiceThread {
       for (int k = 0; k < batch.size(); k++) {
         FeedbackQueue.Submission s = applied.get(k);
         queue.finish(s);
-        count(s, completes.get(k));
+        count(s, changes.get(k));
       }
     }
     for (Pending p : batch) {
@@ -509,7 +509,7 @@ public final class FeedbackService extends ServiceThread {
     }
   }
 
-  private void count(FeedbackQueue.Submission s, boolean groupComplete) {
+  private void count(FeedbackQueue.Submission s, FeedbackQueue.Change change) {
     Annotator a = annotators.computeIfAbsent(s.annotator(), k -> new Annotator());
     a.answered.incrementAndGet();
     Optional<PreferenceLabel> label = s.label();
@@ -518,7 +518,7 @@ public final class FeedbackService extends ServiceThread {
       return;
     }
     labels.incrementAndGet();
-    if (groupComplete) {
+    if (change.item() == null) {
       groupsCompleted.incrementAndGet();
     }
     PreferenceLabel l = label.get();
@@ -535,24 +535,12 @@ public final class FeedbackService extends ServiceThread {
         a.recent.removeLast();
       }
     }
-    boolean pairComplete =
-        groupComplete
-            || queue
-                .snapshot(s.groupId())
-                .map(
-                    item ->
-                        item.getPairs().stream()
-                            .filter(p -> p.getI() == l.getI() && p.getJ() == l.getJ())
-                            .findFirst()
-                            .map(p -> p.getLabelledBy().size() >= config.quorum())
-                            .orElse(true))
-                .orElse(true);
     agreement.record(
         s.groupId() + "/" + l.getI() + "/" + l.getJ(),
         s.annotator(),
         l.getVerdict(),
         gamePreference(s.task(), s.texts()),
-        pairComplete);
+        change.pairComplete());
   }
 
   /** The game's P(i over j) for a game task, NaN for any other. */
