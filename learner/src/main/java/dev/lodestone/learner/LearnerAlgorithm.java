@@ -1,11 +1,13 @@
 package dev.lodestone.learner;
 
+import dev.lodestone.learner.loss.EgpoLoss;
 import dev.lodestone.learner.loss.MpoLoss;
 import dev.lodestone.learner.loss.MpoRtLoss;
 import dev.lodestone.learner.loss.NashMdLoss;
 import dev.lodestone.learner.loss.OmdLoss;
 import dev.lodestone.learner.loss.OnlineDpoLoss;
 import dev.lodestone.learner.loss.OnlineIpoLoss;
+import dev.lodestone.learner.loss.OnpoLoss;
 import dev.lodestone.learner.loss.PreferenceLoss;
 import dev.lodestone.learner.loss.SppoLoss;
 import java.util.Arrays;
@@ -47,7 +49,17 @@ public enum LearnerAlgorithm {
    */
   ONLINE_DPO("online-dpo"),
   /** Online IPO (arXiv 2403.08635) with the magnet (fixed at version 0) as reference, tau alpha. */
-  ONLINE_IPO("online-ipo");
+  ONLINE_IPO("online-ipo"),
+  /**
+   * Optimistic online mirror descent (ONPO, arXiv 2502.16852): the mirror-descent step from pi_t
+   * with the advantage {@code 2 A_t - A_{t-1}}, pi_{t-1} kept by the learner; no magnet.
+   */
+  ONPO("onpo"),
+  /**
+   * Extragradient Preference Optimization (EGPO, arXiv 2503.08942): extragradient steps on the
+   * online IPO loss against the magnet (fixed at version 0), tau alpha.
+   */
+  EGPO("egpo");
 
   private final String id;
 
@@ -77,8 +89,8 @@ public enum LearnerAlgorithm {
 
   /**
    * Parses an identifier ({@code mpo}, {@code mpo-rt}, {@code omd}, {@code fixed-magnet}, {@code
-   * sppo}, {@code nash-md}, {@code online-dpo}, {@code online-ipo}); the enum constant names are
-   * accepted too, case-insensitively.
+   * sppo}, {@code nash-md}, {@code online-dpo}, {@code online-ipo}, {@code onpo}, {@code egpo});
+   * the enum constant names are accepted too, case-insensitively.
    *
    * @throws IllegalArgumentException naming the accepted values
    */
@@ -118,6 +130,8 @@ public enum LearnerAlgorithm {
       case NASH_MD -> new NashMdLoss(hp.eta(), hp.alpha(), hp.importanceClip());
       case ONLINE_DPO -> new OnlineDpoLoss(hp.alpha());
       case ONLINE_IPO -> new OnlineIpoLoss(hp.alpha());
+      case ONPO -> new OnpoLoss(hp.eta(), hp.importanceClip(), hp.maxLogRatio());
+      case EGPO -> new EgpoLoss(hp.alpha(), hp.importanceClip());
     };
   }
 
@@ -132,6 +146,8 @@ public enum LearnerAlgorithm {
       case FIXED_MAGNET -> List.of("--magnet-every");
       case SPPO -> List.of("--alpha", "--magnet-every", "--max-log-ratio");
       case NASH_MD -> List.of("--magnet-every", "--max-log-ratio", "--opponent-correction");
+      case ONPO -> List.of("--alpha", "--magnet-every", "--opponent-correction");
+      case EGPO -> List.of("--eta", "--magnet-every", "--max-log-ratio", "--opponent-correction");
       case ONLINE_DPO, ONLINE_IPO ->
           List.of(
               "--eta",

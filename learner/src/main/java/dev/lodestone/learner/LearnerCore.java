@@ -3,6 +3,7 @@ package dev.lodestone.learner;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.lodestone.learner.loss.Advantages;
 import dev.lodestone.learner.loss.LabelledBatch;
 import dev.lodestone.learner.loss.LossOutput;
@@ -37,10 +38,14 @@ import org.apache.avro.AvroRuntimeException;
  *       increases.
  * </ol>
  *
+ * <p>A loss with an extra policy ({@link PreferenceLoss#extraPolicy()}) gets it here: ONPO's
+ * pi_{t-1}, kept as a fourth model and moved at each publication, or EGPO's extrapolated point, for
+ * which {@link #step} takes the step twice from the same weights and Adam state.
+ *
  * <p>{@link #state()} holds everything (weights of theta, pi_t (unless equal to theta, as right
- * after a publication) and rho, Adam's moments and step, the counters) and {@link #restore}
- * rebuilds a core that continues bit-identically on CPU. Not thread-safe; owns native memory: close
- * it.
+ * after a publication), rho and pi_{t-1} where kept, Adam's moments and step, the counters) and
+ * {@link #restore} rebuilds a core that continues bit-identically on CPU. Not thread-safe; owns
+ * native memory: close it.
  */
 public final class LearnerCore implements AutoCloseable {
 
@@ -48,6 +53,7 @@ public final class LearnerCore implements AutoCloseable {
   private final PolicyModel theta;
   private final PolicyModel previous;
   private final PolicyModel magnet;
+  private final PolicyModel older; // pi_{t-1}, for a loss that reads it; else null
   private final AdamOptimizer adam;
   private final PreferenceLoss loss;
   private long step;
@@ -103,13 +109,26 @@ public final class LearnerCore implements AutoCloseable {
       long policyVersion, boolean magnetReset, long magnetVersion, long step) {}
 
   private LearnerCore(
-      LearnerHyperparameters hp, PolicyModel theta, PolicyModel previous, PolicyModel magnet) {
+      LearnerHyperparameters hp,
+      PolicyModel theta,
+      PolicyModel previous,
+      PolicyModel magnet,
+      PolicyModel older) {
     this.hp = Objects.requireNonNull(hp, "hp");
     this.theta = theta;
     this.previous = previous;
     this.magnet = magnet;
     this.adam = new AdamOptimizer(theta, adamConfig(hp));
     this.loss = hp.algorithm().loss(hp);
+    boolean needsOlder = loss.extraPolicy() == PreferenceLoss.ExtraPolicy.OLDER_ITERATE;
+    if (needsOlder && older == null) {
+      this.older = previous.copy();
+    } else if (!needsOlder && older != null) {
+      older.close();
+      this.older = null;
+    } else {
+      this.older = older;
+    }
   }
 
   private static AdamConfig adamConfig(LearnerHyperparameters hp) {
@@ -125,7 +144,7 @@ public final class LearnerCore implements AutoCloseable {
    */
   public static LearnerCore initial(byte[] weights, LearnerHyperparameters hp, Device device) {
     PolicyModel theta = PolicyModel.fromBytes(weights, device);
-    return new LearnerCore(hp, theta, theta.copy(), theta.copy());
+    return new LearnerCore(hp, theta, theta.copy(), theta.copy(), null);
   }
 
   /**
@@ -142,7 +161,12 @@ public final class LearnerCore implements AutoCloseable {
             ? theta.copy()
             : PolicyModel.fromBytes(bytes(state.getPrevious()), theta.config(), device);
     PolicyModel magnet = PolicyModel.fromBytes(bytes(state.getMagnet()), theta.config(), device);
-    LearnerCore core = new LearnerCore(hp, theta, previous, magnet);
+    // pi_{t-1} is kept only for a loss that reads it; a state without it gives pi_t.
+    PolicyModel older =
+        state.getOlder() == null
+            ? null
+            : PolicyModel.fromBytes(bytes(state.getOlder()), theta.config(), device);
+    LearnerCore core = new LearnerCore(hp, theta, previous, magnet, older);
     core.adam.loadState(bytes(state.getOptimizer()));
     core.step = state.getStep();
     core.policyVersion = state.getPolicyVersion();
@@ -187,6 +211,7 @@ public final class LearnerCore implements AutoCloseable {
         .setPrevious(
             Arrays.equals(previousBytes, thetaBytes) ? null : ByteBuffer.wrap(previousBytes))
         .setMagnet(ByteBuffer.wrap(magnet.toBytes()))
+        .setOlder(older == null ? null : ByteBuffer.wrap(older.toBytes()))
         .setOptimizer(ByteBuffer.wrap(adam.stateBytes()))
         .build();
   }
@@ -219,16 +244,25 @@ public final class LearnerCore implements AutoCloseable {
     LabelledBatch batch = LabelledBatch.of(theta.config(), groups); // batch
     LossOutput[] out = new LossOutput[1];
     NumericalFaults.Fault fault = faults.at(step + skippedSteps + 1);
-    StepResult r =
-        adam.train(
-            m -> {
-              ScoredBatch scored = score(m, batch); // score
-              Advantages advantages = loss.advantages(m, scored); // advantages
-              out[0] = loss.loss(m, scored, advantages); // loss
-              return NumericalFaults.apply(fault, m, out[0].total(), theta);
-            },
-            hp.maxGradNorm(),
-            hp.learningRateAt(step, progress)); // update
+    double learningRate = hp.learningRateAt(step, progress);
+    float[] extra = null; // the extrapolated point's log-probabilities, (R x T)
+    if (loss.extraPolicy() == PreferenceLoss.ExtraPolicy.EXTRAPOLATED) {
+      // Extragradient: step to the extrapolated point, score the batch there, and go back.
+      byte[] weightsBefore = theta.toBytes();
+      byte[] adamBefore = adam.stateBytes();
+      StepResult half = train(batch, null, fault, learningRate, out);
+      if (!half.applied()) {
+        skippedSteps++;
+        return report(half, out[0], groups.size());
+      }
+      try (NDManager m = theta.newManager()) {
+        extra =
+            batch.batch().targetLogProbs(theta.logProbs(m, batch.batch(), false)).toFloatArray();
+      }
+      theta.loadWeights(weightsBefore);
+      adam.loadState(adamBefore);
+    }
+    StepResult r = train(batch, extra, fault, learningRate, out); // update
     if (r.applied()) {
       step++;
     } else {
@@ -237,13 +271,40 @@ public final class LearnerCore implements AutoCloseable {
     return report(r, out[0], groups.size()); // log
   }
 
-  /** The batch scored by pi_theta (recorded for backpropagation), pi_t and rho (not recorded). */
-  private ScoredBatch score(NDManager m, LabelledBatch batch) {
+  /** One Adam step on the loss of {@code batch} (score, advantages, loss, update). */
+  private StepResult train(
+      LabelledBatch batch,
+      float[] extra,
+      NumericalFaults.Fault fault,
+      double learningRate,
+      LossOutput[] out) {
+    return adam.train(
+        m -> {
+          ScoredBatch scored = score(m, batch, extra); // score
+          Advantages advantages = loss.advantages(m, scored); // advantages
+          out[0] = loss.loss(m, scored, advantages); // loss
+          return NumericalFaults.apply(fault, m, out[0].total(), theta);
+        },
+        hp.maxGradNorm(),
+        learningRate);
+  }
+
+  /**
+   * The batch scored by pi_theta (recorded for backpropagation), pi_t, rho and the loss's extra
+   * policy (not recorded): pi_{t-1}, or the extrapolated point's {@code extra} log-probabilities.
+   */
+  private ScoredBatch score(NDManager m, LabelledBatch batch, float[] extra) {
     TokenBatch tokens = batch.batch();
     NDArray logPi = theta.logProbs(m, tokens, true); // (R, T, V)
     NDArray logPrevious = previous.logProbs(m, tokens, false); // (R, T, V)
     NDArray logMagnet = loss.usesMagnet() ? magnet.logProbs(m, tokens, false) : null; // (R, T, V)
-    return ScoredBatch.of(m, batch, logPi, logPrevious, logMagnet);
+    NDArray logExtra = null; // (R, T)
+    if (older != null) {
+      logExtra = tokens.targetLogProbs(older.logProbs(m, tokens, false));
+    } else if (extra != null) {
+      logExtra = m.create(extra, new Shape(batch.rows(), tokens.length()));
+    }
+    return ScoredBatch.of(m, batch, logPi, logPrevious, logMagnet, logExtra);
   }
 
   private StepReport report(StepResult r, LossOutput x, int groups) {
@@ -273,6 +334,9 @@ public final class LearnerCore implements AutoCloseable {
    * the magnet every {@code magnetEvery} versions when the algorithm moves it.
    */
   public Publication publish() {
+    if (older != null) {
+      older.loadWeightsFrom(previous);
+    }
     previous.loadWeightsFrom(theta);
     policyVersion++;
     publishedStep = step;
@@ -345,6 +409,9 @@ public final class LearnerCore implements AutoCloseable {
   @Override
   public void close() {
     adam.close();
+    if (older != null) {
+      older.close();
+    }
     magnet.close();
     previous.close();
     theta.close();

@@ -150,7 +150,9 @@ public record LearnerHyperparameters(
               + " * "
               + alpha);
     }
-    if ((algorithm == LearnerAlgorithm.ONLINE_DPO || algorithm == LearnerAlgorithm.ONLINE_IPO)
+    if ((algorithm == LearnerAlgorithm.ONLINE_DPO
+            || algorithm == LearnerAlgorithm.ONLINE_IPO
+            || algorithm == LearnerAlgorithm.EGPO)
         && !(alpha > 0)) {
       throw new IllegalArgumentException(
           algorithm.id() + " needs a positive alpha (its regularisation), got " + alpha);

@@ -220,9 +220,9 @@ class LearnerConfigTest {
     assertThat(LearnerAlgorithm.MPO_RT.id()).isEqualTo("mpo-rt");
     assertThat(LearnerAlgorithm.FIXED_MAGNET.id()).isEqualTo("fixed-magnet");
     assertThat(LearnerAlgorithm.NASH_MD.id()).isEqualTo("nash-md");
-    assertThatThrownBy(() -> LearnerAlgorithm.parse("egpo"))
+    assertThatThrownBy(() -> LearnerAlgorithm.parse("nash"))
         .hasMessage(
             "algorithm must be one of mpo, mpo-rt, omd, fixed-magnet, sppo, nash-md, online-dpo,"
-                + " online-ipo, got 'egpo'");
+                + " online-ipo, onpo, egpo, got 'nash'");
   }
 }

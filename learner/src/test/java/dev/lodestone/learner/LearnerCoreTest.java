@@ -152,7 +152,13 @@ class LearnerCoreTest {
 
   @Test
   void shouldContinueBitIdenticallyAfterAStateRoundTrip() {
-    for (LearnerAlgorithm a : List.of(LearnerAlgorithm.MPO, LearnerAlgorithm.MPO_RT)) {
+    // ONPO keeps pi_{t-1}; EGPO steps twice from one state: both must survive the round trip.
+    for (LearnerAlgorithm a :
+        List.of(
+            LearnerAlgorithm.MPO,
+            LearnerAlgorithm.MPO_RT,
+            LearnerAlgorithm.ONPO,
+            LearnerAlgorithm.EGPO)) {
       try (LearnerCore straight = LearnerCore.initial(initial, hp(a), Device.cpu())) {
         byte[] state = null;
         for (int i = 0; i < batches.size(); i++) {

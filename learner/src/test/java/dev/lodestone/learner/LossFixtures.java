@@ -59,7 +59,21 @@ final class LossFixtures {
       NDArray logPrevious,
       NDArray logMagnet,
       LearnerHyperparameters hp) {
-    return hp.algorithm().loss(hp).compute(m, ScoredBatch.of(m, in, logPi, logPrevious, logMagnet));
+    return compute(m, in, logPi, logPrevious, logMagnet, null, hp);
+  }
+
+  /** {@link #compute} with the extra policy's log-probabilities of the rows' tokens (or null). */
+  static LossOutput compute(
+      NDManager m,
+      LabelledBatch in,
+      NDArray logPi,
+      NDArray logPrevious,
+      NDArray logMagnet,
+      NDArray logExtraTarget,
+      LearnerHyperparameters hp) {
+    return hp.algorithm()
+        .loss(hp)
+        .compute(m, ScoredBatch.of(m, in, logPi, logPrevious, logMagnet, logExtraTarget));
   }
 
   /**
@@ -79,6 +93,22 @@ final class LossFixtures {
       LearnerHyperparameters hp,
       double[] piT,
       double[] rho,
+      double[][] prefs,
+      double lr,
+      int iterations) {
+    return minimiseBandit(config, hp, piT, rho, null, prefs, lr, iterations);
+  }
+
+  /**
+   * {@link #minimiseBandit} with the loss's extra policy {@code extra} (pi_{t-1}, or the
+   * extrapolated point; null: none).
+   */
+  static double[] minimiseBandit(
+      ModelConfig config,
+      LearnerHyperparameters hp,
+      double[] piT,
+      double[] rho,
+      double[] extra,
       double[][] prefs,
       double lr,
       int iterations) {
@@ -104,10 +134,18 @@ final class LossFixtures {
           zArr.setRequiresGradient(true);
           NDArray prev = m.create(toFloat(log(piT))).reshape(1, 1, n).broadcast(new Shape(n, 1, n));
           NDArray mag = m.create(toFloat(log(rho))).reshape(1, 1, n).broadcast(new Shape(n, 1, n));
+          NDArray logExtra = extra == null ? null : m.create(toFloat(log(extra))).reshape(n, 1);
           try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
             NDArray logPi = zArr.logSoftmax(0).reshape(1, 1, n).broadcast(new Shape(n, 1, n));
             LossOutput res =
-                compute(m, in, logPi, prev, hp.algorithm().loss(hp).usesMagnet() ? mag : null, hp);
+                compute(
+                    m,
+                    in,
+                    logPi,
+                    prev,
+                    hp.algorithm().loss(hp).usesMagnet() ? mag : null,
+                    logExtra,
+                    hp);
             gc.backward(res.total());
           }
           float[] g = zArr.getGradient().toFloatArray();

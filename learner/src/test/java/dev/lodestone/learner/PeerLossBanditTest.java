@@ -204,12 +204,69 @@ class PeerLossBanditTest {
   }
 
   @Test
+  void onpoShouldStepFromPiTWithTheOptimisticAdvantage() {
+    SplittableRandom rng = new SplittableRandom(5);
+    double[] piT = LossFixtures.randomPolicy(rng, V);
+    double[] piBefore = LossFixtures.randomPolicy(rng, V); // pi_{t-1}
+    double[][] prefs = randomPreferences(rng);
+    double eta = 1.5;
+    double[] now = advantageAgainst(piT, prefs);
+    double[] before = advantageAgainst(piBefore, prefs);
+    double[] expected = new double[V];
+    for (int y = 0; y < V; y++) {
+      expected[y] = piT[y] * Math.exp(eta * (2 * now[y] - before[y]));
+    }
+    expected = normalised(expected);
+    double[] pi =
+        LossFixtures.minimiseBandit(
+            CONFIG, hp(LearnerAlgorithm.ONPO, eta, 0.0), piT, piT, piBefore, prefs, 0.2, 4000);
+    assertClose(pi, expected, piT);
+    // Without the optimism (pi_{t-1} = pi_t) the step is OMD's.
+    double[] omd = new double[V];
+    for (int y = 0; y < V; y++) {
+      omd[y] = piT[y] * Math.exp(eta * now[y]);
+    }
+    double[] plain =
+        LossFixtures.minimiseBandit(
+            CONFIG, hp(LearnerAlgorithm.ONPO, eta, 0.0), piT, piT, piT, prefs, 0.2, 4000);
+    assertClose(plain, normalised(omd), piT);
+  }
+
+  @Test
+  void egpoShouldReachTheIpoSolutionAgainstTheExtrapolatedPolicy() {
+    SplittableRandom rng = new SplittableRandom(6);
+    double[] piT = LossFixtures.randomPolicy(rng, V);
+    double[] rho = LossFixtures.randomPolicy(rng, V);
+    double[] q = LossFixtures.randomPolicy(rng, V); // the extrapolated point's policy
+    double[][] prefs = randomPreferences(rng);
+    double tau = 0.5;
+    // Pairs weighted as samples of q x q: log pi/rho = (P(y beats q) - 1/2) / tau + const.
+    double[] expected = new double[V];
+    for (int y = 0; y < V; y++) {
+      double b = 0;
+      for (int j = 0; j < V; j++) {
+        if (j != y) {
+          b += q[j] * (prefs[y][j] - 0.5);
+        }
+      }
+      expected[y] = rho[y] * Math.exp(b / tau);
+    }
+    expected = normalised(expected);
+    double[] pi =
+        LossFixtures.minimiseBandit(
+            CONFIG, hp(LearnerAlgorithm.EGPO, 1.0, tau), piT, rho, q, prefs, 0.02, 20_000);
+    assertClose(pi, expected, piT);
+  }
+
+  @Test
   void shouldRefuseSettingsOutsideEachPapersRange() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> hp(LearnerAlgorithm.NASH_MD, 2.0, 0.6))
         .hasMessageContaining("must not exceed 1");
     org.assertj.core.api.Assertions.assertThatThrownBy(
             () -> hp(LearnerAlgorithm.ONLINE_DPO, 1.0, 0.0))
         .hasMessageContaining("online-dpo needs a positive alpha");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> hp(LearnerAlgorithm.EGPO, 1.0, 0.0))
+        .hasMessageContaining("egpo needs a positive alpha");
   }
 
   private static double[] softmax(double[] z) {

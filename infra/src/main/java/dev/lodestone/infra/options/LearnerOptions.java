@@ -20,9 +20,9 @@ public final class LearnerOptions {
       description =
           "Learner algorithm: mpo (magnetic preference optimization), mpo-rt (magnet as a shaped"
               + " reward), omd (no magnet: plain online mirror descent), fixed-magnet (the"
-              + " magnet is never reset), or a peer: sppo, nash-md, online-dpo, online-ipo (the"
-              + " magnet, fixed at version 0, is their reference policy; --alpha their"
-              + " regularisation) (default: ${DEFAULT-VALUE}).")
+              + " magnet is never reset), or a peer: sppo, onpo, nash-md, online-dpo, online-ipo,"
+              + " egpo (for the last four the magnet, fixed at version 0, is the reference"
+              + " policy and --alpha its regularisation) (default: ${DEFAULT-VALUE}).")
   public String algo;
 
   @Option(

@@ -40,7 +40,7 @@ class PipelineCommandsTest {
         CliRun.of("run", "--algo", "sgd"),
         "run",
         "--algo must be one of mpo, mpo-rt, omd, fixed-magnet, sppo, nash-md, online-dpo,"
-            + " online-ipo, got 'sgd'");
+            + " online-ipo, onpo, egpo, got 'sgd'");
     assertOneLineError(
         CliRun.of("run", "--algo", "sppo", "--max-log-ratio", "1"),
         "run",

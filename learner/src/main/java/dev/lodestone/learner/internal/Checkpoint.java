@@ -27,7 +27,11 @@ public record Checkpoint(LearnerCheckpoint header, LearnerState state) {
 
   /** The earlier schemas of {@code LearnerState}, oldest first (resources beside this class). */
   static final List<String> EARLIER_SCHEMAS =
-      List.of("LearnerState-v1.avsc", "LearnerState-v2.avsc", "LearnerState-v3.avsc");
+      List.of(
+          "LearnerState-v1.avsc",
+          "LearnerState-v2.avsc",
+          "LearnerState-v3.avsc",
+          "LearnerState-v4.avsc");
 
   private static final BinaryMessageDecoder<LearnerState> DECODER = decoder();
 

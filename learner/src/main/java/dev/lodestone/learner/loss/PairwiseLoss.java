@@ -44,11 +44,20 @@ abstract class PairwiseLoss implements PreferenceLoss {
   /** The summed loss of the pairs: {@code h} and {@code p} are (R, R), {@code mask} selects. */
   protected abstract NDArray pairLosses(NDArray h, NDArray p, NDArray mask);
 
+  /**
+   * The weight of each labelled pair, (R, R), detached: {@code mask} itself (every pair once,
+   * unweighted) unless a subclass weighs the pairs.
+   */
+  protected NDArray pairWeights(ScoredBatch s, NDArray mask) {
+    return mask;
+  }
+
   @Override
   public LossOutput loss(NDManager manager, ScoredBatch s, Advantages a) {
     NDArray g = s.responseSum(s.logp().sub(s.logMagnetTarget())); // (R), with gradient
     LossTerms.Pairs pairs = LossTerms.labelledPairs(manager, s.input());
-    NDArray total = pairLosses(LossTerms.differences(g), pairs.p(), pairs.mask()); // scalar
+    NDArray total =
+        pairLosses(LossTerms.differences(g), pairs.p(), pairWeights(s, pairs.mask())); // scalar
     NDArray pi = s.logPi().exp();
     int groups = s.input().groups();
     return new LossOutput(

@@ -20,6 +20,9 @@ import dev.lodestone.policy.TokenBatch;
  * @param logpDetached the same without gradient, (R, T)
  * @param logPreviousTarget log pi_t of each row's own tokens, (R, T)
  * @param logMagnetTarget log rho of each row's own tokens, (R, T); null without the magnet
+ * @param logExtraTarget log of each row's own tokens under the loss's extra policy ({@link
+ *     PreferenceLoss#extraPolicy()}), (R, T), no gradient; null when it has none, or in the first
+ *     half of an extragradient step
  */
 public record ScoredBatch(
     LabelledBatch input,
@@ -31,7 +34,8 @@ public record ScoredBatch(
     NDArray logp,
     NDArray logpDetached,
     NDArray logPreviousTarget,
-    NDArray logMagnetTarget) {
+    NDArray logMagnetTarget,
+    NDArray logExtraTarget) {
 
   /** Derives the per-token arrays from the three (R, T, V) log-probability arrays. */
   public static ScoredBatch of(
@@ -40,6 +44,20 @@ public record ScoredBatch(
       NDArray logPi,
       NDArray logPrevious,
       NDArray logMagnet) {
+    return of(manager, input, logPi, logPrevious, logMagnet, null);
+  }
+
+  /**
+   * Derives the per-token arrays from the three (R, T, V) log-probability arrays, with the extra
+   * policy's log-probabilities of the rows' tokens, (R, T) (null: none).
+   */
+  public static ScoredBatch of(
+      NDManager manager,
+      LabelledBatch input,
+      NDArray logPi,
+      NDArray logPrevious,
+      NDArray logMagnet,
+      NDArray logExtraTarget) {
     TokenBatch batch = input.batch();
     NDArray logp = batch.targetLogProbs(logPi); // (R, T, V) -> (R, T)
     return new ScoredBatch(
@@ -52,7 +70,8 @@ public record ScoredBatch(
         logp,
         logp.stopGradient(),
         batch.targetLogProbs(logPrevious), // (R, T, V) -> (R, T)
-        logMagnet == null ? null : batch.targetLogProbs(logMagnet));
+        logMagnet == null ? null : batch.targetLogProbs(logMagnet),
+        logExtraTarget);
   }
 
   /** Number of response tokens in the batch. */
