@@ -12,6 +12,9 @@ import java.util.List;
  * <ul>
  *   <li>{@code rps}: rock-paper-scissors, Nash (1/3, 1/3, 1/3);
  *   <li>{@code perturbed-rps}: the game of docs/design.md, "Games", Nash exactly (1/7, 3/7, 3/7);
+ *   <li>{@code shared-prefix}: perturbed rock-paper-scissors played with one of three manners
+ *       ({@code slow}, {@code soft}, {@code sure}), which decide between equal moves; nine
+ *       strategies that share prefixes, so that a decision spans several tokens;
  *   <li>{@code condorcet}: three voters with cyclic rankings of three candidates; a candidate is
  *       preferred over another with the share of voters who rank it higher (2/3 around the cycle),
  *       Nash (1/3, 1/3, 1/3);
@@ -33,7 +36,7 @@ public final class Games {
   public static final int RANDOM_MAX_SIZE = 1000;
 
   private static final String EXPECTED =
-      "expected rps, perturbed-rps, condorcet, random:N:SEED or game:PATH";
+      "expected rps, perturbed-rps, shared-prefix, condorcet, random:N:SEED or game:PATH";
 
   private Games() {}
 
@@ -55,6 +58,8 @@ public final class Games {
         return perturbedRps();
       case "condorcet":
         return condorcet();
+      case "shared-prefix":
+        return sharedPrefix();
       default:
         break;
     }
@@ -119,6 +124,44 @@ public final class Games {
           {0.0, 2.0 / 3.0, 0.5}
         },
         new double[] {0.7, 0.2, 0.1});
+  }
+
+  /** The manners of {@link #sharedPrefix()}. */
+  private static final List<String> MANNERS = List.of("slow", "soft", "sure");
+
+  /**
+   * Perturbed rock-paper-scissors played in one of three manners, nine strategies {@code "MOVE
+   * MANNER"} ({@code rock slow}, {@code rock soft}, ..., {@code scissors sure}): strategies share
+   * their move and the manners share their first letter, so a decision is taken at the first
+   * character and again at the second letter of the manner, several tokens later, and a response is
+   * 9 to 13 characters long. Different moves play {@link #perturbedRps()}; equal moves are decided
+   * by the manners' cycle, slow over soft, soft over sure and sure over slow each with probability
+   * 2/3. Against a mix whose manners are uniform every manner of a move scores the same, so the
+   * Nash equilibrium is the product of perturbed-rps's (1/7, 3/7, 3/7) and the uniform manners.
+   * Initial: the product of (0.7, 0.2, 0.1) and (0.6, 0.3, 0.1).
+   */
+  public static PreferenceGame sharedPrefix() {
+    PreferenceGame moves = perturbedRps();
+    double w = 2.0 / 3.0;
+    double[][] manners = {{0.5, w, 1 - w}, {1 - w, 0.5, w}, {w, 1 - w, 0.5}};
+    double[] moveStart = {0.7, 0.2, 0.1};
+    double[] mannerStart = {0.6, 0.3, 0.1};
+    int n = 9;
+    List<String> names = new ArrayList<>(n);
+    double[][] p = new double[n][n];
+    double[] initial = new double[n];
+    for (int a = 0; a < n; a++) {
+      int moveA = a / 3;
+      int mannerA = a % 3;
+      names.add(moves.strategies().get(moveA) + " " + MANNERS.get(mannerA));
+      initial[a] = moveStart[moveA] * mannerStart[mannerA];
+      for (int b = 0; b < n; b++) {
+        int moveB = b / 3;
+        p[a][b] = moveA != moveB ? moves.preference(moveA, moveB) : manners[mannerA][b % 3];
+      }
+    }
+    return new PreferenceGame(
+        "shared-prefix", "Choose your move and its manner.", names, p, initial);
   }
 
   /**

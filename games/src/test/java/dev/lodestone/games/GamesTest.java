@@ -37,6 +37,30 @@ class GamesTest {
   }
 
   @Test
+  void shouldMakeSharedPrefixPerturbedRpsTimesCyclicManners() {
+    PreferenceGame g = Games.parse("shared-prefix");
+    assertThat(g.size()).isEqualTo(9);
+    assertThat(g.strategies())
+        .startsWith("rock slow", "rock soft", "rock sure", "paper slow")
+        .endsWith("scissors sure");
+    // Different moves play perturbed-rps; equal moves the manners' cycle.
+    assertThat(g.judge("paper slow", "scissors sure")).isCloseTo(1.0 / 3.0, within(1e-12));
+    assertThat(g.judge("rock slow", "rock soft")).isCloseTo(2.0 / 3.0, within(1e-12));
+    assertThat(g.judge("rock sure", "rock slow")).isCloseTo(2.0 / 3.0, within(1e-12));
+    double[] nash = new double[9];
+    double[] moves = {1.0 / 7, 3.0 / 7, 3.0 / 7};
+    for (int i = 0; i < 9; i++) {
+      nash[i] = moves[i / 3] / 3;
+    }
+    assertThat(g.gap(nash)).isCloseTo(0.0, within(1e-12));
+    assertThat(g.gap(NashSolver.solve(g))).isLessThan(1e-6);
+    assertThat(g.gap(g.initial().orElseThrow())).isGreaterThan(0.15);
+    // A decision spans several tokens: the manners of one move differ at the second letter.
+    assertThat(g.strategies().get(0).substring(0, 6))
+        .isEqualTo(g.strategies().get(1).substring(0, 6));
+  }
+
+  @Test
   void shouldMakeCondorcetTheThreeVoterMajorityCycle() {
     PreferenceGame g = Games.condorcet();
     // Rankings a>b>c, b>c>a, c>a>b: two voters of three rank alice over bob, bob over carol,
@@ -92,8 +116,8 @@ class GamesTest {
     assertThatThrownBy(() -> Games.parse("chess"))
         .isInstanceOf(InvalidGameException.class)
         .hasMessage(
-            "unknown game 'chess': expected rps, perturbed-rps, condorcet, random:N:SEED or"
-                + " game:PATH");
+            "unknown game 'chess': expected rps, perturbed-rps, shared-prefix, condorcet,"
+                + " random:N:SEED or game:PATH");
     assertThatThrownBy(() -> Games.parse(""))
         .isInstanceOf(InvalidGameException.class)
         .hasMessageStartingWith("no game given");

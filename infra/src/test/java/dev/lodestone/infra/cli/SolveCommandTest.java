@@ -114,8 +114,8 @@ class SolveCommandTest {
     assertThat(run.out()).isEmpty();
     assertThat(run.err().strip())
         .isEqualTo(
-            "lodestone solve: unknown game 'chess': expected rps, perturbed-rps, condorcet,"
-                + " random:N:SEED or game:PATH");
+            "lodestone solve: unknown game 'chess': expected rps, perturbed-rps, shared-prefix,"
+                + " condorcet, random:N:SEED or game:PATH");
   }
 
   @Test
