@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       BenchPolicyCommand.class,
       BenchStackCommand.class,
       BenchLearnerCommand.class,
+      BenchAlgorithmsCommand.class,
       BenchChaosCommand.class
     })
 public final class BenchCommand implements Runnable {

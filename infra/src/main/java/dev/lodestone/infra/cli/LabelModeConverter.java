@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 
 /** {@code --labels exact|sampled}. */
-final class LabelModeConverter implements ITypeConverter<LabelMode> {
+public final class LabelModeConverter implements ITypeConverter<LabelMode> {
   @Override
   public LabelMode convert(String value) {
     try {
