@@ -345,6 +345,10 @@ public final class LearnerCore implements AutoCloseable {
       magnet.loadWeightsFrom(theta);
       magnetVersion++;
     }
+    if (hp.adamReset() == LearnerHyperparameters.AdamReset.VERSION
+        || (reset && hp.adamReset() == LearnerHyperparameters.AdamReset.MAGNET)) {
+      adam.resetMoments();
+    }
     return new Publication(policyVersion, reset, magnetVersion, step);
   }
 

@@ -56,6 +56,9 @@ import java.util.Objects;
  *     the steps after it: in a game, whose update field rotates, that acts as a delay of about
  *     {@code 1 / (1 - beta1)} steps and pushes the iterate outwards, the more the faster the game
  *     rotates (Gidel et al., arXiv 1807.04740, on negative momentum in games)
+ * @param adamReset when Adam's moments are forgotten: never (they carry across versions and magnet
+ *     resets), at every published version (each proximal step starts afresh), or at every magnet
+ *     reset
  * @param seed recorded with every checkpoint and metric; the update itself draws no random numbers,
  *     so the same labelled log gives the same weights
  */
@@ -74,7 +77,38 @@ public record LearnerHyperparameters(
     double maxGradNorm,
     double maxLogRatio,
     double adamBeta1,
+    AdamReset adamReset,
     long seed) {
+
+  /** When the learner forgets Adam's moments ({@code --adam-reset}). */
+  public enum AdamReset {
+    /** Never: the moments carry across versions and magnet resets. */
+    NEVER,
+    /** At every published version. */
+    VERSION,
+    /** At every magnet reset. */
+    MAGNET;
+
+    /** The command line's name: {@code never}, {@code version} or {@code magnet}. */
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Parses {@code never}, {@code version} or {@code magnet}.
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static AdamReset parse(String text) {
+      for (AdamReset r : values()) {
+        if (r.id().equalsIgnoreCase(text == null ? "" : text.strip())) {
+          return r;
+        }
+      }
+      throw new IllegalArgumentException(
+          "adamReset must be never, version or magnet, got '" + text + "'");
+    }
+  }
 
   /** Default algorithm's identifier (the command line's {@code --algo}). */
   public static final String DEFAULT_ALGORITHM_ID = "mpo";
@@ -189,6 +223,12 @@ public record LearnerHyperparameters(
       throw new IllegalArgumentException(
           "maxLogRatio must be finite and >= 0 (0 disables the trust region), got " + maxLogRatio);
     }
+    java.util.Objects.requireNonNull(adamReset, "adamReset");
+    if (adamReset == AdamReset.MAGNET && !algorithm.resetsMagnet()) {
+      throw new IllegalArgumentException(
+          "adamReset magnet needs an algorithm that resets the magnet (mpo, mpo-rt), not "
+              + algorithm.id());
+    }
     if (!(adamBeta1 >= 0 && adamBeta1 < 1)) {
       throw new IllegalArgumentException("adamBeta1 must be in [0, 1), got " + adamBeta1);
     }
@@ -277,6 +317,7 @@ public record LearnerHyperparameters(
     m.put("maxGradNorm", maxGradNorm);
     m.put("maxLogRatio", maxLogRatio);
     m.put("adamBeta1", adamBeta1);
+    m.put("adamReset", adamReset.id());
     m.put("seed", seed);
     return m;
   }
@@ -297,6 +338,7 @@ public record LearnerHyperparameters(
     private double maxGradNorm = DEFAULT_MAX_GRAD_NORM;
     private double maxLogRatio = DEFAULT_MAX_LOG_RATIO;
     private double adamBeta1 = DEFAULT_ADAM_BETA1;
+    private AdamReset adamReset = AdamReset.NEVER;
     private long seed;
 
     private Builder() {}
@@ -379,6 +421,12 @@ public record LearnerHyperparameters(
       return this;
     }
 
+    /** See {@link LearnerHyperparameters#adamReset()}. */
+    public Builder adamReset(AdamReset reset) {
+      this.adamReset = java.util.Objects.requireNonNull(reset, "adamReset");
+      return this;
+    }
+
     /** See {@link LearnerHyperparameters#adamBeta1()}. */
     public Builder adamBeta1(double beta1) {
       this.adamBeta1 = beta1;
@@ -408,6 +456,7 @@ public record LearnerHyperparameters(
           maxGradNorm,
           maxLogRatio,
           adamBeta1,
+          adamReset,
           seed);
     }
   }

@@ -189,6 +189,42 @@ class LearnerCoreTest {
   }
 
   @Test
+  void shouldForgetAdamsMomentsAtEachVersionWhenAsked() {
+    for (LearnerHyperparameters.AdamReset reset :
+        List.of(LearnerHyperparameters.AdamReset.VERSION, LearnerHyperparameters.AdamReset.NEVER)) {
+      LearnerHyperparameters hp =
+          TestGroups.coreSettings()
+              .algorithm(LearnerAlgorithm.OMD)
+              .batchGroups(3)
+              .learningRate(1e-2)
+              .adamReset(reset)
+              .build();
+      try (LearnerCore carried = LearnerCore.initial(initial, hp, Device.cpu())) {
+        carried.step(batches.get(0));
+        carried.step(batches.get(1));
+        carried.publish();
+        // A fresh core at the published weights: pi_t = theta, zero moments.
+        try (LearnerCore fresh = LearnerCore.initial(carried.weights(), hp, Device.cpu())) {
+          carried.step(batches.get(2));
+          fresh.step(batches.get(2));
+          if (reset == LearnerHyperparameters.AdamReset.VERSION) {
+            assertThat(carried.weights()).isEqualTo(fresh.weights());
+          } else {
+            assertThat(carried.weights()).isNotEqualTo(fresh.weights());
+          }
+        }
+      }
+    }
+    assertThatThrownBy(
+            () ->
+                TestGroups.coreSettings()
+                    .algorithm(LearnerAlgorithm.OMD)
+                    .adamReset(LearnerHyperparameters.AdamReset.MAGNET)
+                    .build())
+        .hasMessageContaining("adamReset magnet needs an algorithm that resets the magnet");
+  }
+
+  @Test
   void shouldRejectBytesThatAreNotALearnerState() {
     assertThatThrownBy(
             () -> LearnerCore.restore(new byte[] {1, 2, 3}, hp(LearnerAlgorithm.MPO), Device.cpu()))

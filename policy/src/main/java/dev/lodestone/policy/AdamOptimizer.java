@@ -208,6 +208,18 @@ public final class AdamOptimizer implements AutoCloseable {
     }
   }
 
+  /**
+   * Forgets the moments: both set to zero and the step count to 0, as a new optimizer of the same
+   * model would start (the weights are untouched).
+   */
+  public void resetMoments() {
+    for (int i = 0; i < params.size(); i++) {
+      mean[i].subi(mean[i]);
+      variance[i].subi(variance[i]);
+    }
+    step = 0;
+  }
+
   /** Sets every gradient to zero (also NaN ones). */
   public void zeroGradients() {
     for (Parameter p : params) {

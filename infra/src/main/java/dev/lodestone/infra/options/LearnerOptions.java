@@ -133,6 +133,16 @@ public final class LearnerOptions {
               + " (default: ${DEFAULT-VALUE}).")
   public double adamBeta1;
 
+  @Option(
+      names = "--adam-reset",
+      paramLabel = "WHEN",
+      defaultValue = "never",
+      description =
+          "When Adam's moments are forgotten: never (they carry across versions and magnet"
+              + " resets), version (at every published version) or magnet (at every magnet"
+              + " reset) (default: ${DEFAULT-VALUE}).")
+  public String adamReset;
+
   /** The algorithm; a bad name is a parameter error. */
   public LearnerAlgorithm algorithm(CommandSpec spec) {
     try {
@@ -178,6 +188,7 @@ public final class LearnerOptions {
     b.maxLogRatio(maxLogRatio);
     b.adamBeta1(adamBeta1);
     try {
+      b.adamReset(LearnerHyperparameters.AdamReset.parse(adamReset));
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
