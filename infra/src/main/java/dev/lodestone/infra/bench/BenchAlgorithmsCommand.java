@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lodestone.games.Games;
 import dev.lodestone.infra.options.LearnerOptions;
+import dev.lodestone.infra.report.ComparisonPlot;
 import dev.lodestone.judge.LabelMode;
 import dev.lodestone.learner.LearnerAlgorithm;
 import dev.lodestone.learner.LearnerHyperparameters;
@@ -143,6 +144,14 @@ public final class BenchAlgorithmsCommand implements Callable<Integer> {
       description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
   String device;
 
+  @Option(
+      names = "--plot",
+      paramLabel = "FILE",
+      description =
+          "also write a PNG bar chart of the last-iterate exploitability, mean and standard"
+              + " deviation per game and labels")
+  Path plot;
+
   @Option(names = "--json", description = "print the summary as one JSON object, the last line")
   boolean json;
 
@@ -250,6 +259,39 @@ public final class BenchAlgorithmsCommand implements Callable<Integer> {
       }
     }
     printTable(out, cells, entries);
+    if (plot != null) {
+      List<String> categories = new ArrayList<>();
+      Map<String, ComparisonPlot.Series> series = new LinkedHashMap<>();
+      for (Map<String, Object> c : cells) {
+        String col = c.get("task") + " / " + c.get("labels");
+        if (!categories.contains(col)) {
+          categories.add(col);
+        }
+      }
+      for (Entry e : entries) {
+        double[] means = new double[categories.size()];
+        double[] sds = new double[categories.size()];
+        for (Map<String, Object> c : cells) {
+          if (c.get("algorithm").equals(e.name())) {
+            int k = categories.indexOf(c.get("task") + " / " + c.get("labels"));
+            means[k] = (Double) c.get("lastMean");
+            sds[k] = (Double) c.get("lastSd");
+          }
+        }
+        series.put(e.name(), new ComparisonPlot.Series(means, sds));
+      }
+      ComparisonPlot.save(
+          plot,
+          "Last-iterate exploitability, "
+              + seeds
+              + " seeds, "
+              + groups
+              + " labelled groups per run",
+          "exploitability (mean, sd)",
+          categories,
+          series);
+      err.println("bench algorithms: plot written to " + plot);
+    }
     if (json) {
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("groups", groups);

@@ -40,6 +40,8 @@ class BenchAlgorithmsCommandTest {
       "1",
       "--out",
       runs.toString(),
+      "--plot",
+      dir.resolve("algorithms.png").toString(),
       "--json"
     };
     CliRun run = CliRun.of(args);
@@ -67,6 +69,7 @@ class BenchAlgorithmsCommandTest {
     assertThat(mpo.get("lastMean").asDouble())
         .isCloseTo((a + b) / 2, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(run.out()).contains("shared-prefix/sampled").contains("mpo-no-trust-region");
+    assertThat(Files.readAllBytes(dir.resolve("algorithms.png"))).startsWith(0x89, 'P', 'N', 'G');
 
     // A second call finds every run in the file and runs none again.
     CliRun again = CliRun.of(args);
