@@ -120,17 +120,30 @@ public enum LearnerAlgorithm {
               hp.alpha(),
               hp.importanceClip(),
               hp.maxLogRatio(),
-              hp.opponentCorrection());
+              hp.opponentCorrection(),
+              hp.importanceWeights());
       case MPO_RT ->
           new MpoRtLoss(
-              hp.eta(), hp.alpha(), hp.importanceClip(), hp.maxLogRatio(), hp.opponentCorrection());
+              hp.eta(),
+              hp.alpha(),
+              hp.importanceClip(),
+              hp.maxLogRatio(),
+              hp.opponentCorrection(),
+              hp.importanceWeights());
       case OMD ->
-          new OmdLoss(hp.eta(), hp.importanceClip(), hp.maxLogRatio(), hp.opponentCorrection());
+          new OmdLoss(
+              hp.eta(),
+              hp.importanceClip(),
+              hp.maxLogRatio(),
+              hp.opponentCorrection(),
+              hp.importanceWeights());
       case SPPO -> new SppoLoss(hp.eta(), hp.importanceClip(), hp.opponentCorrection());
-      case NASH_MD -> new NashMdLoss(hp.eta(), hp.alpha(), hp.importanceClip());
+      case NASH_MD ->
+          new NashMdLoss(hp.eta(), hp.alpha(), hp.importanceClip(), hp.importanceWeights());
       case ONLINE_DPO -> new OnlineDpoLoss(hp.alpha());
       case ONLINE_IPO -> new OnlineIpoLoss(hp.alpha());
-      case ONPO -> new OnpoLoss(hp.eta(), hp.importanceClip(), hp.maxLogRatio());
+      case ONPO ->
+          new OnpoLoss(hp.eta(), hp.importanceClip(), hp.maxLogRatio(), hp.importanceWeights());
       case EGPO -> new EgpoLoss(hp.alpha(), hp.importanceClip());
     };
   }
@@ -144,17 +157,24 @@ public enum LearnerAlgorithm {
       case MPO, MPO_RT -> List.of();
       case OMD -> List.of("--alpha", "--magnet-every");
       case FIXED_MAGNET -> List.of("--magnet-every");
-      case SPPO -> List.of("--alpha", "--magnet-every", "--max-log-ratio");
+      case SPPO -> List.of("--alpha", "--magnet-every", "--max-log-ratio", "--importance-weights");
       case NASH_MD -> List.of("--magnet-every", "--max-log-ratio", "--opponent-correction");
       case ONPO -> List.of("--alpha", "--magnet-every", "--opponent-correction");
-      case EGPO -> List.of("--eta", "--magnet-every", "--max-log-ratio", "--opponent-correction");
+      case EGPO ->
+          List.of(
+              "--eta",
+              "--magnet-every",
+              "--max-log-ratio",
+              "--opponent-correction",
+              "--importance-weights");
       case ONLINE_DPO, ONLINE_IPO ->
           List.of(
               "--eta",
               "--magnet-every",
               "--max-log-ratio",
               "--opponent-correction",
-              "--importance-clip");
+              "--importance-clip",
+              "--importance-weights");
     };
   }
 

@@ -56,6 +56,8 @@ import java.util.Objects;
  *     the steps after it: in a game, whose update field rotates, that acts as a delay of about
  *     {@code 1 / (1 - beta1)} steps and pushes the iterate outwards, the more the faster the game
  *     rotates (Gidel et al., arXiv 1807.04740, on negative momentum in games)
+ * @param importanceWeights per-token or sequence importance weights in the policy-gradient term
+ *     (see {@link dev.lodestone.learner.loss.ImportanceWeights})
  * @param adamReset when Adam's moments are forgotten: never (they carry across versions and magnet
  *     resets), at every published version (each proximal step starts afresh), or at every magnet
  *     reset
@@ -77,6 +79,7 @@ public record LearnerHyperparameters(
     double maxGradNorm,
     double maxLogRatio,
     double adamBeta1,
+    dev.lodestone.learner.loss.ImportanceWeights importanceWeights,
     AdamReset adamReset,
     long seed) {
 
@@ -224,6 +227,7 @@ public record LearnerHyperparameters(
           "maxLogRatio must be finite and >= 0 (0 disables the trust region), got " + maxLogRatio);
     }
     java.util.Objects.requireNonNull(adamReset, "adamReset");
+    java.util.Objects.requireNonNull(importanceWeights, "importanceWeights");
     if (adamReset == AdamReset.MAGNET && !algorithm.resetsMagnet()) {
       throw new IllegalArgumentException(
           "adamReset magnet needs an algorithm that resets the magnet (mpo, mpo-rt), not "
@@ -317,6 +321,7 @@ public record LearnerHyperparameters(
     m.put("maxGradNorm", maxGradNorm);
     m.put("maxLogRatio", maxLogRatio);
     m.put("adamBeta1", adamBeta1);
+    m.put("importanceWeights", importanceWeights.id());
     m.put("adamReset", adamReset.id());
     m.put("seed", seed);
     return m;
@@ -339,6 +344,8 @@ public record LearnerHyperparameters(
     private double maxLogRatio = DEFAULT_MAX_LOG_RATIO;
     private double adamBeta1 = DEFAULT_ADAM_BETA1;
     private AdamReset adamReset = AdamReset.NEVER;
+    private dev.lodestone.learner.loss.ImportanceWeights importanceWeights =
+        dev.lodestone.learner.loss.ImportanceWeights.TOKEN;
     private long seed;
 
     private Builder() {}
@@ -421,6 +428,12 @@ public record LearnerHyperparameters(
       return this;
     }
 
+    /** See {@link LearnerHyperparameters#importanceWeights()}. */
+    public Builder importanceWeights(dev.lodestone.learner.loss.ImportanceWeights weights) {
+      this.importanceWeights = java.util.Objects.requireNonNull(weights, "importanceWeights");
+      return this;
+    }
+
     /** See {@link LearnerHyperparameters#adamReset()}. */
     public Builder adamReset(AdamReset reset) {
       this.adamReset = java.util.Objects.requireNonNull(reset, "adamReset");
@@ -456,6 +469,7 @@ public record LearnerHyperparameters(
           maxGradNorm,
           maxLogRatio,
           adamBeta1,
+          importanceWeights,
           adamReset,
           seed);
     }

@@ -8,6 +8,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import dev.lodestone.learner.loss.ImportanceWeights;
 import dev.lodestone.learner.loss.LabelledBatch;
 import dev.lodestone.learner.loss.LossOutput;
 import dev.lodestone.policy.ModelConfig;
@@ -77,23 +78,36 @@ class MpoLossTest {
     return new TrainingGroup(PROMPT, responses, logMu, TrainingGroup.allPairs(upper), 0);
   }
 
-  @ParameterizedTest(name = "{0} eta {1} opponent correction {2}")
+  @ParameterizedTest(name = "{0} eta {1} opponent correction {2} {3} weights")
   @CsvSource({
-    "MPO, 0.5, false",
-    "MPO, 0.5, true",
-    "MPO_RT, 2.0, false",
-    "MPO_RT, 2.0, true",
-    "OMD, 1.0, false", // without a magnet
-    "OMD, 1.0, true",
+    "MPO, 0.5, false, TOKEN",
+    "MPO, 0.5, true, TOKEN",
+    "MPO, 0.5, true, SEQUENCE",
+    "MPO_RT, 2.0, false, TOKEN",
+    "MPO_RT, 2.0, true, TOKEN",
+    "OMD, 1.0, false, TOKEN", // without a magnet
+    "OMD, 1.0, true, TOKEN",
+    "OMD, 1.0, true, SEQUENCE",
   })
-  void shouldMatchHandComputedTerms(LearnerAlgorithm algorithm, double eta, boolean correction) {
-    check(hp(algorithm, eta, correction, 0));
+  void shouldMatchHandComputedTerms(
+      LearnerAlgorithm algorithm, double eta, boolean correction, ImportanceWeights weights) {
+    check(hp(algorithm, eta, correction, 0, weights));
+  }
+
+  private static LearnerHyperparameters hp(
+      LearnerAlgorithm algorithm, double eta, boolean correction, double maxLogRatio) {
+    return hp(algorithm, eta, correction, maxLogRatio, ImportanceWeights.TOKEN);
   }
 
   /** alpha 0.3, reset and publication every step, 2 groups, c = C, no clipping, Adam 1e-3. */
   private static LearnerHyperparameters hp(
-      LearnerAlgorithm algorithm, double eta, boolean correction, double maxLogRatio) {
+      LearnerAlgorithm algorithm,
+      double eta,
+      boolean correction,
+      double maxLogRatio,
+      ImportanceWeights weights) {
     return LearnerHyperparameters.builder()
+        .importanceWeights(weights)
         .algorithm(algorithm)
         .eta(eta)
         .alpha(0.3)
@@ -291,12 +305,18 @@ class MpoLossTest {
       double klRho = 0;
       double wSum = 0;
       int clipped = 0;
+      boolean sequence = hp.importanceWeights() == ImportanceWeights.SEQUENCE;
       for (int r = 0; r < rows; r++) {
+        double sequenceLogRatio = 0; // sum_k log pi_theta - log mu over the row's tokens
+        for (int k = 0; k < 2; k++) {
+          int pos = batch.responseStart(r) + k;
+          sequenceLogRatio += lpi[(r * t + pos) * v + RESPONSES[r][k]] - logMu[r * t + pos];
+        }
         for (int k = 0; k < 2; k++) {
           int pos = batch.responseStart(r) + k;
           int base = (r * t + pos) * v;
           double lp = lpi[base + RESPONSES[r][k]];
-          double ratio = Math.exp(lp - logMu[r * t + pos]);
+          double ratio = sequence ? Math.exp(sequenceLogRatio) : Math.exp(lp - logMu[r * t + pos]);
           double w = Math.min(ratio, C);
           if (ratio > C) {
             clipped++;
@@ -310,7 +330,8 @@ class MpoLossTest {
           }
         }
       }
-      assertThat(clipped).isEqualTo(1);
+      // Row 0's first token is clipped (e^1.5); with sequence weights its whole row (e^1.2).
+      assertThat(clipped).isEqualTo(sequence ? 2 : 1);
       double tokens = 2.0 * rows;
       double total = policy + klPrev / hp.eta();
       if (hp.algorithm() == LearnerAlgorithm.MPO) {
@@ -326,7 +347,7 @@ class MpoLossTest {
         assertThat(res.klMagnet()).isCloseTo(klRho / tokens, within(1e-5));
       }
       assertThat(res.meanWeight()).isCloseTo(wSum / tokens, within(1e-5));
-      assertThat(res.clippedFraction()).isCloseTo(1 / tokens, within(1e-9));
+      assertThat(res.clippedFraction()).isCloseTo(clipped / tokens, within(1e-9));
       assertThat(res.rewardMean()).isCloseTo(2.5 / 5, within(1e-12));
       assertThat(res.meanOpponentWeight())
           .isCloseTo(java.util.Arrays.stream(opp).average().orElseThrow(), within(1e-5));

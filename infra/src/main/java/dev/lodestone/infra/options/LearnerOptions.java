@@ -2,6 +2,7 @@ package dev.lodestone.infra.options;
 
 import dev.lodestone.learner.LearnerAlgorithm;
 import dev.lodestone.learner.LearnerHyperparameters;
+import dev.lodestone.learner.loss.ImportanceWeights;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -134,6 +135,17 @@ public final class LearnerOptions {
   public double adamBeta1;
 
   @Option(
+      names = "--importance-weights",
+      paramLabel = "KIND",
+      defaultValue = "token",
+      description =
+          "How the policy-gradient term weighs a response drawn from the sampler's version: token"
+              + " (each token by its own ratio pi_theta / mu) or sequence (every token by the"
+              + " response's ratio), both truncated at --importance-clip (default:"
+              + " ${DEFAULT-VALUE}).")
+  public String importanceWeights;
+
+  @Option(
       names = "--adam-reset",
       paramLabel = "WHEN",
       defaultValue = "never",
@@ -189,6 +201,7 @@ public final class LearnerOptions {
     b.adamBeta1(adamBeta1);
     try {
       b.adamReset(LearnerHyperparameters.AdamReset.parse(adamReset));
+      b.importanceWeights(ImportanceWeights.parse(importanceWeights));
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -24,8 +24,13 @@ final class LossTerms {
    */
   record Weights(NDArray w, double mean, double clippedFraction) {}
 
-  static Weights importanceWeights(ScoredBatch s, double clip) {
-    NDArray ratio = s.logpDetached().sub(s.logMu()).exp().mul(s.mask()); // (R, T)
+  static Weights importanceWeights(ScoredBatch s, double clip, ImportanceWeights kind) {
+    NDArray logRatio = s.logpDetached().sub(s.logMu()).mul(s.mask()); // (R, T)
+    if (kind == ImportanceWeights.SEQUENCE) {
+      // every token of a row gets the row's sequence log-ratio: (R, T) -> (R, 1) -> (R, T)
+      logRatio = logRatio.sum(new int[] {1}, true).mul(s.mask());
+    }
+    NDArray ratio = logRatio.exp().mul(s.mask()); // (R, T)
     NDArray w = ratio.minimum((float) clip).mul(s.mask()); // (R, T)
     double tokens = s.responseTokens();
     double clipped =

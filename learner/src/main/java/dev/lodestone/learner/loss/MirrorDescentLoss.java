@@ -34,13 +34,18 @@ abstract class MirrorDescentLoss implements PreferenceLoss {
   /** Whether opponents are weighted by their sequence ratio pi_t / mu. */
   protected final boolean opponentCorrection;
 
+  /** Per-token or sequence importance weights in the policy-gradient term. */
+  protected final ImportanceWeights weights;
+
   MirrorDescentLoss(
       double eta,
       double alpha,
       double importanceClip,
       double maxLogRatio,
-      boolean opponentCorrection) {
+      boolean opponentCorrection,
+      ImportanceWeights weights) {
     this.eta = eta;
+    this.weights = java.util.Objects.requireNonNull(weights, "weights");
     this.alpha = alpha;
     this.importanceClip = importanceClip;
     this.maxLogRatio = maxLogRatio;
@@ -63,7 +68,7 @@ abstract class MirrorDescentLoss implements PreferenceLoss {
 
   @Override
   public final LossOutput loss(NDManager manager, ScoredBatch s, Advantages a) {
-    LossTerms.Weights w = LossTerms.importanceWeights(s, importanceClip);
+    LossTerms.Weights w = LossTerms.importanceWeights(s, importanceClip, weights);
     NDArray policy = LossTerms.policyGradientTerm(s, a, w.w()); // scalar
     NDArray pi = s.logPi().exp(); // (R, T, V)
     NDArray klPrevious = LossTerms.kl(s, pi, s.logPrevious()); // scalar

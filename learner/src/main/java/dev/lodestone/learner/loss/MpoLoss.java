@@ -28,6 +28,7 @@ public final class MpoLoss extends MirrorDescentLoss {
    * @param alpha the magnet strength ({@code 0}: no magnet term)
    * @param importanceClip c, truncation of the importance and opponent weights
    * @param maxLogRatio the trust region's delta in nats ({@code 0}: off)
+   * @param weights per-token or sequence importance weights
    * @param opponentCorrection whether opponents are weighted by their sequence ratio
    */
   public MpoLoss(
@@ -36,8 +37,9 @@ public final class MpoLoss extends MirrorDescentLoss {
       double alpha,
       double importanceClip,
       double maxLogRatio,
-      boolean opponentCorrection) {
-    super(eta, alpha, importanceClip, maxLogRatio, opponentCorrection);
+      boolean opponentCorrection,
+      ImportanceWeights weights) {
+    super(eta, alpha, importanceClip, maxLogRatio, opponentCorrection, weights);
     this.name = name;
   }
 

@@ -31,6 +31,7 @@ public final class MpoRtLoss extends MirrorDescentLoss {
    * @param alpha the magnet strength ({@code 0}: no shaping)
    * @param importanceClip c, truncation of the importance and opponent weights
    * @param maxLogRatio the trust region's delta in nats ({@code 0}: off)
+   * @param weights per-token or sequence importance weights
    * @param opponentCorrection whether opponents are weighted by their sequence ratio
    */
   public MpoRtLoss(
@@ -38,8 +39,9 @@ public final class MpoRtLoss extends MirrorDescentLoss {
       double alpha,
       double importanceClip,
       double maxLogRatio,
-      boolean opponentCorrection) {
-    super(eta, alpha, importanceClip, maxLogRatio, opponentCorrection);
+      boolean opponentCorrection,
+      ImportanceWeights weights) {
+    super(eta, alpha, importanceClip, maxLogRatio, opponentCorrection, weights);
   }
 
   @Override

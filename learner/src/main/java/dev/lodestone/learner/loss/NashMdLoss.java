@@ -27,15 +27,18 @@ public final class NashMdLoss implements PreferenceLoss {
   private final double eta;
   private final double beta;
   private final double importanceClip;
+  private final ImportanceWeights weights;
 
   /**
    * @param eta the mirror-descent step size
    * @param tau the regularisation towards the reference policy rho
    * @param importanceClip c, truncation of the importance and opponent weights
+   * @param weights per-token or sequence importance weights
    * @throws IllegalArgumentException unless 0 &lt;= eta tau &lt;= 1
    */
-  public NashMdLoss(double eta, double tau, double importanceClip) {
+  public NashMdLoss(double eta, double tau, double importanceClip, ImportanceWeights weights) {
     this.eta = eta;
+    this.weights = java.util.Objects.requireNonNull(weights, "weights");
     this.beta = eta * tau;
     this.importanceClip = importanceClip;
     if (!(beta >= 0 && beta <= 1)) {
@@ -79,7 +82,7 @@ public final class NashMdLoss implements PreferenceLoss {
 
   @Override
   public LossOutput loss(NDManager manager, ScoredBatch s, Advantages a) {
-    LossTerms.Weights w = LossTerms.importanceWeights(s, importanceClip);
+    LossTerms.Weights w = LossTerms.importanceWeights(s, importanceClip, weights);
     NDArray policy = LossTerms.policyGradientTerm(s, a, w.w()); // scalar
     NDArray pi = s.logPi().exp(); // (R, T, V)
     NDArray klMixture = LossTerms.kl(s, pi, logMixture(s)); // scalar

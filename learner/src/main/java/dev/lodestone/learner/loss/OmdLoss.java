@@ -18,10 +18,15 @@ public final class OmdLoss extends MirrorDescentLoss {
    * @param importanceClip c, truncation of the importance and opponent weights
    * @param maxLogRatio the trust region's delta in nats ({@code 0}: off)
    * @param opponentCorrection whether opponents are weighted by their sequence ratio
+   * @param weights per-token or sequence importance weights
    */
   public OmdLoss(
-      double eta, double importanceClip, double maxLogRatio, boolean opponentCorrection) {
-    super(eta, 0.0, importanceClip, maxLogRatio, opponentCorrection);
+      double eta,
+      double importanceClip,
+      double maxLogRatio,
+      boolean opponentCorrection,
+      ImportanceWeights weights) {
+    super(eta, 0.0, importanceClip, maxLogRatio, opponentCorrection, weights);
   }
 
   @Override

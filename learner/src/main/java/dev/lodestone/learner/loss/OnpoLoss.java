@@ -33,9 +33,11 @@ public final class OnpoLoss extends MirrorDescentLoss {
    * @param eta the mirror-descent step size
    * @param importanceClip c, truncation of the importance and opponent weights
    * @param maxLogRatio the trust region's delta in nats ({@code 0}: off)
+   * @param weights per-token or sequence importance weights
    */
-  public OnpoLoss(double eta, double importanceClip, double maxLogRatio) {
-    super(eta, 0.0, importanceClip, maxLogRatio, true);
+  public OnpoLoss(
+      double eta, double importanceClip, double maxLogRatio, ImportanceWeights weights) {
+    super(eta, 0.0, importanceClip, maxLogRatio, true, weights);
   }
 
   @Override
