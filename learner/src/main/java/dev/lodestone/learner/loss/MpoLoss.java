@@ -28,8 +28,8 @@ public final class MpoLoss extends MirrorDescentLoss {
    * @param alpha the magnet strength ({@code 0}: no magnet term)
    * @param importanceClip c, truncation of the importance and opponent weights
    * @param maxLogRatio the trust region's delta in nats ({@code 0}: off)
-   * @param weights per-token or sequence importance weights
    * @param opponentCorrection whether opponents are weighted by their sequence ratio
+   * @param weights per-token or sequence importance weights
    */
   public MpoLoss(
       String name,

@@ -31,8 +31,8 @@ public final class MpoRtLoss extends MirrorDescentLoss {
    * @param alpha the magnet strength ({@code 0}: no shaping)
    * @param importanceClip c, truncation of the importance and opponent weights
    * @param maxLogRatio the trust region's delta in nats ({@code 0}: off)
-   * @param weights per-token or sequence importance weights
    * @param opponentCorrection whether opponents are weighted by their sequence ratio
+   * @param weights per-token or sequence importance weights
    */
   public MpoRtLoss(
       double eta,

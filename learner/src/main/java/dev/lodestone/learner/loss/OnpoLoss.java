@@ -5,9 +5,8 @@ import ai.djl.ndarray.NDManager;
 
 /**
  * Optimistic online mirror descent at token level (ONPO, Zhang et al., "Improving LLM General
- * Preference Alignment via Optimistic Online Mirror Descent", arXiv 2502.16852, its optimistic
- * online mirror descent update): the mirror-descent step from pi_t with the last advantage counted
- * twice and the one before subtracted,
+ * Preference Alignment via Optimistic Online Mirror Descent", arXiv 2502.16852): the mirror-descent
+ * step from pi_t with the last advantage counted twice and the one before subtracted,
  *
  * <pre>
  *   A^opt_i = 2 A_t(y_i) - A_{t-1}(y_i)
@@ -19,13 +18,13 @@ import ai.djl.ndarray.NDManager;
  *
  * whose minimiser in a one-token bandit with exact expectations is {@code pi_{t+1} ~ pi_t exp(eta
  * (2 P(y beats pi_t) - P(y beats pi_{t-1})))}, the single-sequence form of optimistic mirror
- * descent ({@code pi'_{t+1} ~ pi'_t exp(eta r_t)}, {@code pi_{t+1} ~ pi'_{t+1} exp(eta r_t)}). "The
- * previous iterate's advantage kept": the learner keeps pi_{t-1} ({@link
- * ExtraPolicy#OLDER_ITERATE}) and re-estimates its advantage on each batch, from the same labels,
- * by opponent weights; at version 0 pi_{-1} = pi_0, so the first step is plain mirror descent. Both
- * advantages are estimated with their opponent weights whatever the opponent-correction setting
- * (without them the two estimates coincide and ONPO is OMD). No magnet; the trust region applies to
- * {@code A^opt} as to the other mirror-descent losses.
+ * descent ({@code pi'_{t+1} ~ pi'_t exp(eta r_t)}, {@code pi_{t+1} ~ pi'_{t+1} exp(eta r_t)}). The
+ * previous advantage is kept as the policy it was measured against: the learner keeps pi_{t-1}
+ * ({@link ExtraPolicy#OLDER_ITERATE}) and re-estimates its advantage on each batch, from the same
+ * labels, by opponent weights; at version 0 pi_{-1} = pi_0, so the first step is plain mirror
+ * descent. Both advantages are estimated with their opponent weights whatever the
+ * opponent-correction setting (without them the two estimates coincide and ONPO is OMD). No magnet;
+ * the trust region applies to {@code A^opt} as to the other mirror-descent losses.
  */
 public final class OnpoLoss extends MirrorDescentLoss {
 
