@@ -124,6 +124,14 @@ public final class BenchAlgorithmsCommand implements Callable<Integer> {
   List<String> tuneTasks;
 
   @Option(
+      names = "--lag",
+      defaultValue = "0",
+      description =
+          "the sampler draws from the version this many publications older than the newest, as"
+              + " the pipeline's samplers run behind (default: ${DEFAULT-VALUE})")
+  int lag;
+
+  @Option(
       names = "--eval-every",
       defaultValue = "5",
       description = "versions between evaluations (default: ${DEFAULT-VALUE})")
@@ -171,9 +179,9 @@ public final class BenchAlgorithmsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (seeds < 1 || groups < 1 || evalEvery < 1) {
+    if (seeds < 1 || groups < 1 || evalEvery < 1 || lag < 0) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--seeds, --groups and --eval-every must be >= 1");
+          spec.commandLine(), "--seeds, --groups and --eval-every must be >= 1, --lag >= 0");
     }
     List<Entry> entries = entries();
     List<LabelMode> modes = new ArrayList<>();
@@ -370,8 +378,15 @@ public final class BenchAlgorithmsCommand implements Callable<Integer> {
     }
   }
 
+  /** A run's identity in {@code --out}; a lag of 0 is left out, as before the option existed. */
   private static String key(
-      String row, List<String> options, String task, LabelMode mode, long seed, int steps) {
+      String row,
+      List<String> options,
+      String task,
+      LabelMode mode,
+      long seed,
+      int steps,
+      int lag) {
     return row
         + "|"
         + String.join(" ", options)
@@ -382,7 +397,8 @@ public final class BenchAlgorithmsCommand implements Callable<Integer> {
         + "|"
         + seed
         + "|"
-        + steps;
+        + steps
+        + (lag == 0 ? "" : "|lag " + lag);
   }
 
   private JsonNode runOnce(
@@ -403,13 +419,13 @@ public final class BenchAlgorithmsCommand implements Callable<Integer> {
           "--groups " + groups + " gives " + stepsLong + " steps of " + hp.batchGroups());
     }
     int steps = (int) stepsLong;
-    String key = key(row, options, task, mode, seed, steps);
+    String key = key(row, options, task, mode, seed, steps, lag);
     JsonNode known = done.get(key);
     if (known != null) {
       return known;
     }
     LearnerBench.Settings settings =
-        new LearnerBench.Settings(task, hp, steps, 2, 16, 0, evalEvery, seed, mode);
+        new LearnerBench.Settings(task, hp, steps, 2, 16, lag, evalEvery, seed, mode);
     LearnerBench.Result r = LearnerBench.run(settings, dev, p -> {});
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("key", key);

@@ -76,6 +76,15 @@ class BenchAlgorithmsCommandTest {
     assertThat(again.exitCode()).isZero();
     assertThat(Files.readAllLines(runs)).hasSize(6);
     assertThat(again.err()).contains("6 runs already in");
+    // A lag is another run: the same rows with --lag 1 run again, and say so in their lines.
+    String[] lagged = java.util.Arrays.copyOf(args, args.length + 2);
+    lagged[args.length] = "--lag";
+    lagged[args.length + 1] = "1";
+    CliRun withLag = CliRun.of(lagged);
+    assertThat(withLag.exitCode()).as(withLag.err()).isZero();
+    List<String> all = Files.readAllLines(runs);
+    assertThat(all).hasSize(12);
+    assertThat(all.subList(6, 12)).allMatch(l -> l.contains("\"lag\":1"));
     String[] againLines = again.out().strip().split("\n");
     assertThat(JSON.readTree(againLines[againLines.length - 1]).get("cells")).isEqualTo(cells);
   }
