@@ -100,6 +100,10 @@ public final class LearnerOptions {
   @Option(
       names = "--opponent-correction",
       negatable = true,
+      // With a default of true, picocli sets a negatable option to false for its positive form
+      // and to true for --no-...; the fallback value makes --no-... false and the positive form
+      // true.
+      fallbackValue = "true",
       defaultValue = "" + LearnerHyperparameters.DEFAULT_OPPONENT_CORRECTION,
       description =
           "Weight each comparison by the opponent's sequence ratio pi_t / mu, so that the"
