@@ -220,8 +220,6 @@ final class LearnerBench {
     long evalNanos = 0;
     long skipped = 0;
     double droppedRows = 0; // sum over applied steps of the trust region's dropped fraction
-    double[] averaged = new double[game.size()];
-    int averagedCount = 0;
     try (LearnerCore core = LearnerCore.initial(warm, hp, device);
         PolicyModel behaviour = PolicyModel.fromBytes(warm, device)) {
       int[] prompt = behaviour.tokenizer().encodePrompt(game.prompt());
@@ -282,31 +280,15 @@ final class LearnerBench {
           if (pub.policyVersion() % s.evalEvery() == 0) {
             evalNanos +=
                 evaluate(core, game, points, pub.magnetVersion(), r.loss(), r.klPrevious());
-            Point p = points.get(points.size() - 1);
-            for (int i = 0; i < averaged.length; i++) {
-              averaged[i] += p.probabilities()[i];
-            }
-            averagedCount++;
-            listener.evaluated(p);
+            listener.evaluated(points.get(points.size() - 1));
           }
         }
       }
       double total = (System.nanoTime() - t0) / 1e9;
       if (points.get(points.size() - 1).step() != core.step()) {
         evalNanos += evaluate(core, game, points, core.magnetVersion(), Double.NaN, Double.NaN);
-        Point p = points.get(points.size() - 1);
-        for (int i = 0; i < averaged.length; i++) {
-          averaged[i] += p.probabilities()[i];
-        }
-        averagedCount++;
       }
-      double average = Double.NaN;
-      if (averagedCount > 0) {
-        for (int i = 0; i < averaged.length; i++) {
-          averaged[i] /= averagedCount;
-        }
-        average = game.exploitability(averaged);
-      }
+      double average = averageExploitability(game, points);
       return new Result(
           s,
           List.copyOf(points),
@@ -320,6 +302,26 @@ final class LearnerBench {
           evalNanos / 1e9,
           fromCache);
     }
+  }
+
+  /**
+   * The exploitability of the mixture of the evaluated iterates after version 0 (the first point);
+   * NaN when there is none.
+   */
+  private static double averageExploitability(PreferenceGame game, List<Point> points) {
+    if (points.size() < 2) {
+      return Double.NaN;
+    }
+    double[] mixed = new double[game.size()];
+    for (Point p : points.subList(1, points.size())) {
+      for (int i = 0; i < mixed.length; i++) {
+        mixed[i] += p.probabilities()[i];
+      }
+    }
+    for (int i = 0; i < mixed.length; i++) {
+      mixed[i] /= points.size() - 1;
+    }
+    return game.exploitability(mixed);
   }
 
   private static long evaluate(
