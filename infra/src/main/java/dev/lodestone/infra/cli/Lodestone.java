@@ -35,6 +35,7 @@ public final class Lodestone implements Runnable {
         new ReplayCommand(), // lodestone replay: a fresh learner on a recorded log
         new RelabelCommand(), // lodestone relabel: recorded samples judged again
         new SolveCommand(), // lodestone solve: tabular solvers on a preference game
+        new ModelCommand(), // lodestone model ...: inside a Hugging Face checkpoint
         new BenchCommand()); // lodestone bench ...: measured benchmarks
   }
 

@@ -1,0 +1,103 @@
+package dev.lodestone.infra.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCommandTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+
+  @Test
+  void initWritesACheckpointThatInfoDescribes() throws Exception {
+    Path m = dir.resolve("qwen");
+    CliRun init =
+        CliRun.of("model", "init", "--out", m.toString(), "--arch", "qwen2", "--dtype", "BF16");
+    assertThat(init.exitCode()).as(init.err()).isZero();
+    assertThat(init.out()).contains("Qwen2ForCausalLM");
+
+    CliRun info = CliRun.of("model", "info", "--model", "hf:" + m, "--json");
+    assertThat(info.exitCode()).as(info.err()).isZero();
+    JsonNode j = JSON.readTree(info.out());
+    assertThat(j.get("architecture").asText()).isEqualTo("Qwen2ForCausalLM");
+    assertThat(j.get("layers").asInt()).isEqualTo(2);
+    assertThat(j.get("hiddenSize").asInt()).isEqualTo(64);
+    assertThat(j.get("kvHeads").asInt()).isEqualTo(2);
+    assertThat(j.get("intermediateSize").asInt()).isEqualTo(128);
+    assertThat(j.get("configDtype").asText()).isEqualTo("bfloat16");
+    assertThat(j.get("storedDtypes").get("BF16").asInt())
+        .isEqualTo(1 + 2 * 12 + 2); // embedding, 12 per layer, norm, head
+    assertThat(j.get("storedBytes").asLong()).isEqualTo(2 * j.get("parameters").asLong());
+    assertThat(j.get("tokenizer").asBoolean()).isTrue();
+
+    CliRun text = CliRun.of("model", "info", "--model", "hf:" + m);
+    assertThat(text.out()).contains("2 layers, hidden 64, 4 heads of width 16 (2 key/value)");
+  }
+
+  @Test
+  void scorePrintsTokensAndLogProbsThatAreCausal() throws Exception {
+    Path m = dir.resolve("llama");
+    assertThat(CliRun.of("model", "init", "--out", m.toString()).exitCode()).isZero();
+    JsonNode whole = score(m, "rock paper scissors, slowly");
+    JsonNode prefix = score(m, "rock paper scissors,");
+    // rock, " paper", " scissors" are merged words; then ",", " slow" and "l", "y".
+    assertThat(prefix.get("tokens")).hasSize(4);
+    assertThat(whole.get("tokens")).hasSize(7);
+    assertThat(whole.get("logProbs").get(0).isNull()).isTrue();
+    assertThat(whole.get("tokens").size()).isEqualTo(whole.get("logProbs").size());
+    // A token's log-probability depends only on the tokens before it.
+    for (int k = 0; k < prefix.get("tokens").size(); k++) {
+      assertThat(whole.get("tokens").get(k)).isEqualTo(prefix.get("tokens").get(k));
+      if (k > 0) {
+        assertThat(whole.get("logProbs").get(k).asDouble())
+            .isCloseTo(
+                prefix.get("logProbs").get(k).asDouble(),
+                org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(whole.get("logProbs").get(k).asDouble()).isNegative();
+      }
+    }
+  }
+
+  @Test
+  void badCheckpointsAndOptionsAreOneLineErrors() throws Exception {
+    CliRun notHf = CliRun.of("model", "info", "--model", dir.toString());
+    assertThat(notHf.exitCode()).isEqualTo(2);
+    assertThat(notHf.err()).contains("--model must be hf:PATH");
+
+    CliRun empty = CliRun.of("model", "info", "--model", "hf:" + dir);
+    assertThat(empty.exitCode()).isEqualTo(2);
+    assertThat(empty.err().strip())
+        .contains(dir.resolve("config.json") + ": missing")
+        .doesNotContain("\n");
+
+    Path m = dir.resolve("m");
+    assertThat(CliRun.of("model", "init", "--out", m.toString()).exitCode()).isZero();
+    Files.delete(m.resolve("tokenizer.json"));
+    CliRun noTokenizer = CliRun.of("model", "score", "--model", "hf:" + m, "--text", "rock");
+    assertThat(noTokenizer.exitCode()).isEqualTo(2);
+    assertThat(noTokenizer.err()).contains("tokenizer.json: missing");
+
+    CliRun again = CliRun.of("model", "init", "--out", m.toString());
+    assertThat(again.exitCode()).isEqualTo(2);
+    assertThat(again.err()).contains("already holds a checkpoint");
+
+    CliRun badHeads =
+        CliRun.of("model", "init", "--out", dir.resolve("x").toString(), "--kv-heads", "3");
+    assertThat(badHeads.exitCode()).isEqualTo(2);
+    assertThat(badHeads.err()).contains("not a multiple of num_key_value_heads 3");
+    assertThat(dir.resolve("x")).doesNotExist();
+  }
+
+  private static JsonNode score(Path m, String text) throws Exception {
+    CliRun run = CliRun.of("model", "score", "--model", "hf:" + m, "--text", text, "--json");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    return JSON.readTree(run.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+  }
+}
