@@ -3,6 +3,7 @@ package dev.lodestone.infra.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lodestone.infra.options.DeviceOption;
 import dev.lodestone.policy.Engines;
+import dev.lodestone.policy.SamplingParams;
 import dev.lodestone.policy.hf.CheckpointFormatException;
 import dev.lodestone.policy.hf.HfCausalLm;
 import dev.lodestone.policy.hf.HfCheckpoint;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,8 +38,14 @@ import picocli.CommandLine.Option;
     name = "model",
     mixinStandardHelpOptions = true,
     description =
-        "Look inside a Hugging Face checkpoint (info, score) or write a random one (init).",
-    subcommands = {ModelCommand.Info.class, ModelCommand.Score.class, ModelCommand.Init.class})
+        "Look inside a Hugging Face checkpoint (info, score, generate) or write a random one"
+            + " (init).",
+    subcommands = {
+      ModelCommand.Info.class,
+      ModelCommand.Score.class,
+      ModelCommand.Generate.class,
+      ModelCommand.Init.class
+    })
 public final class ModelCommand implements Runnable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,6 +83,15 @@ public final class ModelCommand implements Runnable {
       } catch (CheckpointFormatException e) {
         throw new CommandLine.ParameterException(cmd, e.getMessage());
       }
+    }
+  }
+
+  /** The checkpoint's tokenizer, a refusal as a usage error. */
+  static HfTokenizer tokenizer(CommandLine cmd, HfCheckpoint c) throws IOException {
+    try {
+      return HfTokenizer.of(c);
+    } catch (CheckpointFormatException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
   }
 
@@ -192,11 +209,9 @@ public final class ModelCommand implements Runnable {
       HfCheckpoint c = model.open(cmd);
       long[] ids;
       String[] pieces;
-      try (HfTokenizer tokenizer = HfTokenizer.of(c)) {
+      try (HfTokenizer tokenizer = tokenizer(cmd, c)) {
         ids = tokenizer.encode(text);
         pieces = tokenizer.tokens(text);
-      } catch (CheckpointFormatException e) {
-        throw new CommandLine.ParameterException(cmd, e.getMessage());
       }
       if (ids.length == 0) {
         throw new CommandLine.ParameterException(cmd, "--text gives no tokens");
@@ -237,6 +252,107 @@ public final class ModelCommand implements Runnable {
         out.printf(Locale.ROOT, "sum over tokens 2..%d: %.6f%n", ids.length, total);
       }
       out.flush();
+      return 0;
+    }
+  }
+
+  /** {@code lodestone model generate}. */
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Sample a response to PROMPT, tokenized exactly as given (no chat template, no special"
+            + " tokens added), with the key/value cache, until the checkpoint's end-of-sequence"
+            + " token (generation_config.json's eos_token_id, else config.json's), --max-tokens or"
+            + " the end of the context."
+      },
+      exitCodeListHeading = "%nExit status:%n",
+      exitCodeList = {"0:printed", "1:a file could not be read", "2:invalid option or checkpoint"})
+  static final class Generate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Mixin ModelOption model;
+
+    @Mixin DeviceOption deviceOption;
+
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "the prompt")
+    String prompt;
+
+    @Option(
+        names = "--max-tokens",
+        defaultValue = "32",
+        paramLabel = "N",
+        description = "the most tokens to draw (default: ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(
+        names = "--temperature",
+        defaultValue = "1",
+        paramLabel = "T",
+        description = "divides the logits; 0 is greedy (default: ${DEFAULT-VALUE})")
+    double temperature;
+
+    @Option(
+        names = "--top-p",
+        defaultValue = "1",
+        paramLabel = "P",
+        description = "nucleus sampling mass in (0, 1] (default: ${DEFAULT-VALUE})")
+    double topP;
+
+    @Option(
+        names = "--seed",
+        defaultValue = "1",
+        paramLabel = "S",
+        description = "the sampling seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+      CommandLine cmd = spec.commandLine();
+      SamplingParams params;
+      try {
+        params = new SamplingParams(temperature, topP, maxTokens, true);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cmd, e.getMessage());
+      }
+      HfCheckpoint c = model.open(cmd);
+      try (HfTokenizer tokenizer = tokenizer(cmd, c);
+          HfCausalLm lm = HfCausalLm.load(c, Engines.device(deviceOption.device))) {
+        long[] ids = tokenizer.encode(prompt);
+        if (ids.length == 0 || ids.length >= c.config().maxPositions()) {
+          throw new CommandLine.ParameterException(
+              cmd,
+              "--prompt must give 1 to "
+                  + (c.config().maxPositions() - 1)
+                  + " tokens, got "
+                  + ids.length);
+        }
+        HfCausalLm.Generation g =
+            lm.generate(ids, params, c.stopTokens(), new SplittableRandom(seed));
+        String text = tokenizer.decode(g.tokens());
+        PrintWriter out = cmd.getOut();
+        if (json) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("promptTokens", ids);
+          m.put("tokens", g.tokens());
+          m.put("logProbs", g.logProbs());
+          m.put("finished", g.finished());
+          m.put("text", text);
+          out.println(JSON.writeValueAsString(m));
+        } else {
+          out.println(text);
+          out.printf(
+              Locale.ROOT,
+              "(%d tokens, %s, sum of log-probs %.4f)%n",
+              g.tokens().length,
+              g.finished() ? "ended by the end-of-sequence token" : "not finished",
+              java.util.Arrays.stream(g.logProbs()).sum());
+        }
+        out.flush();
+      }
       return 0;
     }
   }

@@ -66,6 +66,44 @@ class ModelCommandTest {
   }
 
   @Test
+  void generateDrawsAReproducibleResponse() throws Exception {
+    Path m = dir.resolve("gen");
+    assertThat(CliRun.of("model", "init", "--out", m.toString(), "--arch", "gpt2").exitCode())
+        .isZero();
+    String[] args = {
+      "model",
+      "generate",
+      "--model",
+      "hf:" + m,
+      "--prompt",
+      "rock",
+      "--max-tokens",
+      "6",
+      "--seed",
+      "4",
+      "--json"
+    };
+    CliRun a = CliRun.of(args);
+    assertThat(a.exitCode()).as(a.err()).isZero();
+    JsonNode g = JSON.readTree(a.out());
+    assertThat(JSON.readTree(CliRun.of(args).out())).isEqualTo(g);
+    int n = g.get("tokens").size();
+    assertThat(n).isBetween(1, 6);
+    assertThat(g.get("finished").asBoolean()).isEqualTo(n < 6);
+    assertThat(g.get("promptTokens")).hasSize(1); // "rock" is one merged token
+    assertThat(g.get("logProbs")).hasSize(n);
+    g.get("logProbs").forEach(lp -> assertThat(lp.asDouble()).isNegative());
+    // (HfCausalLmTest checks the log-probabilities against scoring; a random model's bytes need
+    // not survive decoding and re-tokenizing, so the text is not scored again here.)
+    CliRun other = CliRun.of(java.util.Arrays.copyOf(args, args.length - 1));
+    assertThat(other.out()).contains("tokens, ");
+    CliRun bad =
+        CliRun.of("model", "generate", "--model", "hf:" + m, "--prompt", "x", "--top-p", "0");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("topP must be in (0, 1]");
+  }
+
+  @Test
   void badCheckpointsAndOptionsAreOneLineErrors() throws Exception {
     CliRun notHf = CliRun.of("model", "info", "--model", dir.toString());
     assertThat(notHf.exitCode()).isEqualTo(2);

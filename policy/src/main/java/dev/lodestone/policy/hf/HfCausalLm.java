@@ -15,11 +15,16 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.lodestone.policy.SamplingParams;
+import dev.lodestone.policy.internal.TokenSampler;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
 /**
  * A Hugging Face causal language model as a DJL block, computed in float32: the Llama family
@@ -100,12 +105,75 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
    * @return (B, T, V)
    */
   public NDArray logits(Function<Parameter, NDArray> p, NDArray tokens) {
+    return forward(p, tokens, null);
+  }
+
+  /**
+   * Next-token logits of {@code tokens}, which continue the positions already in {@code cache}
+   * (none when it is null or empty), attending to them; the new keys and values are added to the
+   * cache.
+   *
+   * @param tokens (B, T) int64
+   * @param cache the keys and values of earlier positions, or null for none (nothing is kept)
+   * @return (B, T, V)
+   */
+  public NDArray forward(Function<Parameter, NDArray> p, NDArray tokens, Cache cache) {
     long t = tokens.getShape().get(1);
-    if (t > config.maxPositions()) {
+    long start = cache == null ? 0 : cache.length;
+    if (start + t > config.maxPositions()) {
       throw new IllegalArgumentException(
-          t + " positions, more than the model's " + config.maxPositions());
+          (start + t) + " positions, more than the model's context of " + config.maxPositions());
     }
-    return config.family() == HfConfig.Family.LLAMA ? llama(p, tokens, t) : gpt2(p, tokens, t);
+    NDArray out =
+        config.family() == HfConfig.Family.LLAMA
+            ? llama(p, tokens, start, t, cache)
+            : gpt2(p, tokens, start, t, cache);
+    if (cache != null) {
+      cache.length = start + t;
+    }
+    return out;
+  }
+
+  /**
+   * The keys and values of the positions a sequence has seen, per layer, for decoding one token at
+   * a time; its arrays live in the manager it was created with.
+   */
+  public static final class Cache {
+    private final NDManager manager;
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private long length;
+
+    Cache(NDManager manager, int layers) {
+      this.manager = manager;
+      this.keys = new NDArray[layers];
+      this.values = new NDArray[layers];
+    }
+
+    /** Positions held. */
+    public long length() {
+      return length;
+    }
+
+    /** Appends a layer's new keys and values (B, K, T, E) and returns all of them. */
+    NDArray[] append(int layer, NDArray k, NDArray v) {
+      NDArray allK = keys[layer] == null ? k : keys[layer].concat(k, 2);
+      NDArray allV = values[layer] == null ? v : values[layer].concat(v, 2);
+      if (keys[layer] != null) {
+        keys[layer].close();
+        values[layer].close();
+      }
+      allK.attach(manager);
+      allV.attach(manager);
+      keys[layer] = allK;
+      values[layer] = allV;
+      return new NDArray[] {allK, allV};
+    }
+  }
+
+  /** An empty cache whose arrays live in {@code manager}. */
+  public Cache newCache(NDManager manager) {
+    return new Cache(manager, config.layers());
   }
 
   private NDArray w(Function<Parameter, NDArray> p, String name) {
@@ -114,17 +182,18 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
 
   // ---- Llama family ----
 
-  private NDArray llama(Function<Parameter, NDArray> p, NDArray tokens, long t) {
+  private NDArray llama(
+      Function<Parameter, NDArray> p, NDArray tokens, long start, long t, Cache cache) {
     NDManager m = tokens.getManager();
     NDArray x =
         Embedding.embedding(tokens, w(p, "model.embed_tokens.weight"), SparseFormat.DENSE)
             .head(); // (B, T, D)
-    NDArray[] cosSin = rotary(m, t); // 2 x (T, E)
-    NDArray mask = causalMask(m, t, config.slidingWindow()); // (T, T)
+    NDArray[] cosSin = rotary(m, start, t); // 2 x (T, E)
+    NDArray mask = causalMask(m, start, t, config.slidingWindow()); // (T, start + T)
     for (int l = 0; l < config.layers(); l++) {
       String pre = "model.layers." + l + ".";
       NDArray h = rmsNorm(x, w(p, pre + "input_layernorm.weight"));
-      x = x.add(llamaAttention(p, pre + "self_attn.", h, cosSin, mask));
+      x = x.add(llamaAttention(p, pre + "self_attn.", h, cosSin, mask, cache, l));
       h = rmsNorm(x, w(p, pre + "post_attention_layernorm.weight"));
       x = x.add(swiGlu(p, pre + "mlp.", h));
     }
@@ -135,7 +204,13 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
   }
 
   private NDArray llamaAttention(
-      Function<Parameter, NDArray> p, String pre, NDArray h, NDArray[] cosSin, NDArray mask) {
+      Function<Parameter, NDArray> p,
+      String pre,
+      NDArray h,
+      NDArray[] cosSin,
+      NDArray mask,
+      Cache cache,
+      int layer) {
     long b = h.getShape().get(0);
     long t = h.getShape().get(1);
     int e = config.headDim();
@@ -147,6 +222,11 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
     v = v.reshape(b, t, config.kvHeads(), e).transpose(0, 2, 1, 3); // (B, K, T, E)
     q = applyRotary(q, cosSin);
     k = applyRotary(k, cosSin);
+    if (cache != null) {
+      NDArray[] all = cache.append(layer, k, v); // 2 x (B, K, start + T, E)
+      k = all[0];
+      v = all[1];
+    }
     int groups = config.heads() / config.kvHeads();
     if (groups > 1) {
       // Each key/value head serves `groups` consecutive query heads (transformers' repeat_kv).
@@ -177,8 +257,11 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
     return x.div(variance.add((float) config.normEps()).sqrt()).mul(weight);
   }
 
-  /** cos and sin of position x frequency, each duplicated over both halves: 2 x (T, E). */
-  private NDArray[] rotary(NDManager m, long t) {
+  /**
+   * cos and sin of position x frequency for positions {@code start .. start + t - 1}, each
+   * duplicated over both halves: 2 x (T, E).
+   */
+  private NDArray[] rotary(NDManager m, long start, long t) {
     int half = inverseFrequencies.length;
     int e = 2 * half;
     float[] cos = new float[(int) t * e];
@@ -186,7 +269,7 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
     for (int pos = 0; pos < t; pos++) {
       for (int i = 0; i < half; i++) {
         // float32 product, as transformers computes it (inv_freq and positions in float32).
-        float angle = (float) pos * inverseFrequencies[i];
+        float angle = (float) (start + pos) * inverseFrequencies[i];
         float c = (float) Math.cos(angle);
         float s = (float) Math.sin(angle);
         cos[pos * e + i] = c;
@@ -244,15 +327,16 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
 
   // ---- GPT-2 ----
 
-  private NDArray gpt2(Function<Parameter, NDArray> p, NDArray tokens, long t) {
+  private NDArray gpt2(
+      Function<Parameter, NDArray> p, NDArray tokens, long start, long t, Cache cache) {
     NDManager m = tokens.getManager();
     long b = tokens.getShape().get(0);
     long d = config.hiddenSize();
     int e = config.headDim();
     NDArray x =
         Embedding.embedding(tokens, w(p, "wte.weight"), SparseFormat.DENSE).head(); // (B, T, D)
-    x = x.add(w(p, "wpe.weight").get(new NDIndex("0:{}", t))); // + (T, D)
-    NDArray mask = causalMask(m, t, 0);
+    x = x.add(w(p, "wpe.weight").get(new NDIndex("{}:{}", start, start + t))); // + (T, D)
+    NDArray mask = causalMask(m, start, t, 0); // (T, start + T)
     for (int l = 0; l < config.layers(); l++) {
       String pre = "h." + l + ".";
       NDArray h = layerNorm(p, pre + "ln_1", x);
@@ -261,6 +345,11 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
       NDArray q = parts.get(0).reshape(b, t, config.heads(), e).transpose(0, 2, 1, 3);
       NDArray k = parts.get(1).reshape(b, t, config.heads(), e).transpose(0, 2, 1, 3);
       NDArray v = parts.get(2).reshape(b, t, config.heads(), e).transpose(0, 2, 1, 3);
+      if (cache != null) {
+        NDArray[] all = cache.append(l, k, v);
+        k = all[0];
+        v = all[1];
+      }
       NDArray y = attend(q, k, v, mask, e).transpose(0, 2, 1, 3).reshape(b, t, d);
       x = x.add(conv1d(p, pre + "attn.c_proj", y));
       h = layerNorm(p, pre + "ln_2", x);
@@ -299,16 +388,93 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
     return att.add(mask).softmax(-1).matMul(v);
   }
 
-  /** Additive (T, T) causal mask; with a window W > 0, a query sees only its last W keys. */
-  private static NDArray causalMask(NDManager m, long t, int window) {
-    float[] mask = new float[(int) (t * t)];
+  /**
+   * Additive (T, start + T) causal mask of queries at positions {@code start ..} over keys at
+   * positions {@code 0 ..}; with a window W > 0, a query sees only its last W keys.
+   */
+  private static NDArray causalMask(NDManager m, long start, long t, int window) {
+    long s = start + t;
+    float[] mask = new float[(int) (t * s)];
     for (int i = 0; i < t; i++) {
-      for (int j = 0; j < t; j++) {
-        boolean allowed = j <= i && (window <= 0 || i - j < window);
-        mask[(int) (i * t + j)] = allowed ? 0f : Float.NEGATIVE_INFINITY;
+      long query = start + i;
+      for (int j = 0; j < s; j++) {
+        boolean allowed = j <= query && (window <= 0 || query - j < window);
+        mask[(int) (i * s + j)] = allowed ? 0f : Float.NEGATIVE_INFINITY;
       }
     }
-    return m.create(mask, new Shape(t, t));
+    return m.create(mask, new Shape(t, s));
+  }
+
+  /**
+   * A response drawn after a prompt.
+   *
+   * @param tokens the response's token ids, ending with the stop token when {@code finished}
+   * @param logProbs each token's log-probability under the distribution it was drawn from
+   *     (temperature and top-p applied; 0 for greedy)
+   * @param finished whether the stop token was drawn (else the token limit or the context ended it)
+   */
+  public record Generation(long[] tokens, double[] logProbs, boolean finished) {}
+
+  /**
+   * Draws a response to {@code prompt}, one token at a time, with the key/value cache when {@code
+   * params.kvCache()} (else every position is recomputed at every step: slower, the same
+   * distribution).
+   *
+   * @param stopTokens the tokens that end a response (the checkpoint's end of sequence; {@link
+   *     HfCheckpoint#stopTokens()})
+   * @param rng consulted once per token unless greedy
+   */
+  public Generation generate(
+      long[] prompt, SamplingParams params, long[] stopTokens, RandomGenerator rng) {
+    if (prompt.length == 0 || prompt.length >= config.maxPositions()) {
+      throw new IllegalArgumentException(
+          "the prompt must have 1 to "
+              + (config.maxPositions() - 1)
+              + " tokens, got "
+              + prompt.length);
+    }
+    boolean greedy = params.temperature() == 0;
+    TokenSampler sampler = new TokenSampler(config.vocabSize(), greedy, params.topP());
+    List<Long> tokens = new ArrayList<>();
+    List<Double> logProbs = new ArrayList<>();
+    boolean finished = false;
+    try (NDManager generation = manager.newSubManager()) {
+      Cache cache = params.kvCache() ? newCache(generation) : null;
+      while (tokens.size() < params.maxNewTokens()
+          && prompt.length + tokens.size() < config.maxPositions()) {
+        float[] row;
+        try (NDManager step = generation.newSubManager()) {
+          long[] input;
+          if (cache == null || tokens.isEmpty()) {
+            input = new long[prompt.length + (cache == null ? tokens.size() : 0)];
+            System.arraycopy(prompt, 0, input, 0, prompt.length);
+            for (int i = prompt.length; i < input.length; i++) {
+              input[i] = tokens.get(i - prompt.length);
+            }
+          } else {
+            input = new long[] {tokens.get(tokens.size() - 1)};
+          }
+          NDArray ids = step.create(input, new Shape(1, input.length));
+          NDArray last =
+              forward(Parameter::getArray, ids, cache).get(new NDIndex("0, -1, :")); // (V)
+          if (!greedy) {
+            last = last.div((float) params.temperature()).softmax(-1);
+          }
+          row = last.toFloatArray();
+        }
+        TokenSampler.Draw draw = sampler.draw(row, 0, rng);
+        tokens.add((long) draw.token());
+        logProbs.add(draw.logProb());
+        if (java.util.Arrays.stream(stopTokens).anyMatch(t -> t == draw.token())) {
+          finished = true;
+          break;
+        }
+      }
+    }
+    return new Generation(
+        tokens.stream().mapToLong(Long::longValue).toArray(),
+        logProbs.stream().mapToDouble(Double::doubleValue).toArray(),
+        finished);
   }
 
   /** Log-softmax of {@link #logits} over the vocabulary, for inference. */

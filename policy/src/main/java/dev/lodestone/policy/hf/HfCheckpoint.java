@@ -201,6 +201,29 @@ public final class HfCheckpoint {
     return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
   }
 
+  /**
+   * The tokens that end a response: {@code eos_token_id} (one id or a list) of {@code
+   * generation_config.json}, else of {@code config.json}; empty if neither names one.
+   */
+  public long[] stopTokens() throws IOException {
+    Optional<JsonNode> generation = generationConfig();
+    JsonNode eos = generation.map(g -> g.path("eos_token_id")).orElse(null);
+    if (eos == null || eos.isMissingNode() || eos.isNull()) {
+      eos = JSON.readTree(dir.resolve("config.json").toFile()).path("eos_token_id");
+    }
+    if (eos.isIntegralNumber()) {
+      return new long[] {eos.asLong()};
+    }
+    if (eos.isArray()) {
+      long[] ids = new long[eos.size()];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = eos.get(i).asLong();
+      }
+      return ids;
+    }
+    return new long[0];
+  }
+
   /** {@code generation_config.json}, if the directory has one. */
   public Optional<JsonNode> generationConfig() throws IOException {
     Path p = dir.resolve(GENERATION_CONFIG);
