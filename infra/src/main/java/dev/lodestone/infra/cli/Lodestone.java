@@ -30,6 +30,7 @@ public final class Lodestone implements Runnable {
         new OracleChatCommand(), // lodestone oracle-chat: the game oracle as a chat API
         new LearnerCommand(), // lodestone learner: the learner against a cluster
         new ExportCommand(), // lodestone export: a topic's records to a file
+        new ExportModelCommand(), // lodestone export-model: a policy version as a HF directory
         new ImportCommand(), // lodestone import: an exported log back into a topic
         new ImportTrlCommand(), // lodestone import-trl: a TRL preference dataset
         new ReplayCommand(), // lodestone replay: a fresh learner on a recorded log

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lodestone.infra.chaos.LodestoneProcess;
 import dev.lodestone.infra.chaos.TopicReader;
+import dev.lodestone.policy.Engines;
+import dev.lodestone.policy.hf.HfCausalLm;
+import dev.lodestone.policy.hf.HfCheckpoint;
 import dev.lodestone.schemas.Topics;
 import dev.lodestone.schemas.avro.DeadLetter;
 import dev.lodestone.schemas.avro.JudgeKind;
@@ -247,6 +250,88 @@ class RunCommandIT {
    * {@code lodestone run} in this JVM against the test's stack, with the tiny model, the model id
    * and a warm-up cache in {@code dir}, plus {@code more}.
    */
+  @Test
+  void aPublishedVersionExportsAsAHuggingFaceDirectory() throws Exception {
+    Path dir = Files.createTempDirectory("export-model-it-");
+    CliRun done =
+        lodestoneRun(
+            dir,
+            "it-export",
+            "--steps",
+            "6",
+            "--batch-groups",
+            "2",
+            "--publish-every",
+            "3",
+            "--json");
+    assertThat(done.exitCode()).as("stderr:\n%s", done.err()).isZero();
+    long version =
+        JSON.readTree(done.out().strip().lines().reduce((a, b) -> b).orElseThrow())
+            .get("policyVersion")
+            .asLong();
+    assertThat(version).isEqualTo(2); // steps 3 and 6
+    String[] at = {"--bootstrap", stack.bootstrapServers(), "--registry", stack.registryUrl()};
+
+    Path out = dir.resolve("hf");
+    CliRun exported = exportModel(at, "--model-id", "it-export", "--out", out.toString());
+    assertThat(exported.exitCode()).as(exported.err()).isZero();
+    assertThat(exported.out()).contains("version " + version + " as GPT2LMHeadModel");
+    HfCheckpoint checkpoint = HfCheckpoint.open(out);
+    assertThat(checkpoint.config().activation()).isEqualTo("gelu");
+    try (HfCausalLm lm = HfCausalLm.load(checkpoint, Engines.device("cpu"))) {
+      float[][] lp = lm.logProbs(new long[] {256, 114, 259});
+      for (float v : lp[2]) {
+        assertThat(v).isFinite().isNegative();
+      }
+    }
+    CliRun again = exportModel(at, "--model-id", "it-export", "--out", out.toString());
+    assertThat(again.exitCode()).isEqualTo(2);
+    assertThat(again.err()).contains("already holds a checkpoint");
+    CliRun old =
+        exportModel(
+            at,
+            "--model-id",
+            "it-export",
+            "--version",
+            "" + (version - 1),
+            "--out",
+            dir.resolve("old").toString());
+    assertThat(old.exitCode()).isEqualTo(2);
+    assertThat(old.err()).contains("is no longer on the policy topic");
+    CliRun future =
+        exportModel(
+            at,
+            "--model-id",
+            "it-export",
+            "--version",
+            "" + (version + 5),
+            "--timeout",
+            "3",
+            "--out",
+            dir.resolve("future").toString());
+    assertThat(future.exitCode()).isEqualTo(1);
+    assertThat(future.err()).contains("did not arrive in 3 s (the newest is " + version + ")");
+    CliRun none =
+        exportModel(
+            at,
+            "--model-id",
+            "no-such-model",
+            "--timeout",
+            "3",
+            "--out",
+            dir.resolve("none").toString());
+    assertThat(none.exitCode()).isEqualTo(1);
+    assertThat(none.err()).contains("no version of model 'no-such-model'");
+    FileUtils.deleteQuietly(dir.toFile());
+  }
+
+  private static CliRun exportModel(String[] at, String... rest) {
+    List<String> all = new ArrayList<>(List.of("export-model"));
+    all.addAll(List.of(at));
+    all.addAll(List.of(rest));
+    return CliRun.of(all.toArray(String[]::new));
+  }
+
   private static CliRun lodestoneRun(Path dir, String modelId, String... more) {
     List<String> args =
         new ArrayList<>(

@@ -30,8 +30,8 @@ import java.util.random.RandomGenerator;
  * A Hugging Face causal language model as a DJL block, computed in float32: the Llama family
  * (RMSNorm, rotary embeddings with the config's scaling, SwiGLU MLP, grouped-query attention,
  * Qwen2's query/key/value biases, Mistral's sliding window) and GPT-2 (learned positions,
- * LayerNorm, {@code gelu_new} MLP). The arithmetic follows {@code transformers}' modelling code for
- * each architecture; parameters carry the checkpoint's names and shapes.
+ * LayerNorm, {@code gelu_new} or {@code gelu} MLP). The arithmetic follows {@code transformers}'
+ * modelling code for each architecture; parameters carry the checkpoint's names and shapes.
  *
  * <p>{@code forward(store, [tokens (B, T) int64], training)} returns {@code [logits (B, T, V)]} at
  * positions {@code 0..T-1} under a causal mask; {@link #logits} computes the same from any source
@@ -353,10 +353,13 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
       NDArray y = attend(q, k, v, mask, e).transpose(0, 2, 1, 3).reshape(b, t, d);
       x = x.add(conv1d(p, pre + "attn.c_proj", y));
       h = layerNorm(p, pre + "ln_2", x);
-      x = x.add(conv1d(p, pre + "mlp.c_proj", geluNew(conv1d(p, pre + "mlp.c_fc", h))));
+      NDArray u = conv1d(p, pre + "mlp.c_fc", h);
+      NDArray act = config.activation().equals("gelu") ? Activation.gelu(u) : geluNew(u);
+      x = x.add(conv1d(p, pre + "mlp.c_proj", act));
     }
     x = layerNorm(p, "ln_f", x);
-    return x.matMul(w(p, "wte.weight").transpose()); // (B, T, V)
+    NDArray head = config.tieEmbeddings() ? w(p, "wte.weight") : w(p, "lm_head.weight");
+    return x.matMul(head.transpose()); // (B, T, V)
   }
 
   /** GPT-2's Conv1D: x W + b, with W in (in, out) layout. */

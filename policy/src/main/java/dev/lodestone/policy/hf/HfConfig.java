@@ -17,7 +17,8 @@ import java.util.Map;
  * (with the config's {@code rope_scaling} of type {@code linear} or {@code llama3}), a SwiGLU MLP,
  * grouped-query attention, tied or untied embeddings; Qwen2 adds biases to the query, key and value
  * projections. {@link Family#GPT2}: {@code model_type} {@code gpt2}: learned positions, LayerNorm,
- * a GELU MLP ({@code gelu_new}), fused query-key-value projection, tied embeddings.
+ * a GELU MLP ({@code gelu_new}, the tanh approximation, or {@code gelu}, the exact one), fused
+ * query-key-value projection, tied or untied embeddings.
  *
  * <p>Field defaults are those of the {@code transformers} configuration classes where a config
  * leaves a field out.
@@ -45,6 +46,8 @@ import java.util.Map;
  * @param mlpBias whether the MLP projections have biases (Llama's {@code mlp_bias})
  * @param slidingWindow Mistral's sliding attention window, 0 for none
  * @param torchDtype the config's {@code torch_dtype} (or {@code dtype}), or {@code float32}
+ * @param activation the MLP's activation: {@code silu} (Llama family), {@code gelu_new} or {@code
+ *     gelu} (GPT-2)
  */
 public record HfConfig(
     Family family,
@@ -66,7 +69,8 @@ public record HfConfig(
     boolean outputBias,
     boolean mlpBias,
     int slidingWindow,
-    String torchDtype) {
+    String torchDtype,
+    String activation) {
 
   /** The architecture families Lodestone builds. */
   public enum Family {
@@ -209,14 +213,15 @@ public record HfConfig(
         !qwen && attentionBias,
         !qwen && c.path("mlp_bias").asBoolean(false),
         slidingWindow,
-        dtype(c));
+        dtype(c),
+        "silu");
   }
 
   private static HfConfig parseGpt2(JsonNode c, String arch) {
     String act = c.path("activation_function").asText("gelu_new");
-    if (!act.equals("gelu_new")) {
+    if (!act.equals("gelu_new") && !act.equals("gelu")) {
       throw new IllegalArgumentException(
-          "activation_function '" + act + "' is not supported (gelu_new only)");
+          "activation_function '" + act + "' is not supported (gelu_new, gelu)");
     }
     int hidden = c.path("n_embd").asInt(768);
     int inner = c.path("n_inner").isNumber() ? c.get("n_inner").asInt() : 4 * hidden;
@@ -236,12 +241,13 @@ public record HfConfig(
         c.path("layer_norm_epsilon").asDouble(1e-5),
         0,
         RopeScaling.NONE,
-        true,
+        c.path("tie_word_embeddings").asBoolean(true),
         true,
         true,
         true,
         0,
-        dtype(c));
+        dtype(c),
+        act);
   }
 
   private static RopeScaling ropeScaling(JsonNode s) {
@@ -353,6 +359,9 @@ public record HfConfig(
       }
       t.put("ln_f.weight", new long[] {h});
       t.put("ln_f.bias", new long[] {h});
+      if (!tieEmbeddings) {
+        t.put("lm_head.weight", new long[] {v, h});
+      }
     }
     return t;
   }
@@ -372,7 +381,7 @@ public record HfConfig(
       if (n.endsWith("attn.bias") && !n.endsWith("c_attn.bias") || n.endsWith("attn.masked_bias")) {
         return null;
       }
-      if (n.equals("lm_head.weight")) {
+      if (n.equals("lm_head.weight") && tieEmbeddings) {
         return null;
       }
       return n;
