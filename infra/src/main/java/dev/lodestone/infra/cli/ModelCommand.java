@@ -6,6 +6,7 @@ import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.SamplingParams;
 import dev.lodestone.policy.hf.CheckpointFormatException;
 import dev.lodestone.policy.hf.HfCausalLm;
+import dev.lodestone.policy.hf.HfChatTemplate;
 import dev.lodestone.policy.hf.HfCheckpoint;
 import dev.lodestone.policy.hf.HfConfig;
 import dev.lodestone.policy.hf.HfTokenizer;
@@ -261,8 +262,8 @@ public final class ModelCommand implements Runnable {
       name = "generate",
       mixinStandardHelpOptions = true,
       description = {
-        "Sample a response to PROMPT, tokenized exactly as given (no chat template, no special"
-            + " tokens added), with the key/value cache, until the checkpoint's end-of-sequence"
+        "Sample a response to PROMPT, tokenized exactly as given (no special tokens added; with"
+            + " --chat, after the checkpoint's chat template has rendered it), with the key/value cache, until the checkpoint's end-of-sequence"
             + " token (generation_config.json's eos_token_id, else config.json's), --max-tokens or"
             + " the end of the context."
       },
@@ -277,6 +278,14 @@ public final class ModelCommand implements Runnable {
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "the prompt")
     String prompt;
+
+    @Option(
+        names = "--chat",
+        description =
+            "render the prompt as one user message through the checkpoint's chat template"
+                + " (tokenizer_config.json's chat_template, with the assistant's header added)"
+                + " before tokenizing it")
+    boolean chat;
 
     @Option(
         names = "--max-tokens",
@@ -321,7 +330,24 @@ public final class ModelCommand implements Runnable {
       HfCheckpoint c = model.open(cmd);
       try (HfTokenizer tokenizer = tokenizer(cmd, c);
           HfCausalLm lm = HfCausalLm.load(c, Engines.device(deviceOption.device))) {
-        long[] ids = tokenizer.encode(prompt);
+        String text = prompt;
+        if (chat) {
+          HfChatTemplate template =
+              HfChatTemplate.of(c.dir())
+                  .orElseThrow(
+                      () ->
+                          new CommandLine.ParameterException(
+                              cmd,
+                              "--chat: "
+                                  + c.dir().resolve(HfChatTemplate.TOKENIZER_CONFIG)
+                                  + " has no chat_template"));
+          try {
+            text = template.render(List.of(new HfChatTemplate.Message("user", prompt)), true);
+          } catch (CheckpointFormatException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage());
+          }
+        }
+        long[] ids = tokenizer.encode(text);
         if (ids.length == 0 || ids.length >= c.config().maxPositions()) {
           throw new CommandLine.ParameterException(
               cmd,
@@ -332,18 +358,19 @@ public final class ModelCommand implements Runnable {
         }
         HfCausalLm.Generation g =
             lm.generate(ids, params, c.stopTokens(), new SplittableRandom(seed));
-        String text = tokenizer.decode(g.tokens());
+        String response = tokenizer.decode(g.tokens());
         PrintWriter out = cmd.getOut();
         if (json) {
           Map<String, Object> m = new LinkedHashMap<>();
+          m.put("promptText", text);
           m.put("promptTokens", ids);
           m.put("tokens", g.tokens());
           m.put("logProbs", g.logProbs());
           m.put("finished", g.finished());
-          m.put("text", text);
+          m.put("text", response);
           out.println(JSON.writeValueAsString(m));
         } else {
-          out.println(text);
+          out.println(response);
           out.printf(
               Locale.ROOT,
               "(%d tokens, %s, sum of log-probs %.4f)%n",

@@ -97,6 +97,38 @@ class ModelCommandTest {
     // not survive decoding and re-tokenizing, so the text is not scored again here.)
     CliRun other = CliRun.of(java.util.Arrays.copyOf(args, args.length - 1));
     assertThat(other.out()).contains("tokens, ");
+    CliRun noTemplate =
+        CliRun.of("model", "generate", "--model", "hf:" + m, "--prompt", "x", "--chat");
+    assertThat(noTemplate.exitCode()).isEqualTo(2);
+    assertThat(noTemplate.err()).contains("tokenizer_config.json has no chat_template");
+    // A ChatML template: the rendered prompt is what is tokenized (its <|endoftext|> is the
+    // tokenizer's special token, matched inside the text).
+    JSON.writeValue(
+        m.resolve("tokenizer_config.json").toFile(),
+        JSON.createObjectNode()
+            .put(
+                "chat_template",
+                "{% for message in messages %}{{ message['role'] + ': ' + message['content'] +"
+                    + " eos_token }}{% endfor %}{% if add_generation_prompt %}{{ 'assistant:'"
+                    + " }}{% endif %}")
+            .put("eos_token", "<|endoftext|>"));
+    CliRun chat =
+        CliRun.of(
+            "model",
+            "generate",
+            "--model",
+            "hf:" + m,
+            "--prompt",
+            "rock",
+            "--chat",
+            "--json",
+            "--max-tokens",
+            "2");
+    assertThat(chat.exitCode()).as(chat.err()).isZero();
+    JsonNode c = JSON.readTree(chat.out());
+    assertThat(c.get("promptText").asText()).isEqualTo("user: rock<|endoftext|>assistant:");
+    // u, s, e, r, ":", " rock", <|endoftext|>: the special token is one token.
+    assertThat(c.get("promptTokens").get(6).asInt()).isEqualTo(291);
     CliRun bad =
         CliRun.of("model", "generate", "--model", "hf:" + m, "--prompt", "x", "--top-p", "0");
     assertThat(bad.exitCode()).isEqualTo(2);
