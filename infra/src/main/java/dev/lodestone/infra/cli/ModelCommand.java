@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -376,7 +377,7 @@ public final class ModelCommand implements Runnable {
               "(%d tokens, %s, sum of log-probs %.4f)%n",
               g.tokens().length,
               g.finished() ? "ended by the end-of-sequence token" : "not finished",
-              java.util.Arrays.stream(g.logProbs()).sum());
+              Arrays.stream(g.logProbs()).sum());
         }
         out.flush();
       }

@@ -1,11 +1,13 @@
 package dev.lodestone.infra.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,9 +59,7 @@ class ModelCommandTest {
       assertThat(whole.get("tokens").get(k)).isEqualTo(prefix.get("tokens").get(k));
       if (k > 0) {
         assertThat(whole.get("logProbs").get(k).asDouble())
-            .isCloseTo(
-                prefix.get("logProbs").get(k).asDouble(),
-                org.assertj.core.data.Offset.offset(1e-5));
+            .isCloseTo(prefix.get("logProbs").get(k).asDouble(), offset(1e-5));
         assertThat(whole.get("logProbs").get(k).asDouble()).isNegative();
       }
     }
@@ -95,7 +95,7 @@ class ModelCommandTest {
     g.get("logProbs").forEach(lp -> assertThat(lp.asDouble()).isNegative());
     // (HfCausalLmTest checks the log-probabilities against scoring; a random model's bytes need
     // not survive decoding and re-tokenizing, so the text is not scored again here.)
-    CliRun other = CliRun.of(java.util.Arrays.copyOf(args, args.length - 1));
+    CliRun other = CliRun.of(Arrays.copyOf(args, args.length - 1));
     assertThat(other.out()).contains("tokens, ");
     CliRun noTemplate =
         CliRun.of("model", "generate", "--model", "hf:" + m, "--prompt", "x", "--chat");

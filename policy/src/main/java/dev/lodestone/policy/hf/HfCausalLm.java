@@ -19,6 +19,7 @@ import dev.lodestone.policy.SamplingParams;
 import dev.lodestone.policy.internal.TokenSampler;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -468,7 +469,7 @@ public final class HfCausalLm extends AbstractBlock implements AutoCloseable {
         TokenSampler.Draw draw = sampler.draw(row, 0, rng);
         tokens.add((long) draw.token());
         logProbs.add(draw.logProb());
-        if (java.util.Arrays.stream(stopTokens).anyMatch(t -> t == draw.token())) {
+        if (Arrays.stream(stopTokens).anyMatch(t -> t == draw.token())) {
           finished = true;
           break;
         }

@@ -12,6 +12,7 @@ import dev.lodestone.policy.PolicyModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -139,7 +140,7 @@ public final class HfExport {
     }
     for (Map.Entry<String, long[]> e : parsed.expectedTensors().entrySet()) {
       Safetensors.Tensor t = byName.get(e.getKey());
-      if (t == null || !java.util.Arrays.equals(t.shape(), e.getValue())) {
+      if (t == null || !Arrays.equals(t.shape(), e.getValue())) {
         throw new IllegalStateException("the model has no " + e.getKey() + " of the GPT-2 shape");
       }
       tensors.put(e.getKey(), t);

@@ -3,12 +3,18 @@ package dev.lodestone.policy.hf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lodestone.policy.Engines;
 import dev.lodestone.policy.SamplingParams;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -73,7 +79,7 @@ class HfCausalLmTest {
             .isCloseTo(scored[position][(int) g.tokens()[i]], within(1e-5));
       }
       // Different tokens were drawn: the test is not about one repeated token.
-      assertThat(java.util.Arrays.stream(g.tokens()).distinct().count()).isGreaterThan(5);
+      assertThat(Arrays.stream(g.tokens()).distinct().count()).isGreaterThan(5);
     }
   }
 
@@ -108,6 +114,27 @@ class HfCausalLmTest {
       assertThat(lb[12]).containsExactly(la[12]);
       assertThat(lb[5]).isNotEqualTo(la[5]);
       assertThat(lb[9]).isNotEqualTo(la[9]);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"qwen2", "gpt2"})
+  void theBlocksForwardIsTheModelsLogits(String type) throws IOException {
+    try (HfCausalLm lm = model(type);
+        NDManager m = NDManager.newBaseManager(Engines.device("cpu"))) {
+      NDArray ids = m.create(PROMPT, new Shape(1, PROMPT.length));
+      float[] viaBlock =
+          lm.forward(new ParameterStore(m, false), new NDList(ids), false)
+              .head()
+              .logSoftmax(-1)
+              .toFloatArray();
+      float[][] direct = lm.logProbs(PROMPT);
+      int v = lm.config().vocabSize();
+      for (int pos = 0; pos < PROMPT.length; pos++) {
+        for (int t = 0; t < v; t++) {
+          assertThat(viaBlock[pos * v + t]).isEqualTo(direct[pos][t]);
+        }
+      }
     }
   }
 }

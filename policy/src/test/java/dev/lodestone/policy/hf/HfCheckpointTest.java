@@ -2,6 +2,7 @@ package dev.lodestone.policy.hf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,12 +135,9 @@ class HfCheckpointTest {
     c.put("num_hidden_layers", 1).put("num_attention_heads", 1).put("rope_theta", 10000.0);
     float[] plain = HfCausalLm.rotaryFrequencies(HfConfig.parse(c));
     // 1 / 10000^(2i/8): 1, 0.1, 0.01, 0.001.
-    assertThat(plain)
-        .containsExactly(
-            new float[] {1f, 0.1f, 0.01f, 0.001f}, org.assertj.core.data.Offset.offset(1e-7f));
+    assertThat(plain).containsExactly(new float[] {1f, 0.1f, 0.01f, 0.001f}, offset(1e-7f));
     c.putObject("rope_scaling").put("rope_type", "linear").put("factor", 4.0);
-    assertThat(HfCausalLm.rotaryFrequencies(HfConfig.parse(c))[1])
-        .isCloseTo(0.025f, org.assertj.core.data.Offset.offset(1e-8f));
+    assertThat(HfCausalLm.rotaryFrequencies(HfConfig.parse(c))[1]).isCloseTo(0.025f, offset(1e-8f));
     // llama3: wavelengths 2 pi / f = 6.28, 62.8, 628, 6283 against original 64, low 1, high 4:
     // high band < 16 kept, low band > 64 divided by 8, 62.8 smoothed.
     c.putObject("rope_scaling")
@@ -150,17 +149,14 @@ class HfCheckpointTest {
     float[] l3 = HfCausalLm.rotaryFrequencies(HfConfig.parse(c));
     assertThat(l3[0]).isEqualTo(1f);
     double smooth = (64 / (2 * Math.PI / 0.1) - 1) / (4 - 1);
-    assertThat((double) l3[1])
-        .isCloseTo(
-            (1 - smooth) * 0.1 / 8 + smooth * 0.1, org.assertj.core.data.Offset.offset(1e-7));
-    assertThat(l3[2]).isCloseTo(0.01f / 8, org.assertj.core.data.Offset.offset(1e-9f));
-    assertThat(l3[3]).isCloseTo(0.001f / 8, org.assertj.core.data.Offset.offset(1e-10f));
+    assertThat((double) l3[1]).isCloseTo((1 - smooth) * 0.1 / 8 + smooth * 0.1, offset(1e-7));
+    assertThat(l3[2]).isCloseTo(0.01f / 8, offset(1e-9f));
+    assertThat(l3[3]).isCloseTo(0.001f / 8, offset(1e-10f));
     c.putObject("rope_scaling").put("rope_type", "yarn").put("factor", 2.0);
     assertThatThrownBy(() -> HfConfig.parse(c)).hasMessageContaining("rope_scaling type 'yarn'");
   }
 
-  private static void editConfig(Path d, java.util.function.Consumer<ObjectNode> edit)
-      throws IOException {
+  private static void editConfig(Path d, Consumer<ObjectNode> edit) throws IOException {
     ObjectNode c = (ObjectNode) JSON.readTree(d.resolve("config.json").toFile());
     edit.accept(c);
     JSON.writeValue(d.resolve("config.json").toFile(), c);

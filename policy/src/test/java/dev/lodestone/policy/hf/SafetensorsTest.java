@@ -2,6 +2,7 @@ package dev.lodestone.policy.hf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -62,9 +63,7 @@ class SafetensorsTest {
       float relative = dtype == Safetensors.Dtype.F16 ? 0x1p-11f : 0x1p-8f;
       float[] expected = {1e-3f, 7, -65504, 0.1f};
       for (int i = 0; i < b.length; i++) {
-        assertThat(b[i])
-            .isCloseTo(
-                expected[i], org.assertj.core.data.Offset.offset(Math.abs(expected[i]) * relative));
+        assertThat(b[i]).isCloseTo(expected[i], offset(Math.abs(expected[i]) * relative));
       }
     }
     // Known encodings: 0.1 is 0x2E66 in half and 0x3DCD in bfloat16; 65520 overflows half.
