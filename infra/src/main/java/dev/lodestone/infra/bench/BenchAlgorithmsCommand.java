@@ -65,7 +65,7 @@ public final class BenchAlgorithmsCommand implements Callable<Integer> {
       names = "--algos",
       split = ",",
       paramLabel = "ALGO",
-      description = "the algorithms (default: all of them)")
+      description = "the algorithms (default: all of them); none: only the --variant rows")
   List<String> algos;
 
   @Option(
@@ -319,6 +319,13 @@ public final class BenchAlgorithmsCommand implements Callable<Integer> {
         algos == null || algos.isEmpty()
             ? Arrays.stream(LearnerAlgorithm.values()).map(LearnerAlgorithm::id).toList()
             : algos;
+    if (names.equals(List.of("none"))) {
+      if (variants.isEmpty()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--algos none needs at least one --variant");
+      }
+      names = List.of();
+    }
     for (String name : names) {
       LearnerAlgorithm a;
       try {

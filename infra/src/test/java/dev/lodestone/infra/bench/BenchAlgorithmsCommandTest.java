@@ -113,7 +113,39 @@ class BenchAlgorithmsCommandTest {
             dir.resolve("r.jsonl").toString());
     assertThat(bad.exitCode()).isEqualTo(2);
     assertThat(bad.err()).contains("--variant must be NAME=OPTIONS");
+    CliRun nothing =
+        CliRun.of(
+            "bench", "algorithms", "--algos", "none", "--out", dir.resolve("r.jsonl").toString());
+    assertThat(nothing.exitCode()).isEqualTo(2);
+    assertThat(nothing.err()).contains("--algos none needs at least one --variant");
     assertThat(Files.exists(dir.resolve("r.jsonl"))).isFalse();
+  }
+
+  @Test
+  void shouldRunOnlyTheVariantsWithAlgosNone(@TempDir Path dir) throws Exception {
+    Path runs = dir.resolve("runs.jsonl");
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "algorithms",
+            "--algos",
+            "none",
+            "--variant",
+            "mpo-beta=--algo mpo --adam-beta1 0.9",
+            "--tasks",
+            "rps",
+            "--seeds",
+            "1",
+            "--labels",
+            "exact",
+            "--groups",
+            "64",
+            "--out",
+            runs.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<String> lines = Files.readAllLines(runs);
+    assertThat(lines).hasSize(1);
+    assertThat(JSON.readTree(lines.get(0)).get("row").asText()).isEqualTo("mpo-beta");
   }
 
   @Test
