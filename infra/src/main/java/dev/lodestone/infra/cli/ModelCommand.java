@@ -1,5 +1,6 @@
 package dev.lodestone.infra.cli;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lodestone.infra.options.DeviceOption;
 import dev.lodestone.policy.Engines;
@@ -85,6 +86,15 @@ public final class ModelCommand implements Runnable {
       } catch (CheckpointFormatException e) {
         throw new CommandLine.ParameterException(cmd, e.getMessage());
       }
+    }
+  }
+
+  /** The device of {@code --device}, a bad or unavailable one as a usage error. */
+  static Device device(CommandLine cmd, DeviceOption option) {
+    try {
+      return Engines.device(option.device);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, "--device: " + e.getMessage());
     }
   }
 
@@ -209,6 +219,7 @@ public final class ModelCommand implements Runnable {
     public Integer call() throws IOException {
       CommandLine cmd = spec.commandLine();
       HfCheckpoint c = model.open(cmd);
+      Device device = device(cmd, deviceOption);
       long[] ids;
       String[] pieces;
       try (HfTokenizer tokenizer = tokenizer(cmd, c)) {
@@ -227,7 +238,7 @@ public final class ModelCommand implements Runnable {
                 + c.config().maxPositions());
       }
       Double[] logProbs = new Double[ids.length];
-      try (HfCausalLm lm = HfCausalLm.load(c, Engines.device(deviceOption.device))) {
+      try (HfCausalLm lm = HfCausalLm.load(c, device)) {
         float[][] next = lm.logProbs(ids);
         for (int k = 1; k < ids.length; k++) {
           logProbs[k] = (double) next[k - 1][(int) ids[k]];
@@ -329,8 +340,9 @@ public final class ModelCommand implements Runnable {
         throw new CommandLine.ParameterException(cmd, e.getMessage());
       }
       HfCheckpoint c = model.open(cmd);
+      Device device = device(cmd, deviceOption);
       try (HfTokenizer tokenizer = tokenizer(cmd, c);
-          HfCausalLm lm = HfCausalLm.load(c, Engines.device(deviceOption.device))) {
+          HfCausalLm lm = HfCausalLm.load(c, device)) {
         String text = prompt;
         if (chat) {
           HfChatTemplate template =

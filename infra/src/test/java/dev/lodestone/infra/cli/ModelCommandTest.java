@@ -154,6 +154,11 @@ class ModelCommandTest {
     assertThat(noTokenizer.exitCode()).isEqualTo(2);
     assertThat(noTokenizer.err()).contains("tokenizer.json: missing");
 
+    CliRun badDevice =
+        CliRun.of("model", "score", "--model", "hf:" + m, "--text", "rock", "--device", "tpu");
+    assertThat(badDevice.exitCode()).isEqualTo(2);
+    assertThat(badDevice.err()).contains("--device: device must be cpu, gpu or gpu:N");
+
     CliRun again = CliRun.of("model", "init", "--out", m.toString());
     assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err()).contains("already holds a checkpoint");
