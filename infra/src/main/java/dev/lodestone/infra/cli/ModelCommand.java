@@ -223,8 +223,9 @@ public final class ModelCommand implements Runnable {
       long[] ids;
       String[] pieces;
       try (HfTokenizer tokenizer = tokenizer(cmd, c)) {
-        ids = tokenizer.encode(text);
-        pieces = tokenizer.tokens(text);
+        HfTokenizer.Encoded encoded = tokenizer.encodeWithTokens(text);
+        ids = encoded.ids();
+        pieces = encoded.tokens();
       }
       if (ids.length == 0) {
         throw new CommandLine.ParameterException(cmd, "--text gives no tokens");

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lodestone.policy.ByteTokenizer;
 import dev.lodestone.policy.ModelConfig;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,7 +89,7 @@ public final class HfExport {
     config.put("bos_token_id", ByteTokenizer.BOS);
     config.put("eos_token_id", ByteTokenizer.EOS);
     config.put("pad_token_id", ByteTokenizer.PAD);
-    config.put("torch_dtype", torchDtype(dtype));
+    config.put("torch_dtype", dtype.torchName());
     HfConfig parsed = HfConfig.parse(config);
 
     Map<String, Parameter> params = model.parameters();
@@ -158,57 +158,17 @@ public final class HfExport {
     return parsed;
   }
 
-  private static String torchDtype(Safetensors.Dtype dtype) {
-    return switch (dtype) {
-      case F32 -> "float32";
-      case F16 -> "float16";
-      case BF16 -> "bfloat16";
-    };
-  }
-
   /** Byte-level BPE without merges: byte b is token b; the four specials follow. */
   private static ObjectNode tokenizer() {
-    ObjectNode t = JSON.createObjectNode();
-    t.put("version", "1.0");
-    t.putNull("truncation");
-    t.putNull("padding");
-    ArrayNode added = t.putArray("added_tokens");
-    for (int id = ByteTokenizer.BOS; id <= ByteTokenizer.SEP; id++) {
-      ObjectNode a = added.addObject();
-      a.put("id", id);
-      a.put("content", SPECIALS.get(id));
-      a.put("single_word", false);
-      a.put("lstrip", false);
-      a.put("rstrip", false);
-      a.put("normalized", false);
-      a.put("special", true);
-    }
-    t.putNull("normalizer");
-    ObjectNode pre = t.putObject("pre_tokenizer");
-    pre.put("type", "ByteLevel");
-    pre.put("add_prefix_space", false);
-    pre.put("trim_offsets", true);
-    pre.put("use_regex", false);
-    t.putNull("post_processor");
-    ObjectNode dec = t.putObject("decoder");
-    dec.put("type", "ByteLevel");
-    dec.put("add_prefix_space", false);
-    dec.put("trim_offsets", true);
-    dec.put("use_regex", false);
-    ObjectNode model = t.putObject("model");
-    model.put("type", "BPE");
-    model.putNull("dropout");
-    model.putNull("unk_token");
-    model.putNull("continuing_subword_prefix");
-    model.putNull("end_of_word_suffix");
-    model.put("fuse_unk", false);
-    model.put("byte_fallback", false);
-    ObjectNode vocab = model.putObject("vocab");
-    char[] table = RandomCheckpoint.byteToChar();
+    Map<String, Integer> vocab = new LinkedHashMap<>();
+    char[] table = ByteLevelBpe.byteToChar();
     for (int b = 0; b < 256; b++) {
       vocab.put(String.valueOf(table[b]), b);
     }
-    model.putArray("merges");
-    return t;
+    Map<Integer, String> specials = new LinkedHashMap<>();
+    for (int id = ByteTokenizer.BOS; id <= ByteTokenizer.SEP; id++) {
+      specials.put(id, SPECIALS.get(id));
+    }
+    return ByteLevelBpe.tokenizerJson(vocab, List.of(), specials, false, false);
   }
 }

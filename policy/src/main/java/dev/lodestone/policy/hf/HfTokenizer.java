@@ -61,11 +61,17 @@ public final class HfTokenizer implements AutoCloseable {
     return tokenizer.encode(text, false, false).getIds();
   }
 
-  /** The tokens of {@code text} as the tokenizer spells them (byte-level BPE shows spaces as Ġ). */
-  public String[] tokens(String text) {
+  /**
+   * The token ids of {@code text} and the tokens as the tokenizer spells them (byte-level BPE shows
+   * spaces as Ġ), from one encoding, with no special tokens added.
+   */
+  public Encoded encodeWithTokens(String text) {
     Encoding e = tokenizer.encode(text, false, false);
-    return e.getTokens();
+    return new Encoded(e.getIds(), e.getTokens());
   }
+
+  /** A text's token ids and their spellings. */
+  public record Encoded(long[] ids, String[] tokens) {}
 
   /** The text of {@code ids}, special tokens kept. */
   public String decode(long[] ids) {

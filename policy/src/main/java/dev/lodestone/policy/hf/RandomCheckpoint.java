@@ -2,7 +2,6 @@ package dev.lodestone.policy.hf;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -104,12 +103,6 @@ public record RandomCheckpoint(
 
   private ObjectNode config(int vocab, int endOfText, Safetensors.Dtype dtype) {
     ObjectNode c = JSON.createObjectNode();
-    String torchDtype =
-        switch (dtype) {
-          case F32 -> "float32";
-          case F16 -> "float16";
-          case BF16 -> "bfloat16";
-        };
     if (modelType.equals("gpt2")) {
       c.putArray("architectures").add("GPT2LMHeadModel");
       c.put("model_type", "gpt2");
@@ -151,7 +144,7 @@ public record RandomCheckpoint(
     }
     c.put("bos_token_id", endOfText);
     c.put("eos_token_id", endOfText);
-    c.put("torch_dtype", torchDtype);
+    c.put("torch_dtype", dtype.torchName());
     return c;
   }
 
@@ -163,65 +156,8 @@ public record RandomCheckpoint(
     }
 
     ObjectNode json() {
-      ObjectNode t = JSON.createObjectNode();
-      t.put("version", "1.0");
-      t.putNull("truncation");
-      t.putNull("padding");
-      ArrayNode added = t.putArray("added_tokens");
-      ObjectNode eot = added.addObject();
-      eot.put("id", endOfText);
-      eot.put("content", END_OF_TEXT);
-      eot.put("single_word", false);
-      eot.put("lstrip", false);
-      eot.put("rstrip", false);
-      eot.put("normalized", false);
-      eot.put("special", true);
-      t.putNull("normalizer");
-      ObjectNode pre = t.putObject("pre_tokenizer");
-      pre.put("type", "ByteLevel");
-      pre.put("add_prefix_space", false);
-      pre.put("trim_offsets", true);
-      pre.put("use_regex", true);
-      t.putNull("post_processor");
-      ObjectNode dec = t.putObject("decoder");
-      dec.put("type", "ByteLevel");
-      dec.put("add_prefix_space", true);
-      dec.put("trim_offsets", true);
-      dec.put("use_regex", true);
-      ObjectNode model = t.putObject("model");
-      model.put("type", "BPE");
-      model.putNull("dropout");
-      model.putNull("unk_token");
-      model.putNull("continuing_subword_prefix");
-      model.putNull("end_of_word_suffix");
-      model.put("fuse_unk", false);
-      model.put("byte_fallback", false);
-      ObjectNode v = model.putObject("vocab");
-      vocab.forEach(v::put);
-      ArrayNode m = model.putArray("merges");
-      merges.forEach(m::add);
-      return t;
+      return ByteLevelBpe.tokenizerJson(vocab, merges, Map.of(endOfText, END_OF_TEXT), true, true);
     }
-  }
-
-  /** GPT-2's byte-to-character table: printable bytes stand for themselves, others are shifted. */
-  static char[] byteToChar() {
-    char[] out = new char[256];
-    boolean[] direct = new boolean[256];
-    for (int b = '!'; b <= '~'; b++) {
-      direct[b] = true;
-    }
-    for (int b = 0xA1; b <= 0xAC; b++) {
-      direct[b] = true;
-    }
-    for (int b = 0xAE; b <= 0xFF; b++) {
-      direct[b] = true;
-    }
-    int shifted = 0;
-    for (int b = 0; b < 256; b++) {
-      out[b] = direct[b] ? (char) b : (char) (256 + shifted++);
-    }
-    return out;
   }
 
   private static String merge(
@@ -235,7 +171,7 @@ public record RandomCheckpoint(
   }
 
   static Tokenizer tokenizer() {
-    char[] table = byteToChar();
+    char[] table = ByteLevelBpe.byteToChar();
     Map<String, Integer> vocab = new LinkedHashMap<>();
     for (int b = 0; b < 256; b++) {
       vocab.put(String.valueOf(table[b]), b);

@@ -41,16 +41,23 @@ public final class Safetensors {
   /** The dtypes Lodestone reads and writes, with their sizes in bytes. */
   public enum Dtype {
     /** IEEE 754 single precision. */
-    F32(4),
+    F32(4, "float32"),
     /** IEEE 754 half precision. */
-    F16(2),
+    F16(2, "float16"),
     /** bfloat16: the upper half of a float32. */
-    BF16(2);
+    BF16(2, "bfloat16");
 
     private final int bytes;
+    private final String torchName;
 
-    Dtype(int bytes) {
+    Dtype(int bytes, String torchName) {
       this.bytes = bytes;
+      this.torchName = torchName;
+    }
+
+    /** The name a Hugging Face config gives it ({@code torch_dtype}). */
+    public String torchName() {
+      return torchName;
     }
 
     /** Bytes per element. */

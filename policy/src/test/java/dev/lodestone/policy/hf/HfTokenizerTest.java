@@ -19,7 +19,7 @@ class HfTokenizerTest {
       long[] ids = t.encode(text);
       assertThat(t.decode(ids)).isEqualTo(text);
       // "rock" and " paper" are merged words: one token each; bytes otherwise.
-      assertThat(t.tokens("rock paper")).containsExactly("rock", "Ġpaper");
+      assertThat(t.encodeWithTokens("rock paper").tokens()).containsExactly("rock", "Ġpaper");
       assertThat(t.encode("a")).containsExactly('a');
       // The special token is only there when the text has it.
       assertThat(t.encode(RandomCheckpoint.END_OF_TEXT))
